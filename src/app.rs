@@ -1,0 +1,75 @@
+//! The run's context (clock, output format, colour) and the path from parsed arguments
+//! to a rendered report and an exit status. The only place that writes to stdout/stderr.
+
+use std::io::{self, Write};
+
+use time::OffsetDateTime;
+
+use crate::cli::{Cli, ColorWhen, Command, Format};
+use crate::commands;
+use crate::error::Failure;
+use crate::report::{self, Report};
+
+/// What every command may know about the run.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// "Now" for every time-dependent statement: the clock, or `--at`.
+    pub now: OffsetDateTime,
+}
+
+/// Runs a parsed command line; returns the process exit status.
+pub fn run(cli: Cli) -> u8 {
+    let format = if cli.global.json { Format::Json } else { cli.global.format };
+    let color = color_choice(cli.global.color);
+    let ctx = Context { now: cli.global.at.unwrap_or_else(OffsetDateTime::now_utc) };
+    let strict = false;
+
+    let result = match &cli.command {
+        Command::Inspect(args) => commands::inspect::run(args, &ctx),
+    };
+    let mut stderr = anstream::AutoStream::new(io::stderr(), color);
+    match result {
+        Ok(report) => {
+            let written = write_report(&report, format, color, ctx.now);
+            for failure in &report.errors {
+                let _ = report::human::failure(&mut stderr, failure);
+            }
+            match written {
+                // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    let _ = report::human::failure(&mut stderr, &Failure::new(format!("cannot write output: {e}")));
+                    2
+                }
+                Ok(()) => report.exit_code(strict),
+            }
+        }
+        Err(failure) => {
+            let _ = report::human::failure(&mut stderr, &failure);
+            2
+        }
+    }
+}
+
+/// Renders into memory first: one write to the terminal, and no half-written report.
+fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, now: OffsetDateTime) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(16 * 1024);
+    match format {
+        Format::Json => report::json::render(&mut buffer, report)?,
+        Format::Human => report::human::render(&mut buffer, report, now)?,
+    }
+    let mut out = anstream::AutoStream::new(io::stdout().lock(), color);
+    out.write_all(&buffer)?;
+    out.flush()
+}
+
+/// `NO_COLOR` (https://no-color.org) wins over everything, as the project promises.
+fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match when {
+        _ if no_color => anstream::ColorChoice::Never,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+    }
+}

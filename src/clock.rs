@@ -1,0 +1,79 @@
+//! Time as an input: the "now" of a run (the clock, or `--at`), how times are written
+//! for people ("2027-11-26 20:03:33 UTC") and relative to now ("in 364 days", "3 days ago").
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, Duration, OffsetDateTime, UtcOffset};
+
+/// Parses `--at`: RFC 3339 (`2027-01-01T00:00:00Z`), or a bare date meaning midnight UTC.
+pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t.to_offset(UtcOffset::UTC));
+    }
+    Date::parse(text, format_description!("[year]-[month]-[day]")).map(|d| d.midnight().assume_utc()).map_err(|_| {
+        format!("expected an RFC 3339 time such as 2027-01-01T00:00:00Z (or a date such as 2027-01-01), found {text:?}")
+    })
+}
+
+/// `2027-11-26 20:03:33 UTC`
+pub fn human(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    t.format(&fmt).unwrap_or_else(|_| t.to_string())
+}
+
+/// RFC 3339 in UTC, as JSON carries times.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// `in 364 days` or `3 days ago`, in the largest unit that keeps two significant steps.
+pub fn relative(now: OffsetDateTime, t: OffsetDateTime) -> String {
+    let delta = t - now;
+    let amount = span(delta.abs());
+    if delta.is_negative() { format!("{amount} ago") } else { format!("in {amount}") }
+}
+
+/// `364 days`, `5 hours`, `1 minute`.
+pub fn span(d: Duration) -> String {
+    let (n, unit) = if d.whole_days() >= 2 {
+        (d.whole_days(), "day")
+    } else if d.whole_hours() >= 2 {
+        (d.whole_hours(), "hour")
+    } else if d.whole_minutes() >= 2 {
+        (d.whole_minutes(), "minute")
+    } else {
+        (d.whole_seconds(), "second")
+    };
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+/// Serde helper: times as RFC 3339 strings.
+pub fn serialize_rfc3339<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn parses_rfc3339_and_dates() {
+        assert_eq!(parse_time("2027-01-01T02:00:00+02:00").unwrap(), datetime!(2027-01-01 0:00 UTC));
+        assert_eq!(parse_time("2027-01-01").unwrap(), datetime!(2027-01-01 0:00 UTC));
+        assert!(parse_time("next tuesday").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn writes_relative_times() {
+        let now = datetime!(2027-01-01 0:00 UTC);
+        assert_eq!(relative(now, datetime!(2027-12-31 0:00 UTC)), "in 364 days");
+        assert_eq!(relative(now, datetime!(2026-12-29 0:00 UTC)), "3 days ago");
+        assert_eq!(relative(now, datetime!(2027-01-01 5:00 UTC)), "in 5 hours");
+        assert_eq!(relative(now, datetime!(2027-01-01 0:01 UTC)), "in 60 seconds");
+        assert_eq!(relative(now, datetime!(2027-01-02 0:00 UTC)), "in 24 hours");
+        assert_eq!(human(datetime!(2027-01-01 2:03:04 +2)), "2027-01-01 00:03:04 UTC");
+    }
+}

@@ -1,0 +1,127 @@
+//! `certsmith inspect`: what is in each file, object by object, plus the warnings that
+//! make rustls or Granian reject a certificate. States facts: exit 0 whatever it finds,
+//! 2 when an input could not be read.
+
+use serde::Serialize;
+
+use crate::app::Context;
+use crate::cli::InspectArgs;
+use crate::error::Failure;
+use crate::pki::checks;
+use crate::pki::describe::{self, CertSummary, CsrSummary};
+use crate::pki::key::{self, KeyAlgorithm, KeyEncoding};
+use crate::pki::load::{self, Input, LoadedFile, Object};
+use crate::report::{Data, Finding, Report, Severity, Subject};
+
+#[derive(Debug, Serialize)]
+pub struct InspectData {
+    pub objects: Vec<InspectObject>,
+}
+
+/// One object of one file, with where it came from.
+#[derive(Debug, Serialize)]
+pub struct InspectObject {
+    #[serde(flatten)]
+    pub item: Item,
+    pub source: Subject,
+}
+
+/// JSON `kind` and the object's facts.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Item {
+    Certificate(Box<CertSummary>),
+    PrivateKey(KeySummary),
+    Csr(CsrSummary),
+    PublicKey(PublicKeySummary),
+    /// A PEM block certsmith does not describe (a CRL, PKCS#7, an OpenSSH key, …).
+    Other {
+        label: String,
+    },
+}
+
+/// A private key's facts; never any private material.
+#[derive(Debug, Serialize)]
+pub struct KeySummary {
+    #[serde(flatten)]
+    pub algorithm: KeyAlgorithm,
+    pub encoding: KeyEncoding,
+    pub encrypted: bool,
+    /// How an encrypted key is protected (PBES2 parameters, legacy cipher).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protection: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo derived from the key (unencrypted keys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spki_sha256: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicKeySummary {
+    #[serde(flatten)]
+    pub algorithm: KeyAlgorithm,
+    pub spki_sha256: String,
+}
+
+pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
+    let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).collect();
+    let mut report = Report {
+        command: "inspect",
+        data: Data::Inspect(InspectData { objects: Vec::new() }),
+        findings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut objects = Vec::new();
+    for input in &inputs {
+        match load::load(input).and_then(|file| describe_file(&file, ctx, &mut objects, &mut report.findings)) {
+            Ok(()) => {}
+            Err(failure) => report.errors.push(failure),
+        }
+    }
+    report.data = Data::Inspect(InspectData { objects });
+    Ok(report)
+}
+
+fn describe_file(
+    file: &LoadedFile,
+    ctx: &Context,
+    objects: &mut Vec<InspectObject>,
+    findings: &mut Vec<Finding>,
+) -> Result<(), Failure> {
+    for loaded in &file.objects {
+        let source = file.subject(loaded.index);
+        let broken = |what: &str, detail: String| {
+            Failure::new(format!("{source}: cannot describe this {what}: {detail}"))
+                .hint("the data is damaged; regenerate it or copy it again from its source")
+                .about(source.clone())
+        };
+        let item = match &loaded.object {
+            Object::Certificate(der) => {
+                let summary = describe::certificate(der).map_err(|e| broken("certificate", e))?;
+                findings.extend(
+                    checks::certificate_issues(&summary, ctx.now)
+                        .into_iter()
+                        .map(|issue| issue.into_finding(Severity::Warning, source.clone())),
+                );
+                Item::Certificate(Box::new(summary))
+            }
+            Object::PrivateKey(private) => {
+                let facts = key::facts(private).map_err(|e| broken("private key", e.to_string()))?;
+                Item::PrivateKey(KeySummary {
+                    algorithm: facts.algorithm,
+                    encoding: facts.encoding,
+                    encrypted: private.is_encrypted(),
+                    protection: facts.protection,
+                    spki_sha256: facts.spki.as_deref().map(describe::sha256_hex),
+                })
+            }
+            Object::Csr(der) => Item::Csr(describe::csr(der).map_err(|e| broken("CSR", e))?),
+            Object::PublicKey(spki) => Item::PublicKey(PublicKeySummary {
+                algorithm: key::algorithm_of_spki(spki).unwrap_or(KeyAlgorithm::Unknown { oid: String::new() }),
+                spki_sha256: describe::sha256_hex(spki),
+            }),
+            Object::Other(label) => Item::Other { label: label.clone() },
+        };
+        objects.push(InspectObject { item, source });
+    }
+    Ok(())
+}

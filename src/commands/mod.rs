@@ -1,0 +1,4 @@
+//! One module per subcommand. Each turns its arguments into a plan, runs it against the
+//! `pki` domain and returns a `Report`; none of them prints.
+
+pub mod inspect;

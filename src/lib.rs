@@ -1,0 +1,20 @@
+//! certsmith: TLS certificates for rustls and Granian, in one binary.
+//!
+//! Data flows one way:
+//! `argv → cli (clap) → commands::<cmd> (args → plan → Report) → report::{human,json} → stdout`,
+//! with the exit status derived from the report.
+//!
+//! - [`cli`]: clap types and help text only.
+//! - [`app`]: the run's context, dispatch, rendering choice; the only module that prints.
+//! - [`commands`]: one module per subcommand; returns a [`report::Report`], never prints.
+//! - [`pki`]: the domain: loading files, describing and checking certificates and keys.
+//! - [`report`]: findings, codes, the report model and its two renderers.
+//! - [`clock`]: "now", and how times are written.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod pki;
+pub mod report;

@@ -1,0 +1,374 @@
+//! Keys: the public-key algorithm of a SubjectPublicKeyInfo, and what a private key is
+//! (algorithm, size, encoding, the public key derived from it).
+//!
+//! Public keys are derived from the private material, never copied from a field that
+//! could disagree with it: RSA from (n, e) of the key, EC and Ed25519 by aws-lc-rs.
+//! Nothing here prints, and no private byte leaves this module except to a crypto call.
+
+use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
+use pkcs8::der::{Decode, Encode, asn1::BitStringRef, asn1::ObjectIdentifier};
+use rustls_pki_types::PrivateKeyDer;
+use serde::Serialize;
+use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+/// OIDs used here (RFC 3279, RFC 5480, RFC 8410).
+mod oid {
+    pub(super) const RSA: &str = "1.2.840.113549.1.1.1";
+    pub(super) const RSA_PSS: &str = "1.2.840.113549.1.1.10";
+    pub(super) const EC: &str = "1.2.840.10045.2.1";
+    pub(super) const DSA: &str = "1.2.840.10040.4.1";
+    pub(super) const ED25519: &str = "1.3.101.112";
+    pub(super) const ED448: &str = "1.3.101.113";
+    pub(super) const P256: &str = "1.2.840.10045.3.1.7";
+    pub(super) const P384: &str = "1.3.132.0.34";
+    pub(super) const P521: &str = "1.3.132.0.35";
+    pub(super) const SECP256K1: &str = "1.3.132.0.10";
+}
+
+/// A public-key algorithm with its size, as JSON `{"algorithm": "rsa", "bits": 2048}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "algorithm", rename_all = "kebab-case")]
+pub enum KeyAlgorithm {
+    /// `bits` is 0 when unknown (a legacy encrypted RSA key).
+    Rsa {
+        #[serde(skip_serializing_if = "is_zero")]
+        bits: usize,
+    },
+    RsaPss {
+        bits: usize,
+    },
+    /// `curve` is empty when unknown (a legacy encrypted EC key).
+    Ec {
+        #[serde(skip_serializing_if = "String::is_empty")]
+        curve: String,
+    },
+    Ed25519,
+    Ed448,
+    Dsa {
+        bits: usize,
+    },
+    /// An algorithm certsmith has no name for (`oid` is empty while a key is encrypted).
+    Unknown {
+        #[serde(skip_serializing_if = "String::is_empty")]
+        oid: String,
+    },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl std::fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rsa { bits: 0 } => f.write_str("RSA"),
+            Self::Rsa { bits } => write!(f, "RSA {bits} bits"),
+            Self::RsaPss { bits } => write!(f, "RSA-PSS {bits} bits"),
+            Self::Ec { curve } if curve.is_empty() => f.write_str("ECDSA"),
+            Self::Ec { curve } => write!(f, "ECDSA {curve}"),
+            Self::Ed25519 => f.write_str("Ed25519"),
+            Self::Ed448 => f.write_str("Ed448"),
+            Self::Dsa { bits } => write!(f, "DSA {bits} bits"),
+            Self::Unknown { oid } if oid.is_empty() => f.write_str("unknown algorithm"),
+            Self::Unknown { oid } => write!(f, "unknown algorithm {oid}"),
+        }
+    }
+}
+
+fn curve_name(oid: &str) -> String {
+    match oid {
+        oid::P256 => "P-256",
+        oid::P384 => "P-384",
+        oid::P521 => "P-521",
+        oid::SECP256K1 => "secp256k1",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// Bit length of a big-endian unsigned integer (leading zero bytes and bits ignored).
+fn bit_length(be: &[u8]) -> usize {
+    let mut bytes = be.iter().skip_while(|b| **b == 0);
+    match bytes.next() {
+        Some(first) => (8 - first.leading_zeros() as usize) + 8 * bytes.count(),
+        None => 0,
+    }
+}
+
+/// The algorithm of a DER SubjectPublicKeyInfo, or `None` when it does not parse.
+pub fn algorithm_of_spki(spki_der: &[u8]) -> Option<KeyAlgorithm> {
+    let (_, spki) = SubjectPublicKeyInfo::from_der(spki_der).ok()?;
+    Some(algorithm_of(&spki))
+}
+
+/// The algorithm of a parsed SubjectPublicKeyInfo.
+pub fn algorithm_of(spki: &SubjectPublicKeyInfo<'_>) -> KeyAlgorithm {
+    let alg = spki.algorithm.algorithm.to_id_string();
+    let rsa_bits = || match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => bit_length(rsa.modulus),
+        _ => 0,
+    };
+    match alg.as_str() {
+        oid::RSA => KeyAlgorithm::Rsa { bits: rsa_bits() },
+        oid::RSA_PSS => KeyAlgorithm::RsaPss { bits: rsa_bits() },
+        oid::EC => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| curve_name(&oid.to_id_string()))
+                .unwrap_or_else(|| "explicit parameters".to_owned());
+            KeyAlgorithm::Ec { curve }
+        }
+        oid::ED25519 => KeyAlgorithm::Ed25519,
+        oid::ED448 => KeyAlgorithm::Ed448,
+        oid::DSA => KeyAlgorithm::Dsa { bits: spki.parsed().map(|k| k.key_size()).unwrap_or(0) },
+        _ => KeyAlgorithm::Unknown { oid: alg },
+    }
+}
+
+/// How a private key is stored, as JSON `encoding` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyEncoding {
+    Pkcs8,
+    Pkcs1,
+    Sec1,
+    EncryptedPkcs8,
+    LegacyEncryptedPem,
+}
+
+impl KeyEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pkcs8 => "pkcs8",
+            Self::Pkcs1 => "pkcs1",
+            Self::Sec1 => "sec1",
+            Self::EncryptedPkcs8 => "encrypted-pkcs8",
+            Self::LegacyEncryptedPem => "legacy-encrypted-pem",
+        }
+    }
+}
+
+/// A private key as read from a file: plain DER, or still encrypted.
+#[derive(Debug)]
+pub enum PrivateKey {
+    /// PKCS#8, PKCS#1 or SEC1 DER.
+    Plain(PrivateKeyDer<'static>),
+    /// A DER `EncryptedPrivateKeyInfo` (PKCS#8 with PBES1/PBES2).
+    EncryptedPkcs8(Vec<u8>),
+    /// OpenSSL's pre-PKCS#8 encryption (`Proc-Type: 4,ENCRYPTED`), kept as found.
+    LegacyEncrypted { label: String, dek_info: String, base64: Vec<u8> },
+}
+
+impl PrivateKey {
+    pub fn encoding(&self) -> KeyEncoding {
+        match self {
+            Self::Plain(PrivateKeyDer::Pkcs1(_)) => KeyEncoding::Pkcs1,
+            Self::Plain(PrivateKeyDer::Sec1(_)) => KeyEncoding::Sec1,
+            Self::Plain(_) => KeyEncoding::Pkcs8,
+            Self::EncryptedPkcs8(_) => KeyEncoding::EncryptedPkcs8,
+            Self::LegacyEncrypted { .. } => KeyEncoding::LegacyEncryptedPem,
+        }
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        !matches!(self, Self::Plain(_))
+    }
+}
+
+/// What can be said about a private key without decrypting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFacts {
+    /// Partly unknown for encrypted keys: the algorithm is inside the ciphertext.
+    pub algorithm: KeyAlgorithm,
+    pub encoding: KeyEncoding,
+    /// DER SubjectPublicKeyInfo derived from the private key (plain keys only).
+    pub spki: Option<Vec<u8>>,
+    /// How an encrypted key is protected, e.g. `PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)`.
+    pub protection: Option<String>,
+}
+
+/// Why a private key's contents are unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("not a valid {0} private key")]
+    Malformed(&'static str),
+    #[error("the EC key does not name its curve")]
+    NoCurve,
+    #[error("the key is inconsistent: its public key cannot be derived ({0})")]
+    Rejected(String),
+}
+
+/// Checks that DER has the structure its encoding promises (used when loading).
+pub fn check_structure(key: &PrivateKey) -> Result<(), KeyError> {
+    match key {
+        PrivateKey::Plain(PrivateKeyDer::Pkcs1(der)) => pkcs1::RsaPrivateKeyRef::from_der(der.secret_pkcs1_der())
+            .map(drop)
+            .map_err(|_| KeyError::Malformed("PKCS#1")),
+        PrivateKey::Plain(PrivateKeyDer::Sec1(der)) => {
+            sec1::EcPrivateKey::from_der(der.secret_sec1_der()).map(drop).map_err(|_| KeyError::Malformed("SEC1"))
+        }
+        PrivateKey::Plain(der) => {
+            pkcs8::PrivateKeyInfoRef::from_der(der.secret_der()).map(drop).map_err(|_| KeyError::Malformed("PKCS#8"))
+        }
+        PrivateKey::EncryptedPkcs8(der) => pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
+            .map(drop)
+            .map_err(|_| KeyError::Malformed("encrypted PKCS#8")),
+        PrivateKey::LegacyEncrypted { .. } => Ok(()),
+    }
+}
+
+/// Describes a private key; plain keys get their public key derived.
+pub fn facts(key: &PrivateKey) -> Result<KeyFacts, KeyError> {
+    let encoding = key.encoding();
+    let (algorithm, spki, protection) = match key {
+        PrivateKey::Plain(der) => {
+            let spki = derive_spki(der)?;
+            let algorithm = algorithm_of_spki(&spki).ok_or(KeyError::Malformed("derived public"))?;
+            (algorithm, Some(spki), None)
+        }
+        PrivateKey::EncryptedPkcs8(der) => {
+            let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
+                .map_err(|_| KeyError::Malformed("encrypted PKCS#8"))?;
+            (KeyAlgorithm::Unknown { oid: String::new() }, None, Some(describe_scheme(&info.encryption_algorithm)))
+        }
+        PrivateKey::LegacyEncrypted { label, dek_info, .. } => {
+            // The label names the algorithm; the size is inside the ciphertext.
+            let algorithm = match label.as_str() {
+                "RSA PRIVATE KEY" => KeyAlgorithm::Rsa { bits: 0 },
+                "EC PRIVATE KEY" => KeyAlgorithm::Ec { curve: String::new() },
+                _ => KeyAlgorithm::Unknown { oid: String::new() },
+            };
+            let cipher = dek_info.split(',').next().unwrap_or("unknown cipher");
+            (algorithm, None, Some(format!("OpenSSL legacy PEM encryption ({cipher})")))
+        }
+    };
+    Ok(KeyFacts { algorithm, encoding, spki, protection })
+}
+
+/// The SubjectPublicKeyInfo (DER) that belongs to a plain private key.
+pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
+    match key {
+        PrivateKeyDer::Pkcs1(der) => rsa_spki(der.secret_pkcs1_der()),
+        PrivateKeyDer::Sec1(der) => {
+            let ec = sec1::EcPrivateKey::from_der(der.secret_sec1_der()).map_err(|_| KeyError::Malformed("SEC1"))?;
+            let curve = ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid).ok_or(KeyError::NoCurve)?;
+            let alg = ecdsa_signing(curve)?;
+            let pair = EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der())
+                .map_err(|e| KeyError::Rejected(e.to_string()))?;
+            public_der(pair.public_key())
+        }
+        _ => {
+            let pkcs8_der = key.secret_der();
+            let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| KeyError::Malformed("PKCS#8"))?;
+            match info.algorithm.oid.to_string().as_str() {
+                oid::RSA | oid::RSA_PSS => rsa_spki(info.private_key.as_bytes()),
+                oid::EC => {
+                    let curve = info
+                        .algorithm
+                        .parameters_oid()
+                        .or_else(|_| {
+                            // Some encoders put the curve only inside the SEC1 structure.
+                            sec1::EcPrivateKey::from_der(info.private_key.as_bytes())
+                                .ok()
+                                .and_then(|ec| ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid))
+                                .ok_or(KeyError::NoCurve)
+                        })
+                        .map_err(|_| KeyError::NoCurve)?;
+                    let pair = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve)?, pkcs8_der)
+                        .map_err(|e| KeyError::Rejected(e.to_string()))?;
+                    public_der(pair.public_key())
+                }
+                oid::ED25519 => {
+                    // `maybe_unchecked` accepts PKCS#8 v1 (OpenSSL) as well as v2 (rcgen).
+                    let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8_der)
+                        .map_err(|e| KeyError::Rejected(e.to_string()))?;
+                    public_der(pair.public_key())
+                }
+                other => Err(KeyError::Rejected(format!("certsmith cannot derive public keys for algorithm {other}"))),
+            }
+        }
+    }
+}
+
+fn ecdsa_signing(curve: ObjectIdentifier) -> Result<&'static signature::EcdsaSigningAlgorithm, KeyError> {
+    Ok(match curve.to_string().as_str() {
+        oid::P256 => &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+        oid::P384 => &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+        oid::P521 => &signature::ECDSA_P521_SHA512_ASN1_SIGNING,
+        oid::SECP256K1 => &signature::ECDSA_P256K1_SHA256_ASN1_SIGNING,
+        other => return Err(KeyError::Rejected(format!("unsupported curve {}", curve_name(other)))),
+    })
+}
+
+fn public_der<K: AsDer<PublicKeyX509Der<'static>>>(key: &K) -> Result<Vec<u8>, KeyError> {
+    key.as_der().map(|d| d.as_ref().to_vec()).map_err(|e| KeyError::Rejected(e.to_string()))
+}
+
+/// RSA public key = (n, e) of the private key, wrapped as rsaEncryption SPKI (RFC 3279 §2.3.1).
+/// Done structurally so that every size is described, including ones aws-lc-rs refuses.
+fn rsa_spki(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let private = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| KeyError::Malformed("PKCS#1"))?;
+    let public = private.public_key().to_der().map_err(|_| KeyError::Malformed("PKCS#1"))?;
+    let spki = spki::SubjectPublicKeyInfoRef {
+        algorithm: pkcs1::ALGORITHM_ID,
+        subject_public_key: BitStringRef::from_bytes(&public).map_err(|_| KeyError::Malformed("PKCS#1"))?,
+    };
+    spki.to_der().map_err(|_| KeyError::Malformed("PKCS#1"))
+}
+
+fn describe_scheme(scheme: &pkcs8::pkcs5::EncryptionScheme) -> String {
+    use pkcs8::pkcs5::pbes2::{EncryptionScheme as Cipher, Kdf, Pbkdf2Prf};
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return "PBES1 (legacy PKCS#5 v1.5 encryption)".to_owned();
+    };
+    let kdf = match &params.kdf {
+        Kdf::Pbkdf2(p) => match p.prf {
+            Pbkdf2Prf::HmacWithSha1 => "PBKDF2-HMAC-SHA1",
+            Pbkdf2Prf::HmacWithSha224 => "PBKDF2-HMAC-SHA224",
+            Pbkdf2Prf::HmacWithSha256 => "PBKDF2-HMAC-SHA256",
+            Pbkdf2Prf::HmacWithSha384 => "PBKDF2-HMAC-SHA384",
+            Pbkdf2Prf::HmacWithSha512 => "PBKDF2-HMAC-SHA512",
+            _ => "PBKDF2",
+        },
+        Kdf::Scrypt(_) => "scrypt",
+        _ => "unknown key derivation",
+    };
+    let cipher = match &params.encryption {
+        Cipher::Aes128Cbc { .. } => "AES-128-CBC",
+        Cipher::Aes192Cbc { .. } => "AES-192-CBC",
+        Cipher::Aes256Cbc { .. } => "AES-256-CBC",
+        Cipher::Aes128Gcm { .. } => "AES-128-GCM",
+        Cipher::Aes256Gcm { .. } => "AES-256-GCM",
+        _ => "unknown cipher",
+    };
+    format!("PBES2 ({kdf}, {cipher})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_length_ignores_leading_zeros() {
+        assert_eq!(bit_length(&[0x00, 0x80, 0x00]), 16);
+        assert_eq!(bit_length(&[0x01, 0xff]), 9);
+        assert_eq!(bit_length(&[0, 0]), 0);
+    }
+
+    #[test]
+    fn derives_the_same_spki_as_aws_lc_for_generated_keys() {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, doc.as_ref()).unwrap();
+        let key = PrivateKeyDer::Pkcs8(doc.as_ref().to_vec().into());
+        let spki = derive_spki(&key).unwrap();
+        assert_eq!(spki, pair.public_key().as_der().unwrap().as_ref());
+        assert_eq!(algorithm_of_spki(&spki), Some(KeyAlgorithm::Ec { curve: "P-384".into() }));
+    }
+}

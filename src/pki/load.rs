@@ -1,0 +1,490 @@
+//! Reading input files, one module for every command: a path or `-` (stdin), PEM (any
+//! number of blocks, any order, text around them, CRLF) or DER, into typed objects.
+//!
+//! Every failure names the file (and the PEM block and line), says what was expected and
+//! what was found, and carries a hint. Reads are bounded ([`MAX_INPUT_BYTES`]) and only
+//! regular files are opened, so a FIFO or `/dev/zero` cannot hang a run.
+
+use std::fmt;
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::prelude::FromDer;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use super::key::{self, PrivateKey};
+use super::pem::{self, Block, DecodeError, FramingError};
+use crate::error::Failure;
+use crate::report::Subject;
+
+/// Certificate and key files are a few KB; the largest CA bundles are under 1 MB.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// `-` means standard input, as everywhere.
+    pub fn from_arg(arg: &Path) -> Self {
+        if arg.as_os_str() == "-" { Self::Stdin } else { Self::File(arg.to_path_buf()) }
+    }
+
+    /// The name used in messages and JSON (the path as given).
+    pub fn name(&self) -> String {
+        match self {
+            Self::Stdin => "<stdin>".to_owned(),
+            Self::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// One object found in a file.
+#[derive(Debug)]
+pub struct Loaded {
+    /// 0-based PEM block index; `None` for a DER file.
+    pub index: Option<usize>,
+    pub object: Object,
+}
+
+#[derive(Debug)]
+pub enum Object {
+    /// DER that x509-parser accepts as a certificate.
+    Certificate(CertificateDer<'static>),
+    PrivateKey(PrivateKey),
+    /// DER that x509-parser accepts as a PKCS#10 request.
+    Csr(Vec<u8>),
+    /// A DER SubjectPublicKeyInfo (`PUBLIC KEY`).
+    PublicKey(Vec<u8>),
+    /// A PEM block certsmith does not read (CRL, PKCS#7, OpenSSH key, …), by label.
+    Other(String),
+}
+
+/// The objects of one input, in file order.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub name: String,
+    pub objects: Vec<Loaded>,
+}
+
+impl LoadedFile {
+    pub fn subject(&self, index: Option<usize>) -> Subject {
+        Subject::file(&self.name, index)
+    }
+
+    pub fn certificates(&self) -> impl Iterator<Item = (Option<usize>, &CertificateDer<'static>)> {
+        self.objects.iter().filter_map(|o| match &o.object {
+            Object::Certificate(der) => Some((o.index, der)),
+            _ => None,
+        })
+    }
+}
+
+/// Reads and parses one input.
+pub fn load(input: &Input) -> Result<LoadedFile, Failure> {
+    let name = input.name();
+    let fail = |index: Option<usize>, problem: Problem| problem.into_failure(&name, index);
+    let bytes = read(input).map_err(|p| fail(None, p))?;
+    let objects = parse(&bytes).map_err(|(index, p)| fail(index, p))?;
+    Ok(LoadedFile { name, objects })
+}
+
+/// The bytes of an input, bounded by [`MAX_INPUT_BYTES`].
+pub fn read(input: &Input) -> Result<Vec<u8>, Problem> {
+    match input {
+        Input::Stdin => {
+            let stdin = io::stdin();
+            if stdin.is_terminal() {
+                return Err(Problem::StdinIsTerminal);
+            }
+            read_bounded(stdin.lock())
+        }
+        Input::File(path) => {
+            let meta = std::fs::metadata(path).map_err(Problem::Io)?;
+            if meta.is_dir() {
+                return Err(Problem::NotAFile("a folder"));
+            }
+            if !meta.is_file() {
+                return Err(Problem::NotAFile(special_kind(&meta)));
+            }
+            if meta.len() > MAX_INPUT_BYTES {
+                return Err(Problem::TooLarge);
+            }
+            read_bounded(std::fs::File::open(path).map_err(Problem::Io)?)
+        }
+    }
+}
+
+fn read_bounded(reader: impl Read) -> Result<Vec<u8>, Problem> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(Problem::Io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES { Err(Problem::TooLarge) } else { Ok(bytes) }
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::Metadata) -> &'static str {
+    "not a regular file"
+}
+
+/// Everything that can be wrong with an input, before the file name is attached.
+#[derive(Debug)]
+pub enum Problem {
+    Io(io::Error),
+    StdinIsTerminal,
+    NotAFile(&'static str),
+    TooLarge,
+    Empty,
+    OnlyWhitespace,
+    TextWithoutPem,
+    NeitherPemNorDer { first_bytes: String },
+    UnknownDer,
+    TruncatedDer,
+    Framing(FramingError),
+    Decode { block: BlockRef, error: DecodeError },
+    Malformed { block: Option<BlockRef>, expected: &'static str, detail: String },
+    EncryptedUnknown { block: BlockRef },
+    NothingUsable,
+}
+
+/// Which block a problem is in, for messages: `block 2 (CERTIFICATE, line 30)`.
+#[derive(Debug, Clone)]
+pub struct BlockRef {
+    pub index: usize,
+    pub label: String,
+    pub line: usize,
+}
+
+impl fmt::Display for BlockRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "block {} ({}, line {})", self.index, self.label, self.line)
+    }
+}
+
+impl From<&Block<'_>> for BlockRef {
+    fn from(b: &Block<'_>) -> Self {
+        Self { index: b.index, label: b.label.to_owned(), line: b.line }
+    }
+}
+
+const PEM_OR_DER: &str =
+    "certsmith reads PEM files (-----BEGIN CERTIFICATE----- and the like) and DER certificates, keys and CSRs";
+
+impl Problem {
+    fn into_failure(self, name: &str, index: Option<usize>) -> Failure {
+        let (message, hint) = self.describe(name);
+        Failure::new(message).hint(hint).about(Subject::file(name, index))
+    }
+
+    /// (message naming the file, hint).
+    fn describe(&self, name: &str) -> (String, String) {
+        match self {
+            Self::Io(e) if e.kind() == io::ErrorKind::NotFound => (
+                format!("cannot read {name}: no such file"),
+                "check the path; relative paths start from the current folder".to_owned(),
+            ),
+            Self::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => (
+                format!("cannot read {name}: permission denied"),
+                format!("check its owner and mode with `ls -l {name}`, or run as a user who can read it"),
+            ),
+            Self::Io(e) => (format!("cannot read {name}: {}", io_reason(e)), "check the path and the file".to_owned()),
+            Self::StdinIsTerminal => (
+                "standard input is a terminal, not a file".to_owned(),
+                "pipe a file in (`certsmith inspect - < cert.pem`) or pass its path".to_owned(),
+            ),
+            Self::NotAFile(kind) => (
+                format!("{name} is {kind}, not a regular file"),
+                if *kind == "a folder" {
+                    format!("pass the files inside it, e.g. `{name}/*.pem`")
+                } else {
+                    format!("to read from it, pass it on standard input: `certsmith inspect - < {name}`")
+                },
+            ),
+            Self::TooLarge => (
+                format!("{name} is larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
+                "certificate and key files are a few KB and CA bundles under 1 MB: is this the right file?".to_owned(),
+            ),
+            Self::Empty => (
+                format!("{name} is empty"),
+                format!("{PEM_OR_DER}; was the file written by a command that failed?"),
+            ),
+            Self::OnlyWhitespace => (
+                format!("{name} holds only whitespace"),
+                format!("{PEM_OR_DER}; was the file written by a command that failed?"),
+            ),
+            Self::TextWithoutPem => (
+                format!("{name} is text without any PEM block: expected a line such as -----BEGIN CERTIFICATE-----"),
+                PEM_OR_DER.to_owned(),
+            ),
+            Self::NeitherPemNorDer { first_bytes } => (
+                format!("{name} is neither PEM nor DER: it is binary data starting with bytes {first_bytes}"),
+                PEM_OR_DER.to_owned(),
+            ),
+            Self::UnknownDer => (
+                format!("{name} holds DER data that is not a certificate, private key, public key or CSR"),
+                "a PKCS#12 (.p12/.pfx) bundle is DER too: extract it with `openssl pkcs12 -in FILE -nodes`".to_owned(),
+            ),
+            Self::TruncatedDer => (
+                format!("{name}: the DER data ends before the structure it starts is complete (truncated file)"),
+                "copy or download the file again; compare its size with the original".to_owned(),
+            ),
+            Self::Framing(e) => (
+                format!("{name}: {e}"),
+                match e {
+                    FramingError::Unterminated { label, .. } => {
+                        format!("the file is cut short: copy the whole block again, through -----END {label}-----")
+                    }
+                    FramingError::MalformedBegin { .. } => {
+                        "a BEGIN line reads -----BEGIN LABEL----- with five dashes on each side".to_owned()
+                    }
+                    _ => "each -----BEGIN X----- needs a matching -----END X-----; copy the blocks again".to_owned(),
+                },
+            ),
+            Self::Decode { block, error } => (
+                format!("{name}: {block}: {error}"),
+                match error {
+                    DecodeError::UnknownLabel(_) => PEM_OR_DER.to_owned(),
+                    _ => "the block was damaged (an editor, a copy-paste, a line break in the wrong place): copy it again from its source".to_owned(),
+                },
+            ),
+            Self::Malformed { block, expected, detail } => (
+                match block {
+                    Some(block) => format!("{name}: {block} is not a valid {expected}: {detail}"),
+                    None => format!("{name} is not a valid {expected}: {detail}"),
+                },
+                "the data was damaged or is not what its label says: regenerate it, or copy it again from its source".to_owned(),
+            ),
+            Self::EncryptedUnknown { block } => (
+                format!("{name}: {block} is encrypted, and certsmith does not know what it holds"),
+                "decrypt it with openssl first".to_owned(),
+            ),
+            Self::NothingUsable => (
+                format!("{name} holds PEM blocks, but no certificate, key or CSR (only EC PARAMETERS)"),
+                "the EC PRIVATE KEY block that goes with the parameters is missing".to_owned(),
+            ),
+        }
+    }
+}
+
+/// The OS reason without Rust's `(os error N)` suffix.
+fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_lowercase(),
+        None => text,
+    }
+}
+
+/// Parses the bytes of one input into objects. The error carries the block index.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Loaded>, (Option<usize>, Problem)> {
+    if pem::looks_like_pem(bytes) {
+        return parse_pem(bytes);
+    }
+    let no_block = |p| (None, p);
+    if bytes.is_empty() {
+        return Err(no_block(Problem::Empty));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(no_block(Problem::OnlyWhitespace));
+    }
+    if looks_like_text(bytes) {
+        return Err(no_block(Problem::TextWithoutPem));
+    }
+    if bytes.first() != Some(&0x30) {
+        let first_bytes = bytes.iter().take(4).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+        return Err(no_block(Problem::NeitherPemNorDer { first_bytes }));
+    }
+    parse_der(bytes).map(|object| vec![Loaded { index: None, object }]).map_err(no_block)
+}
+
+fn looks_like_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|s| s.chars().all(|c| !c.is_control() || c.is_whitespace()))
+}
+
+fn parse_pem(bytes: &[u8]) -> Result<Vec<Loaded>, (Option<usize>, Problem)> {
+    let blocks = pem::blocks(bytes).map_err(|e| (e.block_index(), Problem::Framing(e)))?;
+    let mut objects = Vec::with_capacity(blocks.len());
+    for block in &blocks {
+        if block.label == "EC PARAMETERS" {
+            continue; // OpenSSL writes these before SEC1 keys; the key names its curve itself.
+        }
+        let object = parse_block(block).map_err(|p| (Some(block.index), p))?;
+        objects.push(Loaded { index: Some(block.index), object });
+    }
+    if objects.is_empty() {
+        return Err((None, Problem::NothingUsable));
+    }
+    Ok(objects)
+}
+
+fn parse_block(block: &Block<'_>) -> Result<Object, Problem> {
+    let at = || BlockRef::from(block);
+    if block.header("Proc-Type").is_some_and(|v| v.contains("ENCRYPTED")) {
+        if !block.label.ends_with("PRIVATE KEY") {
+            return Err(Problem::EncryptedUnknown { block: at() });
+        }
+        return Ok(Object::PrivateKey(PrivateKey::LegacyEncrypted {
+            label: block.label.to_owned(),
+            dek_info: block.header("DEK-Info").unwrap_or("unknown").to_owned(),
+            base64: block.body().to_vec(),
+        }));
+    }
+    let der = match block.decode() {
+        Ok(der) => der,
+        Err(DecodeError::UnknownLabel(label)) => return Ok(Object::Other(label)),
+        Err(error) => return Err(Problem::Decode { block: at(), error }),
+    };
+    let malformed = |expected, detail: String| Problem::Malformed { block: Some(at()), expected, detail };
+    let object = match block.label {
+        "CERTIFICATE" | "X509 CERTIFICATE" => {
+            Object::Certificate(certificate(der, false).map_err(|d| malformed("X.509 certificate", d))?)
+        }
+        // OpenSSL's trusted form appends trust settings after the certificate.
+        "TRUSTED CERTIFICATE" => {
+            Object::Certificate(certificate(der, true).map_err(|d| malformed("X.509 certificate", d))?)
+        }
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            Object::Csr(csr(der).map_err(|d| malformed("PKCS#10 certificate request", d))?)
+        }
+        "PUBLIC KEY" => Object::PublicKey(public_key(der).map_err(|d| malformed("public key", d))?),
+        "PRIVATE KEY" => private_key(PrivateKey::Plain(PrivateKeyDer::Pkcs8(der.into())), &at)?,
+        "RSA PRIVATE KEY" => private_key(PrivateKey::Plain(PrivateKeyDer::Pkcs1(der.into())), &at)?,
+        "EC PRIVATE KEY" => private_key(PrivateKey::Plain(PrivateKeyDer::Sec1(der.into())), &at)?,
+        "ENCRYPTED PRIVATE KEY" => private_key(PrivateKey::EncryptedPkcs8(der), &at)?,
+        other => Object::Other(other.to_owned()),
+    };
+    Ok(object)
+}
+
+fn private_key(key: PrivateKey, at: &dyn Fn() -> BlockRef) -> Result<Object, Problem> {
+    match key::check_structure(&key) {
+        Ok(()) => Ok(Object::PrivateKey(key)),
+        Err(e) => Err(Problem::Malformed { block: Some(at()), expected: "private key", detail: e.to_string() }),
+    }
+}
+
+/// Tries each DER structure in turn; a DER file carries no label.
+fn parse_der(der: &[u8]) -> Result<Object, Problem> {
+    let cert = X509Certificate::from_der(der);
+    if let Ok((rest, _)) = cert {
+        return if rest.is_empty() {
+            Ok(Object::Certificate(CertificateDer::from(der.to_vec())))
+        } else {
+            Err(Problem::Malformed { block: None, expected: "DER certificate", detail: trailing(rest.len()) })
+        };
+    }
+    if X509CertificationRequest::from_der(der).is_ok_and(|(rest, _)| rest.is_empty()) {
+        return Ok(Object::Csr(der.to_vec()));
+    }
+    let keys = [
+        PrivateKey::Plain(PrivateKeyDer::Pkcs8(der.to_vec().into())),
+        PrivateKey::EncryptedPkcs8(der.to_vec()),
+        PrivateKey::Plain(PrivateKeyDer::Pkcs1(der.to_vec().into())),
+        PrivateKey::Plain(PrivateKeyDer::Sec1(der.to_vec().into())),
+    ];
+    if let Some(key) = keys.into_iter().find(|k| key::check_structure(k).is_ok()) {
+        return Ok(Object::PrivateKey(key));
+    }
+    if SubjectPublicKeyInfo::from_der(der).is_ok_and(|(rest, _)| rest.is_empty()) {
+        return Ok(Object::PublicKey(der.to_vec()));
+    }
+    match cert {
+        Err(x509_parser::nom::Err::Incomplete(_)) => Err(Problem::TruncatedDer),
+        _ if declared_length_exceeds(der) => Err(Problem::TruncatedDer),
+        _ => Err(Problem::UnknownDer),
+    }
+}
+
+/// Whether the outer DER header promises more bytes than there are.
+fn declared_length_exceeds(der: &[u8]) -> bool {
+    use pkcs8::der::{Decode, Header, Reader, SliceReader};
+    let Ok(mut reader) = SliceReader::new(der) else { return false };
+    match Header::decode(&mut reader) {
+        Ok(header) => header.length() > reader.remaining_len(),
+        Err(_) => false,
+    }
+}
+
+fn trailing(n: usize) -> String {
+    format!("{n} unexpected bytes follow it")
+}
+
+fn nom_detail(e: x509_parser::nom::Err<x509_parser::error::X509Error>) -> String {
+    match e {
+        x509_parser::nom::Err::Incomplete(_) => "the data ends early (truncated)".to_owned(),
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => format!("x509-parser says: {e}"),
+    }
+}
+
+fn certificate(mut der: Vec<u8>, allow_trailing: bool) -> Result<CertificateDer<'static>, String> {
+    let rest = X509Certificate::from_der(&der).map(|(rest, _)| rest.len()).map_err(nom_detail)?;
+    if rest > 0 {
+        if !allow_trailing {
+            return Err(trailing(rest));
+        }
+        der.truncate(der.len() - rest);
+    }
+    Ok(CertificateDer::from(der))
+}
+
+fn csr(der: Vec<u8>) -> Result<Vec<u8>, String> {
+    match X509CertificationRequest::from_der(&der).map_err(nom_detail)? {
+        (rest, _) if !rest.is_empty() => Err(trailing(rest.len())),
+        _ => Ok(der),
+    }
+}
+
+fn public_key(der: Vec<u8>) -> Result<Vec<u8>, String> {
+    match SubjectPublicKeyInfo::from_der(&der).map_err(nom_detail)? {
+        (rest, _) if !rest.is_empty() => Err(trailing(rest.len())),
+        _ => Ok(der),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_what_is_not_pem() {
+        assert!(matches!(parse(b""), Err((None, Problem::Empty))));
+        assert!(matches!(parse(b" \n\t"), Err((None, Problem::OnlyWhitespace))));
+        assert!(matches!(parse(b"hello\n"), Err((None, Problem::TextWithoutPem))));
+        assert!(matches!(parse(b"\x7fELF\x02\x01"), Err((None, Problem::NeitherPemNorDer { .. }))));
+        assert!(matches!(parse(b"\x30\x82\x05\x00\x01"), Err((None, Problem::TruncatedDer))));
+        assert!(matches!(parse(b"\x30\x03\x02\x01\x05"), Err((None, Problem::UnknownDer))));
+    }
+
+    #[test]
+    fn keeps_unknown_labels_and_skips_ec_parameters() {
+        let text = b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+        let objects = parse(text).unwrap();
+        assert_eq!(objects.len(), 1);
+        assert_eq!(objects[0].index, Some(1));
+        assert!(matches!(&objects[0].object, Object::Other(label) if label == "X509 CRL"));
+        let only_params = b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
+        assert!(matches!(parse(only_params), Err((None, Problem::NothingUsable))));
+    }
+}

@@ -1,0 +1,9 @@
+//! The PKI domain: loading files, describing certificates and keys, checking them.
+//! Nothing in here prints or sees command-line types; commands turn its results into
+//! reports.
+
+pub mod checks;
+pub mod describe;
+pub mod key;
+pub mod load;
+pub mod pem;

@@ -1,0 +1,49 @@
+//! Finding codes: stable kebab-case names that JSON users key on. A code never changes
+//! meaning once released; every code is documented in docs/json.md (a test checks both
+//! directions).
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// What a finding is about.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Not an X.509 v3 certificate; rustls refuses it (`UnsupportedCertVersion`).
+    UnsupportedCertVersion = "unsupported-cert-version",
+    /// A critical extension webpki does not understand (`UnsupportedCriticalExtension`).
+    UnknownCriticalExtension = "unknown-critical-extension",
+    /// The validity period has ended.
+    Expired = "expired",
+    /// The validity period has not started.
+    NotYetValid = "not-yet-valid",
+    /// A server certificate without subjectAltName: names only in the CN match nowhere modern.
+    NoSubjectAltName = "no-subject-alt-name",
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

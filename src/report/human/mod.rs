@@ -1,0 +1,65 @@
+//! The human renderer: per-command layouts (one submodule each) and the shared pieces:
+//! findings with their hints, and failures as `certsmith: error: …` / `hint: …`.
+//! Writes styled text; the caller's stream strips colour when it must.
+
+mod inspect;
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use time::OffsetDateTime;
+
+use super::{Data, Finding, Report, Severity};
+use crate::error::Failure;
+
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+
+/// Renders a report; `now` is the run's "now", for relative times.
+pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::Result<()> {
+    match &report.data {
+        Data::Inspect(data) => inspect::render(out, data, now)?,
+    }
+    findings(out, &report.findings)
+}
+
+/// Findings, most severe first, each with its code, subject, message and hint.
+pub fn findings(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in sorted {
+        let style = severity_style(f.severity);
+        writeln!(out)?;
+        writeln!(out, "{style}{}[{}]{style:#} {BOLD}{}{BOLD:#}", f.severity.as_str(), f.code, f.subject)?;
+        writeln!(out, "  {}", f.message)?;
+        if let Some(hint) = &f.hint {
+            writeln!(out, "  {CYAN}hint:{CYAN:#} {hint}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `certsmith: error: <message>` and `hint: <hint>`, for stderr.
+pub fn failure(out: &mut dyn Write, failure: &Failure) -> io::Result<()> {
+    writeln!(out, "certsmith: {RED}error:{RED:#} {}", failure.message)?;
+    if let Some(hint) = &failure.hint {
+        writeln!(out, "{CYAN}hint:{CYAN:#} {hint}")?;
+    }
+    Ok(())
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Info => CYAN,
+    }
+}
+
+/// Writes `label  value` with labels aligned, indented under an object heading.
+pub(crate) fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
+    writeln!(out, "    {DIM}{label:<15}{DIM:#} {value}")
+}

@@ -1,0 +1,161 @@
+//! The report model every command returns: its data, the findings about what it
+//! examined, and the failures that kept it from examining something. Exit status and the
+//! JSON `status` are derived from these, never stored. Renderers live in `human` and `json`.
+
+pub mod codes;
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+pub use codes::Code;
+
+use crate::commands::inspect::InspectData;
+use crate::error::Failure;
+
+/// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// What a finding or failure is about: a file and the PEM block in it, so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 0-based PEM block index (absent for DER files and whole-file statements).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+}
+
+impl Subject {
+    pub fn file(path: &str, index: Option<usize>) -> Self {
+        Self { path: Some(path.to_owned()), index }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.path, self.index) {
+            (Some(path), Some(index)) => write!(f, "{path} #{index}"),
+            (Some(path), None) => f.write_str(path),
+            (None, Some(index)) => write!(f, "#{index}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// One check's result about one subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub subject: Subject,
+    /// What is wrong and who rejects it; one sentence.
+    pub message: String,
+    /// What to run or change.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, severity: Severity, subject: Subject, message: impl Into<String>) -> Self {
+        Self { code, severity, subject, message: message.into(), hint: None }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Per-command data, serialised as the JSON `data` member.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Data {
+    Inspect(InspectData),
+}
+
+/// The overall verdict, as JSON `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warning,
+    Error,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub command: &'static str,
+    pub data: Data,
+    pub findings: Vec<Finding>,
+    /// Inputs the command could not examine (exit status 2).
+    pub errors: Vec<Failure>,
+}
+
+impl Report {
+    pub fn status(&self) -> Status {
+        match self.worst() {
+            _ if !self.errors.is_empty() => Status::Error,
+            Some(Severity::Error) => Status::Error,
+            Some(Severity::Warning) => Status::Warning,
+            _ => Status::Ok,
+        }
+    }
+
+    /// 0 nothing at error severity; 1 the thing examined has a problem; 2 the tool could not
+    /// do its job. `strict` counts warnings as problems.
+    pub fn exit_code(&self, strict: bool) -> u8 {
+        let threshold = if strict { Severity::Warning } else { Severity::Error };
+        if !self.errors.is_empty() {
+            2
+        } else if self.worst().is_some_and(|s| s >= threshold) {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(severities: &[Severity], errors: usize) -> Report {
+        Report {
+            command: "inspect",
+            data: Data::Inspect(InspectData { objects: vec![] }),
+            findings: severities.iter().map(|s| Finding::new(Code::Expired, *s, Subject::default(), "m")).collect(),
+            errors: (0..errors).map(|_| Failure::new("x")).collect(),
+        }
+    }
+
+    #[test]
+    fn status_and_exit_code_follow_the_worst_finding() {
+        assert_eq!((report(&[], 0).status(), report(&[], 0).exit_code(false)), (Status::Ok, 0));
+        let warn = report(&[Severity::Info, Severity::Warning], 0);
+        assert_eq!((warn.status(), warn.exit_code(false), warn.exit_code(true)), (Status::Warning, 0, 1));
+        let err = report(&[Severity::Error], 0);
+        assert_eq!((err.status(), err.exit_code(false)), (Status::Error, 1));
+        let failed = report(&[Severity::Warning], 1);
+        assert_eq!((failed.status(), failed.exit_code(false)), (Status::Error, 2));
+    }
+}

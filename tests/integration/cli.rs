@@ -1,0 +1,67 @@
+//! The global command line: help, version, colour, formats.
+
+use crate::util::*;
+
+#[test]
+fn help_for_each_command_has_examples_and_exit_status() {
+    for args in [vec!["help", "inspect"], vec!["inspect", "--help"]] {
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{args:?}");
+        assert!(out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"), "{args:?}:\n{}", out.stdout);
+        assert!(out.stdout.contains("certsmith verify"), "inspect's help points to verify");
+    }
+    let top = run(["--help"]);
+    assert!(top.stdout.contains("EXAMPLES:") && top.stdout.contains("EXIT STATUS:"));
+}
+
+#[test]
+fn version_names_the_package() {
+    let out = run(["--version"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout.trim(), format!("certsmith {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(["inspect"]).code, 2);
+    assert_eq!(run(["no-such-command"]).code, 2);
+    assert_eq!(run(["--format", "yaml", "inspect", "x"]).code, 2);
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let path = fixture("certs/v1.pem");
+    let path = path.to_str().unwrap();
+    let plain = run(["--at", AT, "inspect", path]);
+    assert!(!plain.stdout.contains('\x1b'), "not a terminal: no colour");
+    let forced: Run = certsmith()
+        .env_remove("NO_COLOR")
+        .args(["--color", "always", "--at", AT, "inspect", path])
+        .output()
+        .unwrap()
+        .into();
+    assert!(forced.stdout.contains('\x1b'), "--color always colours");
+    let vetoed: Run = certsmith()
+        .env("NO_COLOR", "1")
+        .args(["--color", "always", "--at", AT, "inspect", path])
+        .output()
+        .unwrap()
+        .into();
+    assert!(!vetoed.stdout.contains('\x1b'), "NO_COLOR wins");
+}
+
+#[test]
+fn json_envelope_has_exactly_the_documented_members() {
+    let path = fixture("certs/v3-p256.pem");
+    for flags in [vec!["--json"], vec!["--format", "json"]] {
+        let mut args = flags.clone();
+        args.extend(["--at", AT, "inspect", path.to_str().unwrap()]);
+        let json = run(&args).json();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["command", "data", "errors", "findings", "schema_version", "status"]);
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["command"], "inspect");
+        assert_eq!(json["status"], "ok");
+    }
+}

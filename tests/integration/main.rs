@@ -1,0 +1,9 @@
+//! Integration tests: the real binary against fixtures made by other tools and against
+//! independent implementations (the openssl CLI). One module per command.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, unreachable_pub)]
+
+mod cli;
+mod docs;
+mod inspect;
+mod util;

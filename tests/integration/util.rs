@@ -1,0 +1,130 @@
+//! Shared test helpers: running certsmith with a clean environment, running openssl,
+//! fixture paths, JSON parsing, and a small deterministic random generator.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// A time inside every fixture's validity (fixtures were made on 2026-11-26, for 365 days).
+pub const AT: &str = "2027-01-01T00:00:00Z";
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// certsmith with an empty environment apart from PATH (for openssl) and NO_COLOR.
+pub fn certsmith() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_certsmith"));
+    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("NO_COLOR", "1");
+    cmd.timeout(Duration::from_secs(30));
+    cmd
+}
+
+/// The finished run: status, stdout and stderr as text.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The `code` of every finding in a JSON report.
+    pub fn finding_codes(&self) -> Vec<String> {
+        self.json()["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs certsmith with `args` and returns the result, whatever the status.
+pub fn run<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    certsmith().args(args).output().unwrap().into()
+}
+
+/// Runs `openssl` with `args` (and optional stdin) and returns stdout; panics on failure.
+pub fn openssl(args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the openssl CLI is needed by the tests (.ci/run installs it)");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(bytes) = stdin {
+            input.write_all(bytes).unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "openssl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// SHA-256 (lower-case hex) as openssl computes it.
+pub fn openssl_sha256(bytes: &[u8]) -> String {
+    let out = String::from_utf8(openssl(&["dgst", "-sha256", "-r"], Some(bytes))).unwrap();
+    out.split_whitespace().next().unwrap().to_owned()
+}
+
+/// `AB:CD:…` → `abcd…`
+pub fn normalise_hex(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_lowercase()
+}
+
+/// xorshift64*: deterministic, so a failing case can be reproduced from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Every PEM block of a file, as text (BEGIN to END line inclusive).
+pub fn pem_blocks(text: &str, label: &str) -> Vec<String> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line == begin {
+            current = Some(String::new());
+        }
+        if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+        if line == end {
+            blocks.extend(current.take());
+        }
+    }
+    blocks
+}
