@@ -25,6 +25,8 @@ pub fn run(cli: Cli) -> u8 {
     let strict = false;
 
     let result = match &cli.command {
+        Command::Gen(args) => commands::generate::run(args, &ctx),
+        Command::Ca(args) => commands::ca::run(&args.command, &ctx),
         Command::Inspect(args) => commands::inspect::run(args, &ctx),
     };
     let mut stderr = anstream::AutoStream::new(io::stderr(), color);

@@ -72,8 +72,208 @@ pub enum ColorWhen {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "built once per run")]
 pub enum Command {
+    Gen(GenArgs),
+    Ca(CaArgs),
     Inspect(InspectArgs),
+}
+
+/// Key types for `gen` and `ca create`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyTypeArg {
+    EcdsaP256,
+    EcdsaP384,
+    Ed25519,
+    #[value(name = "rsa-2048")]
+    Rsa2048,
+    #[value(name = "rsa-3072")]
+    Rsa3072,
+    #[value(name = "rsa-4096")]
+    Rsa4096,
+}
+
+const GEN_HELP: &str = "\
+EXAMPLES:
+  A certificate for localhost, 127.0.0.1 and ::1 in certs/ (what the deployment guide expects):
+    certsmith gen
+
+  Your own names; a wildcard covers one label:
+    certsmith gen myapp.local '*.myapp.local' 127.0.0.1
+
+  Before every `docker compose up`: keep a valid pair, replace it when it must change:
+    certsmith gen --if-needed myapp.local
+
+  From a local CA, so clients can verify instead of disabling verification:
+    certsmith ca create
+    certsmith gen --ca certs/ca myapp.local
+
+  The Granian variables for a .env file (container paths under /certs):
+    certsmith gen --print-env >> .env
+
+EXIT STATUS:
+  0  the files were written (or, with --if-needed, kept because they are still good)
+  2  nothing was written: bad names or options, an existing file without --force, an unusable CA or key";
+
+/// Make a certificate and key that rustls, Granian, OpenSSL, curl and browsers accept
+///
+/// Writes an X.509 v3 certificate with the names in its subjectAltName, CA:FALSE,
+/// serverAuth and a random serial, and a new unencrypted PKCS#8 key (mode 0600), by
+/// default to certs/certificate.pem and certs/private_key.pem. NAMEs are DNS names
+/// (IDNs become punycode; `*.example.test` covers one label), IP addresses, email
+/// addresses or URIs.
+///
+/// Existing files are never replaced without --force (or --if-needed); files are
+/// written to a temporary file and renamed, so an interrupted run leaves the old files.
+#[derive(Debug, Args)]
+#[command(after_long_help = GEN_HELP)]
+pub struct GenArgs {
+    /// Names the certificate is for [default: localhost 127.0.0.1 ::1]
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Folder for the files (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "certs")]
+    pub out_dir: PathBuf,
+
+    /// Certificate path [default: DIR/certificate.pem]
+    #[arg(long, value_name = "FILE")]
+    pub cert_file: Option<PathBuf>,
+
+    /// Private key path [default: DIR/private_key.pem]
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Type of the new key
+    #[arg(long, value_enum, default_value_t = KeyTypeArg::EcdsaP256, value_name = "TYPE")]
+    pub key_type: KeyTypeArg,
+
+    /// Reuse this key (any encoding inspect reads) instead of making one; it is not copied
+    /// unless --key-file is given
+    #[arg(long, value_name = "FILE", conflicts_with = "key_type")]
+    pub key: Option<PathBuf>,
+
+    /// Subject common name [default: the first DNS name]
+    #[arg(long, value_name = "TEXT")]
+    pub cn: Option<String>,
+
+    /// Subject organization
+    #[arg(long, value_name = "TEXT", default_value = "certsmith development certificate")]
+    pub org: String,
+
+    /// Days the certificate is valid (over 825 days, Apple platforms reject it)
+    #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
+
+    /// Also allow the certificate for TLS client authentication (EKU clientAuth)
+    #[arg(long)]
+    pub client: bool,
+
+    /// Issue from the local CA in DIR (ca.pem and ca-key.pem, as `certsmith ca create` makes)
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["ca_cert", "ca_key"])]
+    pub ca: Option<PathBuf>,
+
+    /// Issue from this CA certificate (with --ca-key)
+    #[arg(long, value_name = "FILE", requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// The CA's private key (with --ca-cert)
+    #[arg(long, value_name = "FILE", requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+
+    /// Replace existing files
+    #[arg(long)]
+    pub force: bool,
+
+    /// Mode of the private key file; 0644 lets a container user other than the owner read
+    /// it (and every other local user too)
+    #[arg(long, value_name = "MODE", default_value = "0600", value_parser = parse_mode)]
+    pub key_mode: u32,
+
+    /// Also write the certificate and key as DER (certificate.der, private_key.der)
+    #[arg(long)]
+    pub der: bool,
+
+    /// Also write a kubernetes.io/tls Secret manifest named NAME (DIR/NAME.secret.yaml, mode 0600)
+    #[arg(long, value_name = "NAME")]
+    pub k8s_secret: Option<String>,
+
+    /// Print only the Granian environment lines (for `>> .env`)
+    #[arg(long)]
+    pub print_env: bool,
+
+    /// Folder where the container sees the files, for the environment lines
+    #[arg(long, value_name = "DIR", default_value = "/certs")]
+    pub container_dir: String,
+}
+
+/// `0600`, `644`, `0o640` → permission bits.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.trim_start_matches("0o");
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
+        _ => Err(format!("expected an octal file mode such as 0600 or 0644, found {text:?}")),
+    }
+}
+
+const CA_HELP: &str = "\
+EXAMPLES:
+  A local CA in certs/ca, then a certificate issued from it:
+    certsmith ca create
+    certsmith gen --ca certs/ca myapp.local
+
+  A CA that can only vouch for names under .test and localhost:
+    certsmith ca create --permit-dns test --permit-dns localhost
+
+EXIT STATUS:
+  0  the CA was written
+  2  nothing was written (an existing file without --force, bad options)";
+
+/// Manage a local certificate authority for development
+#[derive(Debug, Args)]
+#[command(after_long_help = CA_HELP)]
+pub struct CaArgs {
+    #[command(subcommand)]
+    pub command: CaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    Create(CaCreateArgs),
+}
+
+/// Create a local CA (ca.pem and ca-key.pem) to issue development certificates from
+///
+/// Clients that trust ca.pem can verify every certificate `certsmith gen --ca` issues,
+/// so nobody has to turn verification off. The CA is CA:TRUE with path length 0 and may
+/// carry name constraints (--permit-dns), so a leaked development CA cannot vouch for
+/// real sites.
+#[derive(Debug, Args)]
+#[command(after_long_help = CA_HELP)]
+pub struct CaCreateArgs {
+    /// Folder for ca.pem and ca-key.pem (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "certs/ca")]
+    pub out_dir: PathBuf,
+
+    /// Type of the CA key
+    #[arg(long, value_enum, default_value_t = KeyTypeArg::EcdsaP256, value_name = "TYPE")]
+    pub key_type: KeyTypeArg,
+
+    /// Days the CA is valid
+    #[arg(long, value_name = "DAYS", default_value_t = 3650, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
+
+    /// Subject common name [default: certsmith development CA, with a unique suffix]
+    #[arg(long, value_name = "TEXT")]
+    pub cn: Option<String>,
+
+    /// Only allow DNS names equal to or under SUFFIX (repeatable; name constraints)
+    #[arg(long, value_name = "SUFFIX")]
+    pub permit_dns: Vec<String>,
+
+    /// Replace existing files
+    #[arg(long)]
+    pub force: bool,
 }
 
 const INSPECT_HELP: &str = "\

@@ -10,11 +10,13 @@
 //! - [`pki`]: the domain: loading files, describing and checking certificates and keys.
 //! - [`report`]: findings, codes, the report model and its two renderers.
 //! - [`clock`]: "now", and how times are written.
+//! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
 
 pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod fsutil;
 pub mod pki;
 pub mod report;

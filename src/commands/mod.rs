@@ -1,4 +1,6 @@
 //! One module per subcommand. Each turns its arguments into a plan, runs it against the
 //! `pki` domain and returns a `Report`; none of them prints.
 
+pub mod ca;
+pub mod generate;
 pub mod inspect;

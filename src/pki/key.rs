@@ -296,6 +296,46 @@ pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
     }
 }
 
+/// The key re-encoded as unencrypted PKCS#8 v1 DER, the form every consumer reads:
+/// OpenSSL 3.0 cannot read Ed25519 PKCS#8 v2, and Granian's encrypted path wants PKCS#8.
+/// Sizes and curves are those aws-lc-rs signs with (RSA 2048–8192, P-256/384/521, Ed25519).
+pub fn to_pkcs8v1(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
+    use aws_lc_rs::encoding::Pkcs8V1Der;
+    let rejected = |e: &dyn std::fmt::Display| KeyError::Rejected(e.to_string());
+    let rsa = |pair: aws_lc_rs::rsa::KeyPair| {
+        AsDer::<Pkcs8V1Der<'static>>::as_der(&pair).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+    };
+    match key {
+        PrivateKeyDer::Pkcs1(der) => {
+            rsa(aws_lc_rs::rsa::KeyPair::from_der(der.secret_pkcs1_der()).map_err(|e| rejected(&e))?)
+        }
+        PrivateKeyDer::Sec1(der) => {
+            let ec = sec1::EcPrivateKey::from_der(der.secret_sec1_der()).map_err(|_| KeyError::Malformed("SEC1"))?;
+            let curve = ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid).ok_or(KeyError::NoCurve)?;
+            let pair = EcdsaKeyPair::from_private_key_der(ecdsa_signing(curve)?, der.secret_sec1_der())
+                .map_err(|e| rejected(&e))?;
+            pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+        }
+        _ => {
+            let der = key.secret_der();
+            let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| KeyError::Malformed("PKCS#8"))?;
+            match info.algorithm.oid.to_string().as_str() {
+                oid::RSA => rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| rejected(&e))?),
+                oid::EC => {
+                    let curve = info.algorithm.parameters_oid().map_err(|_| KeyError::NoCurve)?;
+                    let pair = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve)?, der).map_err(|e| rejected(&e))?;
+                    pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+                }
+                oid::ED25519 => {
+                    let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(&e))?;
+                    pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+                }
+                other => Err(KeyError::Rejected(format!("certsmith cannot use keys of algorithm {other}"))),
+            }
+        }
+    }
+}
+
 fn ecdsa_signing(curve: ObjectIdentifier) -> Result<&'static signature::EcdsaSigningAlgorithm, KeyError> {
     Ok(match curve.to_string().as_str() {
         oid::P256 => &signature::ECDSA_P256_SHA256_ASN1_SIGNING,

@@ -2,8 +2,11 @@
 //! Nothing in here prints or sees command-line types; commands turn its results into
 //! reports.
 
+pub mod build;
+pub mod ca;
 pub mod checks;
 pub mod describe;
 pub mod key;
 pub mod load;
+pub mod names;
 pub mod pem;

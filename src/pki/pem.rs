@@ -192,6 +192,24 @@ impl Block<'_> {
     }
 }
 
+/// DER as a PEM block: base64 in 64-character lines (RFC 7468 §2), LF line ends.
+pub fn encode(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +255,14 @@ mod tests {
             Err(FramingError::EndWithoutBegin { line: 2, .. })
         ));
         assert!(matches!(blocks(b"-----BEGIN CERTIFICATE\n"), Err(FramingError::MalformedBegin { line: 1 })));
+    }
+
+    #[test]
+    fn encodes_what_it_frames() {
+        let der: Vec<u8> = (0..=255).collect();
+        let text = encode("CERTIFICATE", &der);
+        assert!(text.lines().all(|l| l.len() <= 64));
+        assert_eq!(blocks(text.as_bytes()).unwrap()[0].decode().unwrap(), der);
     }
 
     #[test]

@@ -34,6 +34,14 @@ codes! {
     NotYetValid = "not-yet-valid",
     /// A server certificate without subjectAltName: names only in the CN match nowhere modern.
     NoSubjectAltName = "no-subject-alt-name",
+    /// Valid for more than 825 days: Apple platforms reject it.
+    ValidityTooLong = "validity-too-long",
+    /// A wildcard directly under a top-level domain (`*.test`): clients refuse to match it.
+    WildcardUnderTld = "wildcard-under-tld",
+    /// gen shortened the certificate's validity to end with its CA's.
+    ClampedToCaExpiry = "clamped-to-ca-expiry",
+    /// A private key file readable by group or others.
+    KeyReadableByOthers = "key-readable-by-others",
 }
 
 impl serde::Serialize for Code {

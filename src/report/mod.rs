@@ -10,6 +10,8 @@ use serde::Serialize;
 
 pub use codes::Code;
 
+use crate::commands::ca::CaData;
+use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::error::Failure;
 
@@ -86,6 +88,8 @@ impl Finding {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Data {
+    Gen(GenData),
+    Ca(CaData),
     Inspect(InspectData),
 }
 

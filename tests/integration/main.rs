@@ -5,5 +5,7 @@
 
 mod cli;
 mod docs;
+mod generate;
 mod inspect;
+mod tls;
 mod util;

@@ -2,6 +2,7 @@
 //! findings with their hints, and failures as `certsmith: error: …` / `hint: …`.
 //! Writes styled text; the caller's stream strips colour when it must.
 
+mod generate;
 mod inspect;
 
 use std::io::{self, Write};
@@ -21,6 +22,9 @@ const CYAN: Style = AnsiColor::Cyan.on_default().bold();
 /// Renders a report; `now` is the run's "now", for relative times.
 pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::Result<()> {
     match &report.data {
+        Data::Gen(data) if data.print_env => return generate::env_lines(out, data),
+        Data::Gen(data) => generate::render(out, data, now)?,
+        Data::Ca(data) => generate::render_ca(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,
     }
     findings(out, &report.findings)
@@ -61,5 +65,5 @@ fn severity_style(severity: Severity) -> Style {
 
 /// Writes `label  value` with labels aligned, indented under an object heading.
 pub(crate) fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
-    writeln!(out, "    {DIM}{label:<15}{DIM:#} {value}")
+    writeln!(out, "    {DIM}{label:<17}{DIM:#} {value}")
 }

@@ -1,0 +1,90 @@
+//! `certsmith ca create`: a local CA for development (ca.pem, ca-key.pem), written with
+//! the same care as gen's files.
+
+use serde::Serialize;
+use time::Duration;
+
+use super::generate::WrittenFile;
+use crate::app::Context;
+use crate::cli::{CaCommand, CaCreateArgs};
+use crate::error::Failure;
+use crate::fsutil::{self, Planned};
+use crate::pki::build::{self, CaSpec};
+use crate::pki::describe::{self, CertSummary};
+use crate::pki::names::{self, SubjectName};
+use crate::report::{Data, Report};
+
+#[derive(Debug, Serialize)]
+pub struct CaData {
+    pub action: &'static str,
+    pub certificate: Box<CertSummary>,
+    pub files: Vec<WrittenFile>,
+    /// Commands to try next.
+    pub next: Vec<String>,
+}
+
+pub fn run(command: &CaCommand, ctx: &Context) -> Result<Report, Failure> {
+    match command {
+        CaCommand::Create(args) => create(args, ctx),
+    }
+}
+
+fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
+    let permitted_dns = args
+        .permit_dns
+        .iter()
+        .map(|suffix| match names::parse(suffix.trim_start_matches('.')) {
+            Ok(SubjectName::Dns(name)) if !name.starts_with('*') => Ok(name),
+            _ => Err(Failure::new(format!("--permit-dns {suffix:?} is not a DNS name suffix"))
+                .hint("give a domain such as test, localhost or dev.example.com; it permits that name and every name under it")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let cert_path = args.out_dir.join("ca.pem");
+    let key_path = args.out_dir.join("ca-key.pem");
+    fsutil::check_targets(&[&key_path, &cert_path], args.force)?;
+    let replacing = cert_path.exists() || key_path.exists();
+
+    let key = build::generate_key(args.key_type.into()).map_err(|e| Failure::new(e.to_string()))?;
+    let spec = CaSpec {
+        common_name: args.cn.clone().unwrap_or_else(default_common_name),
+        organization: "certsmith development CA".to_owned(),
+        not_before: ctx.now - Duration::minutes(5),
+        not_after: ctx.now + Duration::days(i64::from(args.days)),
+        permitted_dns,
+    };
+    let params = build::ca_params(&spec).map_err(|e| Failure::new(e.to_string()))?;
+    let der = build::self_signed(&params, &key).map_err(|e| Failure::new(e.to_string()))?;
+    let files = vec![
+        Planned { path: key_path.clone(), contents: key.serialize_pem().into_bytes(), mode: 0o600 },
+        Planned {
+            path: cert_path.clone(),
+            contents: crate::pki::pem::encode("CERTIFICATE", &der).into_bytes(),
+            mode: 0o644,
+        },
+    ];
+    fsutil::write_files(&files)?;
+
+    let summary = describe::certificate(&der)
+        .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
+    let dir = args.out_dir.display();
+    let data = CaData {
+        action: if replacing { "replaced" } else { "created" },
+        certificate: Box::new(summary),
+        files: vec![
+            WrittenFile { path: key_path.display().to_string(), kind: "private_key", mode: fsutil::mode_text(0o600) },
+            WrittenFile { path: cert_path.display().to_string(), kind: "certificate", mode: fsutil::mode_text(0o644) },
+        ],
+        next: vec![
+            format!("certsmith gen --ca {dir} localhost 127.0.0.1"),
+            format!("curl --cacert {} https://localhost:8443/", cert_path.display()),
+        ],
+    };
+    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
+}
+
+/// Unique per CA, so two developers' CAs are told apart in a trust store.
+fn default_common_name() -> String {
+    let mut tag = [0u8; 3];
+    let _ = aws_lc_rs::rand::fill(&mut tag);
+    format!("certsmith development CA {}", describe::hex(&tag))
+}

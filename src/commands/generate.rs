@@ -1,0 +1,468 @@
+//! `certsmith gen`: a certificate and key that every TLS stack accepts, written safely.
+//!
+//! Args → [`Plan`] (names parsed, paths and sources resolved, nothing touched) → the CA
+//! and key are loaded, targets checked, the certificate made and checked by webpki →
+//! files written in one go → a [`GenData`] summary.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use rcgen::KeyPair;
+use rustls_pki_types::CertificateDer;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::app::Context;
+use crate::cli::{GenArgs, KeyTypeArg};
+use crate::error::Failure;
+use crate::fsutil::{self, Planned};
+use crate::pki::build::{self, KeyType, LeafSpec};
+use crate::pki::ca::{self, LocalCa};
+use crate::pki::describe::{self, CertSummary};
+use crate::pki::key::PrivateKey;
+use crate::pki::load::{self, Input, Object};
+use crate::pki::names::{self, SubjectName};
+use crate::pki::pem;
+use crate::report::{Code, Data, Finding, Report, Severity, Subject};
+
+/// Clients and containers rarely agree on the time to the second; a certificate that
+/// starts a few minutes early works everywhere at once.
+const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// Apple platforms reject TLS server certificates valid for more than 825 days
+/// (https://support.apple.com/en-us/103769).
+pub const APPLE_MAX_DAYS: u32 = 825;
+
+const DEFAULT_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+impl From<KeyTypeArg> for KeyType {
+    fn from(arg: KeyTypeArg) -> Self {
+        match arg {
+            KeyTypeArg::EcdsaP256 => Self::EcdsaP256,
+            KeyTypeArg::EcdsaP384 => Self::EcdsaP384,
+            KeyTypeArg::Ed25519 => Self::Ed25519,
+            KeyTypeArg::Rsa2048 => Self::Rsa2048,
+            KeyTypeArg::Rsa3072 => Self::Rsa3072,
+            KeyTypeArg::Rsa4096 => Self::Rsa4096,
+        }
+    }
+}
+
+/// Where the key comes from.
+#[derive(Debug)]
+enum KeySource {
+    Generate(KeyType),
+    File(PathBuf),
+}
+
+/// Everything gen will do, decided before anything is read or written.
+#[derive(Debug)]
+struct Plan {
+    names: Vec<SubjectName>,
+    spec: LeafSpec,
+    key: KeySource,
+    /// `None` when an existing key is reused in place.
+    key_path: Option<PathBuf>,
+    cert_path: PathBuf,
+    ca: Option<(PathBuf, PathBuf)>,
+    key_mode: u32,
+    force: bool,
+    der: bool,
+    k8s_secret: Option<(String, PathBuf)>,
+    container_dir: String,
+    print_env: bool,
+    now: OffsetDateTime,
+}
+
+impl Plan {
+    fn from_args(args: &GenArgs, ctx: &Context) -> Result<Self, Failure> {
+        let given: Vec<&str> = if args.names.is_empty() {
+            DEFAULT_NAMES.to_vec()
+        } else {
+            args.names.iter().map(String::as_str).collect()
+        };
+        let names = names::parse_all(&given).map_err(|e| {
+            Failure::new(format!("invalid name: {e}"))
+                .hint("names are DNS names (app.local, *.app.local), IP addresses (127.0.0.1, ::1), emails or URIs")
+        })?;
+        let common_name = match &args.cn {
+            Some(cn) if cn.trim().is_empty() => {
+                return Err(Failure::new("--cn is empty").hint("leave it out to use the first DNS name"));
+            }
+            Some(cn) => cn.clone(),
+            None => names
+                .iter()
+                .find(|n| matches!(n, SubjectName::Dns(_)))
+                .or(names.first())
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        };
+        let out = &args.out_dir;
+        let (key, key_path) = match &args.key {
+            Some(path) => (KeySource::File(path.clone()), args.key_file.clone()),
+            None => (
+                KeySource::Generate(args.key_type.into()),
+                Some(args.key_file.clone().unwrap_or_else(|| out.join("private_key.pem"))),
+            ),
+        };
+        let ca = match (&args.ca, &args.ca_cert, &args.ca_key) {
+            (Some(dir), _, _) => Some((dir.join("ca.pem"), dir.join("ca-key.pem"))),
+            (None, Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+            _ => None,
+        };
+        let k8s_secret = match &args.k8s_secret {
+            Some(name) if is_k8s_name(name) => Some((name.clone(), out.join(format!("{name}.secret.yaml")))),
+            Some(name) => {
+                return Err(Failure::new(format!("{name:?} is not a valid Kubernetes object name"))
+                    .hint("use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. myapp-tls)"));
+            }
+            None => None,
+        };
+        let now = ctx.now;
+        let spec = LeafSpec {
+            names: names.clone(),
+            common_name,
+            organization: args.org.clone(),
+            not_before: now - CLOCK_SKEW,
+            not_after: now + Duration::days(i64::from(args.days)),
+            client_auth: args.client,
+        };
+        Ok(Self {
+            names,
+            spec,
+            key,
+            key_path,
+            cert_path: args.cert_file.clone().unwrap_or_else(|| out.join("certificate.pem")),
+            ca,
+            key_mode: args.key_mode,
+            force: args.force,
+            der: args.der,
+            k8s_secret,
+            container_dir: args.container_dir.trim_end_matches('/').to_owned(),
+            print_env: args.print_env,
+            now,
+        })
+    }
+
+    /// Every path this run writes, key first.
+    fn outputs(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.key_path.iter().cloned().collect();
+        paths.push(self.cert_path.clone());
+        if self.der {
+            paths.extend(self.key_path.as_ref().map(|k| k.with_extension("der")));
+            paths.push(self.cert_path.with_extension("der"));
+        }
+        paths.extend(self.k8s_secret.as_ref().map(|(_, path)| path.clone()));
+        paths
+    }
+}
+
+/// DNS-1123 subdomain, as Kubernetes names objects.
+fn is_k8s_name(name: &str) -> bool {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(ok_char)
+        && alnum(name.chars().next())
+        && alnum(name.chars().last())
+}
+
+/// One file gen wrote.
+#[derive(Debug, Serialize)]
+pub struct WrittenFile {
+    pub path: String,
+    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`.
+    pub kind: &'static str,
+    /// Octal permission bits, e.g. `0600`.
+    pub mode: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GenData {
+    /// `created` (no file was there) or `replaced` (with --force).
+    pub action: &'static str,
+    pub certificate: Box<CertSummary>,
+    /// The key's type (`ecdsa-p256`, …) when generated; its algorithm when reused.
+    pub key: String,
+    /// The key file (written, or reused in place).
+    pub key_file: String,
+    pub files: Vec<WrittenFile>,
+    /// `self-signed`, or the CA certificate file that issued it.
+    pub issued_by: String,
+    /// The file clients must trust to verify this certificate.
+    pub trust: String,
+    /// `GRANIAN_SSL_CERTIFICATE=…` and `GRANIAN_SSL_KEYFILE=…`, with container paths.
+    pub env: Vec<String>,
+    /// Commands to try next.
+    pub next: Vec<String>,
+    /// Human output is only the env lines (`--print-env`).
+    #[serde(skip)]
+    pub print_env: bool,
+}
+
+pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
+    let plan = Plan::from_args(args, ctx)?;
+    let mut findings = name_warnings(&plan.names, args.days);
+
+    // Read everything first: a bad CA or key must not leave anything half done.
+    let ca = plan
+        .ca
+        .as_ref()
+        .map(|(cert, key)| ca::load(&Input::File(cert.clone()), &Input::File(key.clone()), plan.now))
+        .transpose()?;
+    let key = match &plan.key {
+        KeySource::Generate(kind) => build::generate_key(*kind).map_err(|e| Failure::new(e.to_string()))?,
+        KeySource::File(path) => load_key(path)?,
+    };
+    let outputs = plan.outputs();
+    let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    fsutil::check_targets(&output_refs, plan.force)?;
+    let replacing = output_refs.iter().any(|p| p.exists());
+
+    let mut spec = plan.spec.clone();
+    if let Some(ca) = &ca {
+        let dns: Vec<String> = plan
+            .names
+            .iter()
+            .filter_map(|n| match n {
+                SubjectName::Dns(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        let forbidden = ca.forbidden_names(&dns);
+        if !forbidden.is_empty() {
+            return Err(Failure::new(format!(
+                "the CA {} may only vouch for names under {}; {} {} outside them",
+                ca.cert_path,
+                ca.permitted_dns.join(", "),
+                forbidden.join(", "),
+                if forbidden.len() == 1 { "is" } else { "are" }
+            ))
+            .hint("use names under the CA's permitted domains, or a CA without --permit-dns limits")
+            .about(Subject::file(&ca.cert_path, None)));
+        }
+        if spec.not_after > ca.summary.not_after {
+            spec.not_after = ca.summary.not_after;
+            findings.push(
+                Finding::new(
+                    Code::ClampedToCaExpiry,
+                    Severity::Warning,
+                    Subject::file(&ca.cert_path, None),
+                    format!(
+                        "the certificate would outlive its CA; it now ends with the CA, on {}",
+                        crate::clock::human(ca.summary.not_after)
+                    ),
+                )
+                .hint("make a CA that lasts longer (`certsmith ca create --days N --force`) and reissue"),
+            );
+        }
+    }
+
+    let cert = issue(&spec, &key, ca.as_ref(), plan.now)?;
+    let files = files_to_write(&plan, &key, &cert, ca.as_ref())?;
+    fsutil::write_files(&files)?;
+
+    let cert_path = plan.cert_path.display().to_string();
+    let key_file = match (&plan.key_path, &plan.key) {
+        (Some(path), _) => path.display().to_string(),
+        (None, KeySource::File(path)) => path.display().to_string(),
+        (None, KeySource::Generate(_)) => String::new(),
+    };
+    if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
+        findings.push(
+            Finding::new(
+                Code::KeyReadableByOthers,
+                Severity::Warning,
+                Subject::file(&key_file, None),
+                format!(
+                    "the private key is mode {}: every local user (and every container user) can read it, and with it impersonate this server",
+                    fsutil::mode_text(plan.key_mode)
+                ),
+            )
+            .hint("prefer 0600 and run the container as the file's owner, or give the container user the file with chown"),
+        );
+    }
+    let summary = describe::certificate(cert.first().map(|c| c.as_ref()).unwrap_or_default())
+        .map_err(|e| Failure::new(format!("certsmith could not read the certificate it made: {e}")))?;
+    let trust = ca.as_ref().map_or_else(|| cert_path.clone(), |ca| ca.cert_path.clone());
+    let file_name = |p: &str| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let env = vec![
+        format!("GRANIAN_SSL_CERTIFICATE={}/{}", plan.container_dir, file_name(&cert_path)),
+        format!("GRANIAN_SSL_KEYFILE={}/{}", plan.container_dir, file_name(&key_file)),
+    ];
+    let data = GenData {
+        action: if replacing { "replaced" } else { "created" },
+        key: match &plan.key {
+            KeySource::Generate(kind) => kind.as_str().to_owned(),
+            KeySource::File(_) => summary.public_key.to_string(),
+        },
+        key_file,
+        files: files
+            .iter()
+            .map(|f| WrittenFile {
+                path: f.path.display().to_string(),
+                kind: file_kind(&f.path, &plan),
+                mode: fsutil::mode_text(f.mode),
+            })
+            .collect(),
+        issued_by: ca.as_ref().map_or_else(|| "self-signed".to_owned(), |ca| ca.cert_path.clone()),
+        next: next_steps(&plan.names, &trust),
+        trust,
+        env,
+        certificate: Box::new(summary),
+        print_env: plan.print_env,
+    };
+    Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() })
+}
+
+fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = names
+        .iter()
+        .filter(|n| names::is_wildcard_under_tld(n))
+        .map(|n| {
+            Finding::new(
+                Code::WildcardUnderTld,
+                Severity::Warning,
+                Subject::default(),
+                format!("{n} is a wildcard directly under a top-level domain: browsers, rustls and most clients refuse to match it"),
+            )
+            .hint("name the hosts, or use a wildcard one level lower (*.app.test)")
+        })
+        .collect();
+    if days > APPLE_MAX_DAYS {
+        findings.push(
+            Finding::new(
+                Code::ValidityTooLong,
+                Severity::Warning,
+                Subject::default(),
+                format!("{days} days is more than {APPLE_MAX_DAYS}: Safari, iOS and macOS reject TLS certificates valid that long"),
+            )
+            .hint(format!("use --days {APPLE_MAX_DAYS} or less, and `certsmith gen --if-needed` to renew")),
+        );
+    }
+    findings
+}
+
+fn load_key(path: &Path) -> Result<KeyPair, Failure> {
+    let file = load::load(&Input::File(path.to_path_buf()))?;
+    let name = file.name.clone();
+    let about = Subject::file(&name, None);
+    let private = file.objects.iter().find_map(|o| match &o.object {
+        Object::PrivateKey(k) => Some(k),
+        _ => None,
+    });
+    match private {
+        Some(PrivateKey::Plain(der)) => {
+            build::key_from_der(der).map_err(|e| Failure::new(format!("{name}: {e}")).about(about))
+        }
+        Some(encrypted) => Err(Failure::new(format!("{name} is encrypted ({})", encrypted.encoding().as_str()))
+            .hint(format!("decrypt it first: openssl pkey -in {name} -out key.pem (keep it private)"))
+            .about(about)),
+        None => Err(Failure::new(format!("{name} holds no private key"))
+            .hint("--key takes a private key file (PKCS#8, PKCS#1 or SEC1)")
+            .about(about)),
+    }
+}
+
+/// Signs the leaf and checks it as a rustls client would; returns leaf + intermediates.
+fn issue(
+    spec: &LeafSpec,
+    key: &KeyPair,
+    ca: Option<&LocalCa>,
+    now: OffsetDateTime,
+) -> Result<Vec<CertificateDer<'static>>, Failure> {
+    let params = build::leaf_params(spec, build::is_rsa(key), ca.is_some()).map_err(|e| Failure::new(e.to_string()))?;
+    let (leaf, anchor, intermediates) = match ca {
+        Some(ca) => {
+            let leaf = build::signed_by(&params, key, &ca.cert, &ca.key).map_err(|e| Failure::new(e.to_string()))?;
+            (leaf, ca.cert.clone(), ca.intermediates.clone())
+        }
+        None => {
+            let leaf = build::self_signed(&params, key).map_err(|e| Failure::new(e.to_string()))?;
+            (leaf.clone(), leaf, Vec::new())
+        }
+    };
+    build::self_check(&leaf, &anchor, &intermediates, &spec.names, now).map_err(|e| {
+        Failure::new(e.to_string()).hint(if ca.is_some() {
+            "check the CA's name constraints (`certsmith inspect` on ca.pem shows them) and the requested names"
+        } else {
+            "this is a certsmith bug; please report it with the command line"
+        })
+    })?;
+    let mut chain = vec![leaf];
+    chain.extend(intermediates);
+    Ok(chain)
+}
+
+fn files_to_write(
+    plan: &Plan,
+    key: &KeyPair,
+    chain: &[CertificateDer<'static>],
+    ca: Option<&LocalCa>,
+) -> Result<Vec<Planned>, Failure> {
+    let cert_pem: String = chain.iter().map(|c| pem::encode("CERTIFICATE", c)).collect();
+    let key_pem = key.serialize_pem();
+    let mut files = Vec::new();
+    if let Some(path) = &plan.key_path {
+        files.push(Planned { path: path.clone(), contents: key_pem.clone().into_bytes(), mode: plan.key_mode });
+    }
+    files.push(Planned { path: plan.cert_path.clone(), contents: cert_pem.clone().into_bytes(), mode: 0o644 });
+    if plan.der {
+        if let Some(path) = &plan.key_path {
+            files.push(Planned {
+                path: path.with_extension("der"),
+                contents: key.serialize_der(),
+                mode: plan.key_mode,
+            });
+        }
+        let leaf = chain.first().map(|c| c.to_vec()).unwrap_or_default();
+        files.push(Planned { path: plan.cert_path.with_extension("der"), contents: leaf, mode: 0o644 });
+    }
+    if let Some((name, path)) = &plan.k8s_secret {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let mut yaml = format!(
+            "# Made by certsmith gen. Apply with: kubectl apply -f {}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: kubernetes.io/tls\ndata:\n  tls.crt: {}\n  tls.key: {}\n",
+            path.display(),
+            b64(&cert_pem),
+            b64(&key_pem)
+        );
+        if let Some(ca) = ca {
+            yaml.push_str(&format!("  ca.crt: {}\n", b64(&pem::encode("CERTIFICATE", &ca.cert))));
+        }
+        // The manifest holds the private key: same care as the key file.
+        files.push(Planned { path: path.clone(), contents: yaml.into_bytes(), mode: 0o600 });
+    }
+    Ok(files)
+}
+
+fn file_kind(path: &Path, plan: &Plan) -> &'static str {
+    if Some(path) == plan.key_path.as_deref() {
+        "private_key"
+    } else if path == plan.cert_path {
+        "certificate"
+    } else if plan.k8s_secret.as_ref().is_some_and(|(_, p)| p == path) {
+        "kubernetes_secret"
+    } else if plan.key_path.as_ref().is_some_and(|k| k.with_extension("der") == path) {
+        "private_key_der"
+    } else {
+        "certificate_der"
+    }
+}
+
+/// What to run next: a client that verifies, by name, against the file to trust.
+fn next_steps(names: &[SubjectName], trust: &str) -> Vec<String> {
+    let host = names.iter().find_map(|n| match n {
+        SubjectName::Dns(d) if !d.starts_with('*') => Some(d.clone()),
+        SubjectName::Ip(std::net::IpAddr::V6(ip)) => Some(format!("[{ip}]")),
+        SubjectName::Ip(ip) => Some(ip.to_string()),
+        _ => None,
+    });
+    let Some(host) = host else { return Vec::new() };
+    vec![
+        format!("curl --cacert {trust} https://{host}:8443/"),
+        format!(
+            "SSL_CERT_FILE={trust} python3 -c \"import urllib.request; urllib.request.urlopen('https://{host}:8443/')\""
+        ),
+    ]
+}

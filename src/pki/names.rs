@@ -1,0 +1,196 @@
+//! Names a certificate is for: each command-line NAME classified as mkcert does (IP
+//! address, email, URI, else DNS), normalised (IDN → punycode, lower case, no trailing
+//! dot) and validated the way rustls will later read it.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use rustls_pki_types::DnsName;
+use serde::Serialize;
+
+/// One subjectAltName to put in a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum SubjectName {
+    Dns(String),
+    Ip(IpAddr),
+    Email(String),
+    Uri(String),
+}
+
+impl fmt::Display for SubjectName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns(n) | Self::Email(n) | Self::Uri(n) => f.write_str(n),
+            Self::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+impl SubjectName {
+    /// The kind as people say it: `DNS`, `IP`, `email`, `URI`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Dns(_) => "DNS",
+            Self::Ip(_) => "IP",
+            Self::Email(_) => "email",
+            Self::Uri(_) => "URI",
+        }
+    }
+
+    /// A name a TLS client connects to (DNS or IP), for `--host` style checks.
+    pub fn is_host(&self) -> bool {
+        matches!(self, Self::Dns(_) | Self::Ip(_))
+    }
+}
+
+/// Why a NAME cannot go into a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name:?} is not a valid {kind}: {reason}")]
+pub struct NameError {
+    pub name: String,
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+fn invalid(name: &str, kind: &'static str, reason: impl Into<String>) -> NameError {
+    NameError { name: name.to_owned(), kind, reason: reason.into() }
+}
+
+/// Classifies and normalises one NAME.
+pub fn parse(name: &str) -> Result<SubjectName, NameError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(invalid(name, "name", "it is empty"));
+    }
+    let unbracketed = trimmed.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(trimmed);
+    if let Ok(ip) = unbracketed.parse::<IpAddr>() {
+        return Ok(SubjectName::Ip(ip));
+    }
+    if trimmed.contains("://") {
+        return uri(trimmed);
+    }
+    if let Some((local, domain)) = trimmed.rsplit_once('@') {
+        return email(trimmed, local, domain);
+    }
+    dns(trimmed).map(SubjectName::Dns)
+}
+
+/// Parses every NAME, dropping repeats (after normalisation) and keeping order.
+pub fn parse_all<S: AsRef<str>>(names: &[S]) -> Result<Vec<SubjectName>, NameError> {
+    let mut out: Vec<SubjectName> = Vec::with_capacity(names.len());
+    for name in names {
+        let parsed = parse(name.as_ref())?;
+        if !out.contains(&parsed) {
+            out.push(parsed);
+        }
+    }
+    Ok(out)
+}
+
+fn uri(name: &str) -> Result<SubjectName, NameError> {
+    let parsed = url::Url::parse(name).map_err(|e| invalid(name, "URI", e.to_string()))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(name, "URI", "it has no host"));
+    }
+    Ok(SubjectName::Uri(parsed.to_string()))
+}
+
+fn email(name: &str, local: &str, domain: &str) -> Result<SubjectName, NameError> {
+    // RFC 5280 §4.2.1.6: rfc822Name is an RFC 5322 addr-spec; the local part stays as
+    // written, the domain is a DNS name (IDNs as punycode, RFC 8398 aside).
+    if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
+        return Err(invalid(name, "email address", "the part before @ must be plain ASCII without spaces"));
+    }
+    let domain = dns(domain).map_err(|e| invalid(name, "email address", e.reason))?;
+    if domain.starts_with('*') {
+        return Err(invalid(name, "email address", "a wildcard cannot be part of an email address"));
+    }
+    Ok(SubjectName::Email(format!("{local}@{domain}")))
+}
+
+/// A DNS name: IDN → punycode, lower case, no trailing dot; a wildcard only as the whole
+/// leftmost label (RFC 6125 §6.4.3 as browsers and rustls apply it).
+fn dns(name: &str) -> Result<String, NameError> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let (wildcard, rest) = match name.strip_prefix("*.") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    if rest.contains('*') {
+        return Err(invalid(
+            name,
+            "DNS name",
+            "a wildcard must be the whole leftmost label, as in *.example.test (one level only)",
+        ));
+    }
+    let ascii =
+        idna::domain_to_ascii(rest).map_err(|_| invalid(name, "DNS name", "it is not a valid domain name (IDNA)"))?;
+    if ascii.split('.').all(|label| label.chars().all(|c| c.is_ascii_digit())) {
+        return Err(invalid(name, "DNS name", "it looks like an IP address but is not a valid one"));
+    }
+    DnsName::try_from(ascii.as_str()).map_err(|_| {
+        invalid(name, "DNS name", "labels are letters, digits, hyphens and underscores, 1 to 63 characters, not starting or ending with a hyphen")
+    })?;
+    Ok(if wildcard { format!("*.{ascii}") } else { ascii })
+}
+
+/// A wildcard directly under a top-level domain (`*.test`, `*.localhost`): browsers and
+/// most clients refuse to match it, as mkcert warns.
+pub fn is_wildcard_under_tld(name: &SubjectName) -> bool {
+    matches!(name, SubjectName::Dns(n) if n.starts_with("*.") && n.matches('.').count() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_like_mkcert() {
+        assert_eq!(parse("localhost").unwrap(), SubjectName::Dns("localhost".into()));
+        assert_eq!(parse("127.0.0.1").unwrap(), SubjectName::Ip("127.0.0.1".parse().unwrap()));
+        assert_eq!(parse("::1").unwrap(), SubjectName::Ip("::1".parse().unwrap()));
+        assert_eq!(parse("[::1]").unwrap(), SubjectName::Ip("::1".parse().unwrap()));
+        assert_eq!(parse("ops@Example.TEST").unwrap(), SubjectName::Email("ops@example.test".into()));
+        assert_eq!(
+            parse("spiffe://cluster.local/ns/a").unwrap(),
+            SubjectName::Uri("spiffe://cluster.local/ns/a".into())
+        );
+        assert_eq!(parse("API.Example.test.").unwrap(), SubjectName::Dns("api.example.test".into()));
+        assert_eq!(parse("my_service").unwrap(), SubjectName::Dns("my_service".into()));
+    }
+
+    #[test]
+    fn idns_become_punycode() {
+        assert_eq!(parse("bücher.example").unwrap(), SubjectName::Dns("xn--bcher-kva.example".into()));
+        assert_eq!(parse("*.bücher.example").unwrap(), SubjectName::Dns("*.xn--bcher-kva.example".into()));
+    }
+
+    #[test]
+    fn wildcards_only_as_the_leftmost_label() {
+        assert!(parse("*.example.test").is_ok());
+        for bad in ["*", "a.*.test", "foo*.example.test", "*.*.example.test"] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.reason.contains("leftmost"), "{bad}: {err}");
+        }
+        assert!(is_wildcard_under_tld(&parse("*.test").unwrap()));
+        assert!(!is_wildcard_under_tld(&parse("*.example.test").unwrap()));
+    }
+
+    #[test]
+    fn invalid_names_say_why() {
+        assert!(parse("127.1").unwrap_err().reason.contains("IP address"));
+        assert!(parse("-bad.example").unwrap_err().reason.contains("hyphen"));
+        assert!(parse("exa mple.test").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("https://").is_err());
+        assert!(parse("a b@example.test").unwrap_err().kind == "email address");
+        assert!(parse(&format!("{}.test", "a".repeat(64))).is_err());
+    }
+
+    #[test]
+    fn repeats_are_dropped_in_order() {
+        let names = parse_all(&["b.test", "a.test", "B.test"]).unwrap();
+        assert_eq!(names, vec![SubjectName::Dns("b.test".into()), SubjectName::Dns("a.test".into())]);
+    }
+}

@@ -1,0 +1,87 @@
+//! Human layout of `gen` and `ca create`: what was written where, what it covers, until
+//! when, and what to run next.
+
+use std::io::{self, Write};
+
+use time::OffsetDateTime;
+
+use super::{BOLD, DIM, field};
+use crate::clock;
+use crate::commands::ca::CaData;
+use crate::commands::generate::{GenData, WrittenFile};
+use crate::pki::describe::CertSummary;
+
+pub(super) fn render(out: &mut dyn Write, data: &GenData, now: OffsetDateTime) -> io::Result<()> {
+    let cert = &data.certificate;
+    writeln!(out, "{BOLD}{} a certificate for {}{BOLD:#}", data.action, cert.san.describe().join(", "))?;
+    files(out, &data.files)?;
+    if !data.files.iter().any(|f| f.kind == "private_key") {
+        field(out, "private key", format_args!("{} (reused, not rewritten)", data.key_file))?;
+    }
+    field(out, "key", &cert.public_key)?;
+    validity(out, cert, now)?;
+    field(out, "issued by", &data.issued_by)?;
+    field(out, "sha256", &cert.fingerprint_sha256)?;
+
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Granian{BOLD:#} {DIM}(container paths; change with --container-dir){DIM:#}")?;
+    for line in &data.env {
+        writeln!(out, "    {line}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Clients must trust {}{BOLD:#}", data.trust)?;
+    for step in &data.next {
+        writeln!(out, "    {step}")?;
+    }
+    Ok(())
+}
+
+/// `--print-env`: only `NAME=value` lines, so the output can be appended to a .env file.
+pub(super) fn env_lines(out: &mut dyn Write, data: &GenData) -> io::Result<()> {
+    for line in &data.env {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+pub(super) fn render_ca(out: &mut dyn Write, data: &CaData, now: OffsetDateTime) -> io::Result<()> {
+    let cert = &data.certificate;
+    writeln!(out, "{BOLD}{} a local CA: {}{BOLD:#}", data.action, cert.subject)?;
+    files(out, &data.files)?;
+    field(out, "key", &cert.public_key)?;
+    validity(out, cert, now)?;
+    let constraints = cert.extensions.iter().any(|e| e.name == "nameConstraints");
+    field(
+        out,
+        "name limits",
+        if constraints { "only the names given with --permit-dns" } else { "none (it can vouch for any name)" },
+    )?;
+    field(out, "sha256", &cert.fingerprint_sha256)?;
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Next{BOLD:#} {DIM}(keep the key private; clients trust the certificate){DIM:#}")?;
+    for step in &data.next {
+        writeln!(out, "    {step}")?;
+    }
+    Ok(())
+}
+
+fn files(out: &mut dyn Write, files: &[WrittenFile]) -> io::Result<()> {
+    for f in files {
+        let label = f.kind.replace('_', " ");
+        field(out, &label, format_args!("{} (mode {})", f.path, f.mode))?;
+    }
+    Ok(())
+}
+
+fn validity(out: &mut dyn Write, cert: &CertSummary, now: OffsetDateTime) -> io::Result<()> {
+    field(
+        out,
+        "valid",
+        format_args!(
+            "{} to {} (expires {})",
+            clock::human(cert.not_before),
+            clock::human(cert.not_after),
+            clock::relative(now, cert.not_after)
+        ),
+    )
+}

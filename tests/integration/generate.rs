@@ -1,0 +1,416 @@
+//! `certsmith gen` and `certsmith ca create`, checked with openssl, rustls handshakes and
+//! curl against an openssl server.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::tls;
+use crate::util::*;
+
+const KEY_TYPES: [&str; 6] = ["ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-2048", "rsa-3072", "rsa-4096"];
+
+fn in_dir(dir: &Path, args: &[&str]) -> Run {
+    certsmith().current_dir(dir).args(args).output().unwrap().into()
+}
+
+fn text_of(cert: &Path) -> String {
+    String::from_utf8(openssl(&["x509", "-in", cert.to_str().unwrap(), "-noout", "-text"], None)).unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn openssl_verify(ca: &Path, cert: &Path) -> bool {
+    std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-x509_strict",
+            "-purpose",
+            "sslserver",
+            "-CAfile",
+            ca.to_str().unwrap(),
+            cert.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// Every key type, self-signed and CA-issued: v3, the SANs, serverAuth, CA:FALSE as
+/// openssl prints them; openssl verify passes; rustls handshakes for each name and only them.
+#[test]
+fn every_key_type_makes_certificates_openssl_and_rustls_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["ca", "create", "--out-dir", "ca"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ca = dir.path().join("ca/ca.pem");
+    let names = ["app.test", "*.app.test", "127.0.0.1", "::1"];
+    for key_type in KEY_TYPES {
+        for issuer in ["self", "ca"] {
+            let sub = format!("{key_type}-{issuer}");
+            let mut args = vec!["gen", "--key-type", key_type, "--out-dir", &sub];
+            if issuer == "ca" {
+                args.extend(["--ca", "ca"]);
+            }
+            args.extend(names);
+            let out = in_dir(dir.path(), &args);
+            assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
+            let cert = dir.path().join(&sub).join("certificate.pem");
+            let key = dir.path().join(&sub).join("private_key.pem");
+            let text = text_of(&cert);
+            assert!(text.contains("Version: 3 (0x2)"), "{sub}");
+            for san in ["DNS:app.test", "DNS:*.app.test", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"] {
+                assert!(text.contains(san), "{sub}: {san} missing");
+            }
+            assert!(text.contains("TLS Web Server Authentication"), "{sub}");
+            assert!(text.contains("CA:FALSE"), "{sub}");
+            assert_eq!(
+                text.contains("Key Encipherment"),
+                key_type.starts_with("rsa"),
+                "{sub}: keyEncipherment only for RSA"
+            );
+            assert_eq!(text.contains("X509v3 Authority Key Identifier"), issuer == "ca", "{sub}");
+            let trust = if issuer == "ca" { ca.clone() } else { cert.clone() };
+            assert!(openssl_verify(&trust, &cert), "{sub}: openssl verify failed");
+            // The key is unencrypted PKCS#8 that OpenSSL 3.0 reads (Ed25519 included).
+            let key_text = fs::read_to_string(&key).unwrap();
+            assert!(key_text.starts_with("-----BEGIN PRIVATE KEY-----"), "{sub}");
+            openssl(&["pkey", "-in", key.to_str().unwrap(), "-noout"], None);
+            assert_eq!(mode(&key), 0o600, "{sub}");
+            assert_eq!(mode(&cert), 0o644, "{sub}");
+            for name in ["app.test", "www.app.test", "127.0.0.1", "::1"] {
+                tls::handshake(&cert, &key, &trust, name).unwrap_or_else(|e| panic!("{sub}: {name}: {e}"));
+            }
+            for name in ["other.test", "a.b.app.test", "127.0.0.2"] {
+                let err = tls::handshake(&cert, &key, &trust, name).expect_err(&format!("{sub}: {name} must fail"));
+                assert!(err.contains("NotValidForName"), "{sub}: {name}: {err}");
+            }
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An openssl server with gen's files, and curl trusting the CA, by name: the way the
+/// guide's users test.
+#[test]
+fn openssl_server_and_curl_accept_generated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 0);
+    assert_eq!(in_dir(dir.path(), &["gen", "--ca", "certs/ca", "myapp.test", "127.0.0.1"]).code, 0);
+    let port = free_port();
+    let certs = dir.path().join("certs");
+    let mut server = std::process::Command::new("openssl")
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
+        .args([
+            "-cert",
+            certs.join("certificate.pem").to_str().unwrap(),
+            "-key",
+            certs.join("private_key.pem").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let curl = |name: &str| {
+        std::process::Command::new("curl")
+            .args([
+                "--silent",
+                "--show-error",
+                "--max-time",
+                "10",
+                "--cacert",
+                certs.join("ca/ca.pem").to_str().unwrap(),
+            ])
+            .args(["--resolve", &format!("{name}:{port}:127.0.0.1"), &format!("https://{name}:{port}/")])
+            .output()
+            .expect("curl is needed by the tests (.ci/run installs it)")
+    };
+    let good = curl("myapp.test");
+    let bad = curl("other.test");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "openssl s_server did not start");
+    assert!(good.status.success(), "curl: {}", String::from_utf8_lossy(&good.stderr));
+    assert!(!bad.status.success(), "curl must reject a name the certificate does not cover");
+}
+
+#[test]
+fn defaults_match_the_deployment_guide() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["--json", "gen"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    let san = &json["data"]["certificate"]["san"];
+    assert_eq!(san["dns"], serde_json::json!(["localhost"]));
+    assert_eq!(san["ip"], serde_json::json!(["127.0.0.1", "::1"]));
+    assert_eq!(json["data"]["certificate"]["subject"], "CN=localhost, O=certsmith development certificate");
+    assert_eq!(json["data"]["key"], "ecdsa-p256");
+    assert_eq!(json["data"]["trust"], "certs/certificate.pem");
+    assert_eq!(
+        json["data"]["env"],
+        serde_json::json!([
+            "GRANIAN_SSL_CERTIFICATE=/certs/certificate.pem",
+            "GRANIAN_SSL_KEYFILE=/certs/private_key.pem"
+        ])
+    );
+    let files: Vec<(&str, &str)> = json["data"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["mode"].as_str().unwrap()))
+        .collect();
+    assert_eq!(files, [("certs/private_key.pem", "0600"), ("certs/certificate.pem", "0644")]);
+    // Validity: starts a few minutes early, lasts 365 days (checked with --at for exactness).
+    let out = in_dir(dir.path(), &["--json", "--at", "2027-03-01T12:00:00Z", "gen", "--out-dir", "at"]);
+    let cert = &out.json()["data"]["certificate"];
+    assert_eq!(cert["not_before"], "2027-03-01T11:55:00Z");
+    assert_eq!(cert["not_after"], "2028-02-29T12:00:00Z");
+    assert_eq!(cert["version"], 3);
+    assert_eq!(cert["is_ca"], false);
+    assert_eq!(cert["extended_key_usage"], serde_json::json!(["serverAuth"]));
+    assert_eq!(cert["key_usage"], serde_json::json!(["digitalSignature"]));
+}
+
+#[test]
+fn serials_are_random_and_positive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serials = Vec::new();
+    for i in 0..5 {
+        let out = in_dir(dir.path(), &["--json", "gen", "--out-dir", &format!("s{i}"), "a.test"]);
+        let serial = out.json()["data"]["certificate"]["serial"].as_str().unwrap().to_owned();
+        assert_eq!(serial.len(), 32, "16 bytes");
+        assert!(u8::from_str_radix(&serial[..2], 16).unwrap() < 0x80, "positive");
+        serials.push(serial);
+    }
+    serials.sort();
+    serials.dedup();
+    assert_eq!(serials.len(), 5);
+}
+
+#[test]
+fn existing_files_are_never_replaced_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["gen"]).code, 0);
+    let cert = dir.path().join("certs/certificate.pem");
+    let key = dir.path().join("certs/private_key.pem");
+    let before = (fs::read(&cert).unwrap(), fs::read(&key).unwrap(), fs::metadata(&cert).unwrap().modified().unwrap());
+    let again = in_dir(dir.path(), &["gen"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("already exist")
+            && again.stderr.contains("--force")
+            && again.stderr.contains("--if-needed"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        (fs::read(&cert).unwrap(), fs::read(&key).unwrap(), fs::metadata(&cert).unwrap().modified().unwrap()),
+        before
+    );
+    let forced = in_dir(dir.path(), &["--json", "gen", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(forced.json()["data"]["action"], "replaced");
+    assert_ne!(fs::read(&cert).unwrap(), before.0);
+    assert_eq!(mode(&key), 0o600);
+}
+
+/// A write that fails part-way (here: the certificate's folder cannot be created after
+/// the key's temp file was written) leaves nothing behind.
+#[test]
+fn a_failed_write_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["gen", "--cert-file", "/dev/null/certificate.pem"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("/dev/null"), "{}", out.stderr);
+    let left: Vec<PathBuf> =
+        fs::read_dir(dir.path().join("certs")).map(|rd| rd.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn key_mode_0644_is_possible_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["--json", "gen", "--key-mode", "0644"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode(&dir.path().join("certs/private_key.pem")), 0o644);
+    assert_eq!(out.finding_codes(), ["key-readable-by-others"]);
+    assert_eq!(in_dir(dir.path(), &["gen", "--key-mode", "999"]).code, 2);
+}
+
+#[test]
+fn names_are_classified_normalised_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(
+        dir.path(),
+        &["--json", "gen", "Bücher.Test", "ops@app.test", "spiffe://app.test/api", "[::1]", "*.test"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    let san = &json["data"]["certificate"]["san"];
+    assert_eq!(san["dns"], serde_json::json!(["xn--bcher-kva.test", "*.test"]));
+    assert_eq!(san["email"], serde_json::json!(["ops@app.test"]));
+    assert_eq!(san["uri"], serde_json::json!(["spiffe://app.test/api"]));
+    assert_eq!(san["ip"], serde_json::json!(["::1"]));
+    assert_eq!(json["data"]["certificate"]["subject"], "CN=xn--bcher-kva.test, O=certsmith development certificate");
+    assert_eq!(out.finding_codes(), ["wildcard-under-tld"]);
+    for bad in ["a.*.test", "127.1", "-x.test", "exa mple.test"] {
+        let out = in_dir(dir.path(), &["gen", "--out-dir", "bad", "--", bad]);
+        assert_eq!(out.code, 2, "{bad}");
+        assert!(out.stderr.contains("invalid name") && out.stderr.contains(bad), "{bad}: {}", out.stderr);
+        assert!(!dir.path().join("bad").exists(), "{bad}: nothing written");
+    }
+}
+
+#[test]
+fn print_env_prints_only_the_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["gen", "--print-env", "--container-dir", "/run/tls/"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout,
+        "GRANIAN_SSL_CERTIFICATE=/run/tls/certificate.pem\nGRANIAN_SSL_KEYFILE=/run/tls/private_key.pem\n"
+    );
+}
+
+#[test]
+fn der_and_kubernetes_outputs_hold_the_same_certificate_and_key() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 0);
+    let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "--der", "--k8s-secret", "myapp-tls", "myapp.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let certs = dir.path().join("certs");
+    let pem_fp = openssl(
+        &["x509", "-in", certs.join("certificate.pem").to_str().unwrap(), "-noout", "-fingerprint", "-sha256"],
+        None,
+    );
+    let der_fp = openssl(
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            certs.join("certificate.der").to_str().unwrap(),
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
+        None,
+    );
+    assert_eq!(pem_fp, der_fp);
+    openssl(&["pkey", "-inform", "DER", "-in", certs.join("private_key.der").to_str().unwrap(), "-noout"], None);
+    assert_eq!(mode(&certs.join("private_key.der")), 0o600);
+    let secret = certs.join("myapp-tls.secret.yaml");
+    assert_eq!(mode(&secret), 0o600);
+    let yaml = fs::read_to_string(&secret).unwrap();
+    assert!(
+        yaml.contains("kind: Secret\n")
+            && yaml.contains("type: kubernetes.io/tls\n")
+            && yaml.contains("  name: myapp-tls\n")
+    );
+    let field = |name: &str| {
+        let line = yaml.lines().find_map(|l| l.trim().strip_prefix(&format!("{name}: "))).unwrap();
+        base64::engine::general_purpose::STANDARD.decode(line).unwrap()
+    };
+    assert_eq!(field("tls.crt"), fs::read(certs.join("certificate.pem")).unwrap());
+    assert_eq!(field("tls.key"), fs::read(certs.join("private_key.pem")).unwrap());
+    assert_eq!(field("ca.crt"), fs::read(certs.join("ca/ca.pem")).unwrap());
+    assert_eq!(in_dir(dir.path(), &["gen", "--out-dir", "k", "--k8s-secret", "Bad_Name"]).code, 2);
+}
+
+#[test]
+fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["ca", "create", "--permit-dns", "test", "--permit-dns", ".localhost"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ca = dir.path().join("certs/ca/ca.pem");
+    let text = text_of(&ca);
+    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
+    assert!(text.contains("Certificate Sign, CRL Sign"), "{text}");
+    assert!(text.contains("Permitted:") && text.contains("DNS:test") && text.contains("DNS:localhost"), "{text}");
+    assert_eq!(mode(&dir.path().join("certs/ca/ca-key.pem")), 0o600);
+    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 2, "no overwrite without --force");
+
+    let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "api.test", "localhost"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Clients must trust certs/ca/ca.pem"), "{}", out.stdout);
+    let leaf = fs::read_to_string(dir.path().join("certs/certificate.pem")).unwrap();
+    assert_eq!(leaf.matches("BEGIN CERTIFICATE").count(), 1, "never the root in the served file");
+
+    let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "--out-dir", "outside", "example.com"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("example.com") && out.stderr.contains("test, localhost"), "{}", out.stderr);
+    assert!(!dir.path().join("outside").exists());
+}
+
+#[test]
+fn a_leaf_never_outlives_its_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["--at", "2027-01-01T00:00:00Z", "ca", "create", "--days", "30"]).code, 0);
+    let out = in_dir(dir.path(), &["--json", "--at", "2027-01-02T00:00:00Z", "gen", "--ca", "certs/ca", "a.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.finding_codes(), ["clamped-to-ca-expiry"]);
+    assert_eq!(out.json()["data"]["certificate"]["not_after"], "2027-01-31T00:00:00Z");
+    // An expired CA issues nothing.
+    let late =
+        in_dir(dir.path(), &["--at", "2027-03-01T00:00:00Z", "gen", "--ca", "certs/ca", "--out-dir", "late", "a.test"]);
+    assert_eq!(late.code, 2);
+    assert!(late.stderr.contains("not valid now"), "{}", late.stderr);
+}
+
+#[test]
+fn an_existing_key_is_reused_in_any_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, expected_spki_of) in [
+        ("keys/rsa2048.pkcs1.pem", "keys/rsa2048.pkcs8.pem"),
+        ("keys/p256.sec1-params.pem", "keys/p256.pkcs8.pem"),
+        ("keys/ed25519.pkcs8.pem", "keys/ed25519.pkcs8.pem"),
+    ] {
+        let sub = key.replace('/', "-");
+        let out = in_dir(
+            dir.path(),
+            &["--json", "gen", "--key", fixture(key).to_str().unwrap(), "--out-dir", &sub, "a.test"],
+        );
+        assert_eq!(out.code, 0, "{key}: {}", out.stderr);
+        let cert_spki = out.json()["data"]["certificate"]["spki_sha256"].as_str().unwrap().to_owned();
+        let pubkey =
+            openssl(&["pkey", "-in", fixture(expected_spki_of).to_str().unwrap(), "-pubout", "-outform", "DER"], None);
+        assert_eq!(cert_spki, openssl_sha256(&pubkey), "{key}");
+        assert!(!dir.path().join(&sub).join("private_key.pem").exists(), "{key}: reused in place, not copied");
+    }
+    // With --key-file the key is written as PKCS#8 that openssl reads.
+    let out = in_dir(
+        dir.path(),
+        &[
+            "gen",
+            "--key",
+            fixture("keys/rsa2048.pkcs1.pem").to_str().unwrap(),
+            "--out-dir",
+            "copy",
+            "--key-file",
+            "copy/key.pem",
+            "a.test",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let copy = fs::read_to_string(dir.path().join("copy/key.pem")).unwrap();
+    assert!(copy.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let a = openssl(&["pkey", "-in", dir.path().join("copy/key.pem").to_str().unwrap(), "-pubout"], None);
+    let b = openssl(&["pkey", "-in", fixture("keys/rsa2048.pkcs1.pem").to_str().unwrap(), "-pubout"], None);
+    assert_eq!(a, b);
+    let encrypted = in_dir(
+        dir.path(),
+        &["gen", "--key", fixture("keys/rsa2048.encrypted-pkcs8.pem").to_str().unwrap(), "--out-dir", "enc", "a.test"],
+    );
+    assert_eq!(encrypted.code, 2);
+}
