@@ -144,9 +144,9 @@ pub struct GenArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
-    /// Type of the new key
-    #[arg(long, value_enum, default_value_t = KeyTypeArg::EcdsaP256, value_name = "TYPE")]
-    pub key_type: KeyTypeArg,
+    /// Type of the new key [default: ecdsa-p256]
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub key_type: Option<KeyTypeArg>,
 
     /// Reuse this key (any encoding inspect reads) instead of making one; it is not copied
     /// unless --key-file is given
@@ -182,8 +182,17 @@ pub struct GenArgs {
     pub ca_key: Option<PathBuf>,
 
     /// Replace existing files
-    #[arg(long)]
+    #[arg(long, conflicts_with = "if_needed")]
     pub force: bool,
+
+    /// Keep existing files when they still match, cover every NAME, chain to the requested
+    /// issuer and stay valid beyond --renew-within; otherwise replace them and say why
+    #[arg(long)]
+    pub if_needed: bool,
+
+    /// With --if-needed: renew when the certificate expires within DAYS
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "if_needed")]
+    pub renew_within: u32,
 
     /// Mode of the private key file; 0644 lets a container user other than the owner read
     /// it (and every other local user too)

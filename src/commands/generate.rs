@@ -23,6 +23,7 @@ use crate::pki::key::PrivateKey;
 use crate::pki::load::{self, Input, Object};
 use crate::pki::names::{self, SubjectName};
 use crate::pki::pem;
+use crate::pki::renewal::{self, Requirements, Verdict};
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 
 /// Clients and containers rarely agree on the time to the second; a certificate that
@@ -67,6 +68,10 @@ struct Plan {
     ca: Option<(PathBuf, PathBuf)>,
     key_mode: u32,
     force: bool,
+    /// `Some(window)`: keep a pair that is still good for longer than `window`.
+    if_needed: Option<Duration>,
+    /// The key type, when given explicitly (--if-needed replaces a key of another type).
+    explicit_key_type: Option<KeyType>,
     der: bool,
     k8s_secret: Option<(String, PathBuf)>,
     container_dir: String,
@@ -101,7 +106,7 @@ impl Plan {
         let (key, key_path) = match &args.key {
             Some(path) => (KeySource::File(path.clone()), args.key_file.clone()),
             None => (
-                KeySource::Generate(args.key_type.into()),
+                KeySource::Generate(args.key_type.map_or(KeyType::EcdsaP256, KeyType::from)),
                 Some(args.key_file.clone().unwrap_or_else(|| out.join("private_key.pem"))),
             ),
         };
@@ -136,6 +141,8 @@ impl Plan {
             ca,
             key_mode: args.key_mode,
             force: args.force,
+            if_needed: args.if_needed.then(|| Duration::days(i64::from(args.renew_within))),
+            explicit_key_type: args.key_type.map(KeyType::from),
             der: args.der,
             k8s_secret,
             container_dir: args.container_dir.trim_end_matches('/').to_owned(),
@@ -180,11 +187,16 @@ pub struct WrittenFile {
 
 #[derive(Debug, Serialize)]
 pub struct GenData {
-    /// `created` (no file was there) or `replaced` (with --force).
+    /// `created` (no file was there), `replaced` (--force, or --if-needed with reasons) or
+    /// `kept` (--if-needed found the pair still good).
     pub action: &'static str,
+    /// Why the pair was replaced or kept (--if-needed).
+    pub reasons: Vec<String>,
     pub certificate: Box<CertSummary>,
     /// The key's type (`ecdsa-p256`, …) when generated; its algorithm when reused.
     pub key: String,
+    /// The certificate file (written, or kept).
+    pub certificate_file: String,
     /// The key file (written, or reused in place).
     pub key_file: String,
     pub files: Vec<WrittenFile>,
@@ -211,109 +223,170 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
         .as_ref()
         .map(|(cert, key)| ca::load(&Input::File(cert.clone()), &Input::File(key.clone()), plan.now))
         .transpose()?;
+    if let Some(ca) = &ca {
+        check_name_constraints(&plan.names, ca)?;
+    }
+    let (force, reasons) = match plan.if_needed {
+        None => (plan.force, Vec::new()),
+        Some(window) => match assess(&plan, ca.as_ref(), window) {
+            Verdict::Missing => (false, Vec::new()),
+            Verdict::Renew(reasons) => (true, reasons),
+            Verdict::Keep(summary) => return Ok(kept(&plan, summary, ca.as_ref(), findings)),
+        },
+    };
     let key = match &plan.key {
         KeySource::Generate(kind) => build::generate_key(*kind).map_err(|e| Failure::new(e.to_string()))?,
         KeySource::File(path) => load_key(path)?,
     };
     let outputs = plan.outputs();
     let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
-    fsutil::check_targets(&output_refs, plan.force)?;
+    fsutil::check_targets(&output_refs, force)?;
     let replacing = output_refs.iter().any(|p| p.exists());
 
     let mut spec = plan.spec.clone();
-    if let Some(ca) = &ca {
-        let dns: Vec<String> = plan
-            .names
-            .iter()
-            .filter_map(|n| match n {
-                SubjectName::Dns(d) => Some(d.clone()),
-                _ => None,
-            })
-            .collect();
-        let forbidden = ca.forbidden_names(&dns);
-        if !forbidden.is_empty() {
-            return Err(Failure::new(format!(
-                "the CA {} may only vouch for names under {}; {} {} outside them",
-                ca.cert_path,
-                ca.permitted_dns.join(", "),
-                forbidden.join(", "),
-                if forbidden.len() == 1 { "is" } else { "are" }
-            ))
-            .hint("use names under the CA's permitted domains, or a CA without --permit-dns limits")
-            .about(Subject::file(&ca.cert_path, None)));
-        }
-        if spec.not_after > ca.summary.not_after {
-            spec.not_after = ca.summary.not_after;
-            findings.push(
-                Finding::new(
-                    Code::ClampedToCaExpiry,
-                    Severity::Warning,
-                    Subject::file(&ca.cert_path, None),
-                    format!(
-                        "the certificate would outlive its CA; it now ends with the CA, on {}",
-                        crate::clock::human(ca.summary.not_after)
-                    ),
-                )
-                .hint("make a CA that lasts longer (`certsmith ca create --days N --force`) and reissue"),
-            );
-        }
-    }
-
-    let cert = issue(&spec, &key, ca.as_ref(), plan.now)?;
-    let files = files_to_write(&plan, &key, &cert, ca.as_ref())?;
-    fsutil::write_files(&files)?;
-
-    let cert_path = plan.cert_path.display().to_string();
-    let key_file = match (&plan.key_path, &plan.key) {
-        (Some(path), _) => path.display().to_string(),
-        (None, KeySource::File(path)) => path.display().to_string(),
-        (None, KeySource::Generate(_)) => String::new(),
-    };
-    if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
+    if let Some(ca) = &ca
+        && spec.not_after > ca.summary.not_after
+    {
+        spec.not_after = ca.summary.not_after;
         findings.push(
             Finding::new(
-                Code::KeyReadableByOthers,
+                Code::ClampedToCaExpiry,
                 Severity::Warning,
-                Subject::file(&key_file, None),
+                Subject::file(&ca.cert_path, None),
                 format!(
-                    "the private key is mode {}: every local user (and every container user) can read it, and with it impersonate this server",
-                    fsutil::mode_text(plan.key_mode)
+                    "the certificate would outlive its CA; it now ends with the CA, on {}",
+                    crate::clock::human(ca.summary.not_after)
                 ),
             )
-            .hint("prefer 0600 and run the container as the file's owner, or give the container user the file with chown"),
+            .hint("make a CA that lasts longer (`certsmith ca create --days N --force`) and reissue"),
         );
     }
-    let summary = describe::certificate(cert.first().map(|c| c.as_ref()).unwrap_or_default())
+
+    let chain = issue(&spec, &key, ca.as_ref(), plan.now)?;
+    let files = files_to_write(&plan, &key, &chain, ca.as_ref());
+    fsutil::write_files(&files)?;
+    if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
+        findings.push(key_mode_warning(&plan));
+    }
+    let summary = describe::certificate(chain.first().map(|c| c.as_ref()).unwrap_or_default())
         .map_err(|e| Failure::new(format!("certsmith could not read the certificate it made: {e}")))?;
-    let trust = ca.as_ref().map_or_else(|| cert_path.clone(), |ca| ca.cert_path.clone());
+    let written = files
+        .iter()
+        .map(|f| WrittenFile {
+            path: f.path.display().to_string(),
+            kind: file_kind(&f.path, &plan),
+            mode: fsutil::mode_text(f.mode),
+        })
+        .collect();
+    let action = if replacing { "replaced" } else { "created" };
+    let data = summarize(&plan, summary, ca.as_ref(), action, reasons, written);
+    Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() })
+}
+
+/// The existing pair judged against what this run asks for.
+fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
+    let key_path = match (&plan.key_path, &plan.key) {
+        (Some(path), _) | (None, KeySource::File(path)) => path.clone(),
+        (None, KeySource::Generate(_)) => return Verdict::Missing,
+    };
+    let requirements = Requirements {
+        names: &plan.names,
+        now: plan.now,
+        renew_within: window,
+        client_auth: plan.spec.client_auth,
+        issuer: ca.map(|ca| &ca.cert),
+        key_algorithm: plan.explicit_key_type.map(KeyType::algorithm),
+    };
+    renewal::assess(&plan.cert_path, &key_path, &requirements)
+}
+
+/// The report for a pair --if-needed keeps: nothing written, the same summary.
+fn kept(plan: &Plan, summary: Box<CertSummary>, ca: Option<&LocalCa>, findings: Vec<Finding>) -> Report {
+    let until = summary.not_after;
+    let reason = format!(
+        "{} matches its key, covers every requested name and is valid until {} (renewal starts {})",
+        plan.cert_path.display(),
+        crate::clock::human(until),
+        crate::clock::relative(plan.now, until - plan.if_needed.unwrap_or_default())
+    );
+    let data = summarize(plan, *summary, ca, "kept", vec![reason], Vec::new());
+    Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() }
+}
+
+fn summarize(
+    plan: &Plan,
+    certificate: CertSummary,
+    ca: Option<&LocalCa>,
+    action: &'static str,
+    reasons: Vec<String>,
+    files: Vec<WrittenFile>,
+) -> GenData {
+    let cert_path = plan.cert_path.display().to_string();
+    let key_file = match (&plan.key_path, &plan.key) {
+        (Some(path), _) | (None, KeySource::File(path)) => path.display().to_string(),
+        (None, KeySource::Generate(_)) => String::new(),
+    };
+    let trust = ca.map_or_else(|| cert_path.clone(), |ca| ca.cert_path.clone());
     let file_name = |p: &str| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let env = vec![
-        format!("GRANIAN_SSL_CERTIFICATE={}/{}", plan.container_dir, file_name(&cert_path)),
-        format!("GRANIAN_SSL_KEYFILE={}/{}", plan.container_dir, file_name(&key_file)),
-    ];
-    let data = GenData {
-        action: if replacing { "replaced" } else { "created" },
+    GenData {
+        action,
+        reasons,
         key: match &plan.key {
             KeySource::Generate(kind) => kind.as_str().to_owned(),
-            KeySource::File(_) => summary.public_key.to_string(),
+            KeySource::File(_) => certificate.public_key.to_string(),
         },
+        env: vec![
+            format!("GRANIAN_SSL_CERTIFICATE={}/{}", plan.container_dir, file_name(&cert_path)),
+            format!("GRANIAN_SSL_KEYFILE={}/{}", plan.container_dir, file_name(&key_file)),
+        ],
         key_file,
-        files: files
-            .iter()
-            .map(|f| WrittenFile {
-                path: f.path.display().to_string(),
-                kind: file_kind(&f.path, &plan),
-                mode: fsutil::mode_text(f.mode),
-            })
-            .collect(),
-        issued_by: ca.as_ref().map_or_else(|| "self-signed".to_owned(), |ca| ca.cert_path.clone()),
+        certificate_file: cert_path,
+        files,
+        issued_by: ca.map_or_else(|| "self-signed".to_owned(), |ca| ca.cert_path.clone()),
         next: next_steps(&plan.names, &trust),
         trust,
-        env,
-        certificate: Box::new(summary),
+        certificate: Box::new(certificate),
         print_env: plan.print_env,
-    };
-    Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() })
+    }
+}
+
+/// A CA with name constraints cannot vouch for names outside them: say which, before
+/// webpki would refuse the result.
+fn check_name_constraints(names: &[SubjectName], ca: &LocalCa) -> Result<(), Failure> {
+    let dns: Vec<String> = names
+        .iter()
+        .filter_map(|n| match n {
+            SubjectName::Dns(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
+    let forbidden = ca.forbidden_names(&dns);
+    if forbidden.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "the CA {} may only vouch for names under {}; {} {} outside them",
+        ca.cert_path,
+        ca.permitted_dns.join(", "),
+        forbidden.join(", "),
+        if forbidden.len() == 1 { "is" } else { "are" }
+    ))
+    .hint("use names under the CA's permitted domains, or a CA without --permit-dns limits")
+    .about(Subject::file(&ca.cert_path, None)))
+}
+
+fn key_mode_warning(plan: &Plan) -> Finding {
+    let key_file = plan.key_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    Finding::new(
+        Code::KeyReadableByOthers,
+        Severity::Warning,
+        Subject::file(&key_file, None),
+        format!(
+            "the private key is mode {}: every local user (and every container user) can read it, and with it impersonate this server",
+            fsutil::mode_text(plan.key_mode)
+        ),
+    )
+    .hint("prefer 0600 and run the container as the file's owner, or give the container user the file with chown")
 }
 
 fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
@@ -395,12 +468,7 @@ fn issue(
     Ok(chain)
 }
 
-fn files_to_write(
-    plan: &Plan,
-    key: &KeyPair,
-    chain: &[CertificateDer<'static>],
-    ca: Option<&LocalCa>,
-) -> Result<Vec<Planned>, Failure> {
+fn files_to_write(plan: &Plan, key: &KeyPair, chain: &[CertificateDer<'static>], ca: Option<&LocalCa>) -> Vec<Planned> {
     let cert_pem: String = chain.iter().map(|c| pem::encode("CERTIFICATE", c)).collect();
     let key_pem = key.serialize_pem();
     let mut files = Vec::new();
@@ -433,7 +501,7 @@ fn files_to_write(
         // The manifest holds the private key: same care as the key file.
         files.push(Planned { path: path.clone(), contents: yaml.into_bytes(), mode: 0o600 });
     }
-    Ok(files)
+    files
 }
 
 fn file_kind(path: &Path, plan: &Plan) -> &'static str {

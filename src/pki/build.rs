@@ -12,6 +12,7 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::key::KeyAlgorithm;
 use super::names::SubjectName;
 
 /// The key types gen and ca make. P-256 is the default: fast, small, loaded by every
@@ -36,6 +37,19 @@ impl KeyType {
             Self::Rsa2048 => "rsa-2048",
             Self::Rsa3072 => "rsa-3072",
             Self::Rsa4096 => "rsa-4096",
+        }
+    }
+
+    /// The public-key algorithm a key of this type has.
+    pub fn algorithm(self) -> KeyAlgorithm {
+        let ec = |curve: &str| KeyAlgorithm::Ec { curve: curve.to_owned() };
+        match self {
+            Self::EcdsaP256 => ec("P-256"),
+            Self::EcdsaP384 => ec("P-384"),
+            Self::Ed25519 => KeyAlgorithm::Ed25519,
+            Self::Rsa2048 => KeyAlgorithm::Rsa { bits: 2048 },
+            Self::Rsa3072 => KeyAlgorithm::Rsa { bits: 3072 },
+            Self::Rsa4096 => KeyAlgorithm::Rsa { bits: 4096 },
         }
     }
 }

@@ -10,3 +10,4 @@ pub mod key;
 pub mod load;
 pub mod names;
 pub mod pem;
+pub mod renewal;

@@ -414,3 +414,59 @@ fn an_existing_key_is_reused_in_any_encoding() {
     );
     assert_eq!(encrypted.code, 2);
 }
+
+fn snapshot(dir: &Path) -> Vec<(Vec<u8>, std::time::SystemTime)> {
+    ["certs/certificate.pem", "certs/private_key.pem"]
+        .iter()
+        .map(|f| {
+            let p = dir.join(f);
+            (fs::read(&p).unwrap(), fs::metadata(&p).unwrap().modified().unwrap())
+        })
+        .collect()
+}
+
+/// `--if-needed` keeps a good pair byte for byte and mtime for mtime, and replaces it,
+/// saying why, when a name is added, the renewal window is reached or the key differs.
+#[test]
+fn if_needed_keeps_a_good_pair_and_renews_when_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = in_dir(dir.path(), &["--json", "--at", AT, "gen", "--if-needed", "app.test"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.json()["data"]["action"], "created");
+    let before = snapshot(dir.path());
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let kept = in_dir(dir.path(), &["--json", "--at", AT, "gen", "--if-needed", "app.test"]);
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(kept.json()["data"]["action"], "kept");
+    assert_eq!(snapshot(dir.path()), before, "kept files are untouched");
+    let human = in_dir(dir.path(), &["--at", AT, "gen", "--if-needed", "app.test"]);
+    assert!(human.stdout.starts_with("kept") && human.stdout.contains("unchanged"), "{}", human.stdout);
+
+    let renew = |args: &[&str], reason: &str| {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = in_dir(dir.path(), &all);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        let json = out.json();
+        assert_eq!(json["data"]["action"], "replaced", "{args:?}");
+        let reasons = json["data"]["reasons"].to_string();
+        assert!(reasons.contains(reason), "{args:?}: {reasons}");
+    };
+    renew(&["--at", AT, "gen", "--if-needed", "app.test", "api.test"], "does not cover api.test");
+    // 2027-01-01 + 365 days = 2028-01-01; 20 days before that is inside the 30-day window.
+    renew(
+        &["--at", "2027-12-12T00:00:00Z", "gen", "--if-needed", "app.test", "api.test"],
+        "within the renewal window of 30 days",
+    );
+    fs::copy(fixture("keys/p256.pkcs8.pem"), dir.path().join("certs/private_key.pem")).unwrap();
+    renew(
+        &["--at", "2027-12-13T00:00:00Z", "gen", "--if-needed", "app.test", "api.test"],
+        "the key does not match the certificate",
+    );
+    renew(
+        &["--at", "2027-12-13T00:00:00Z", "gen", "--if-needed", "--key-type", "ed25519", "app.test", "api.test"],
+        "not Ed25519",
+    );
+    assert_eq!(in_dir(dir.path(), &["gen", "--if-needed", "--force"]).code, 2, "the two flags conflict");
+}

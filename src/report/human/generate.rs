@@ -14,9 +14,17 @@ use crate::pki::describe::CertSummary;
 pub(super) fn render(out: &mut dyn Write, data: &GenData, now: OffsetDateTime) -> io::Result<()> {
     let cert = &data.certificate;
     writeln!(out, "{BOLD}{} a certificate for {}{BOLD:#}", data.action, cert.san.describe().join(", "))?;
+    for reason in &data.reasons {
+        let verb = if data.action == "kept" { "why" } else { "because" };
+        field(out, verb, reason)?;
+    }
     files(out, &data.files)?;
+    if data.action == "kept" {
+        field(out, "certificate", format_args!("{} (unchanged)", data.certificate_file))?;
+    }
     if !data.files.iter().any(|f| f.kind == "private_key") {
-        field(out, "private key", format_args!("{} (reused, not rewritten)", data.key_file))?;
+        let note = if data.action == "kept" { "unchanged" } else { "reused, not rewritten" };
+        field(out, "private key", format_args!("{} ({note})", data.key_file))?;
     }
     field(out, "key", &cert.public_key)?;
     validity(out, cert, now)?;
