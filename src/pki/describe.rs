@@ -184,16 +184,27 @@ pub fn is_v3(cert: &X509Certificate<'_>) -> bool {
     cert.version() == X509Version::V3
 }
 
-/// Self-signed: issuer = subject and the signature verifies with the certificate's own key.
-/// A signature algorithm aws-lc-rs cannot check (P-521 with SHA-512, say) counts as
-/// self-signed when the names match, since nothing says otherwise.
+/// Self-signed as OpenSSL's `X509_check_issued` judges it without the signature: the
+/// issuer is the subject, and the authority key identifier, when present, names the
+/// certificate's own key (RFC 5280 §4.2.1.1). Checking the signature is verify's job; it
+/// would cost more than the rest of the summary put together.
 fn is_self_signed(cert: &X509Certificate<'_>) -> bool {
+    use x509_parser::extensions::ParsedExtension;
     if cert.subject().as_raw() != cert.issuer().as_raw() {
         return false;
     }
-    match cert.verify_signature(None) {
-        Ok(()) => true,
-        Err(e) => matches!(e, x509_parser::error::X509Error::SignatureUnsupportedAlgorithm),
+    let mut aki = None;
+    let mut ski = None;
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => aki = a.key_identifier.as_ref().map(|k| k.0),
+            ParsedExtension::SubjectKeyIdentifier(s) => ski = Some(s.0),
+            _ => {}
+        }
+    }
+    match (aki, ski) {
+        (Some(aki), Some(ski)) => aki == ski,
+        _ => true,
     }
 }
 
