@@ -15,17 +15,17 @@ use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// OIDs used here (RFC 3279, RFC 5480, RFC 8410).
-mod oid {
-    pub(super) const RSA: &str = "1.2.840.113549.1.1.1";
-    pub(super) const RSA_PSS: &str = "1.2.840.113549.1.1.10";
-    pub(super) const EC: &str = "1.2.840.10045.2.1";
-    pub(super) const DSA: &str = "1.2.840.10040.4.1";
-    pub(super) const ED25519: &str = "1.3.101.112";
-    pub(super) const ED448: &str = "1.3.101.113";
-    pub(super) const P256: &str = "1.2.840.10045.3.1.7";
-    pub(super) const P384: &str = "1.3.132.0.34";
-    pub(super) const P521: &str = "1.3.132.0.35";
-    pub(super) const SECP256K1: &str = "1.3.132.0.10";
+pub(super) mod oid {
+    pub(crate) const RSA: &str = "1.2.840.113549.1.1.1";
+    pub(crate) const RSA_PSS: &str = "1.2.840.113549.1.1.10";
+    pub(crate) const EC: &str = "1.2.840.10045.2.1";
+    pub(crate) const DSA: &str = "1.2.840.10040.4.1";
+    pub(crate) const ED25519: &str = "1.3.101.112";
+    pub(crate) const ED448: &str = "1.3.101.113";
+    pub(crate) const P256: &str = "1.2.840.10045.3.1.7";
+    pub(crate) const P384: &str = "1.3.132.0.34";
+    pub(crate) const P521: &str = "1.3.132.0.35";
+    pub(crate) const SECP256K1: &str = "1.3.132.0.10";
 }
 
 /// A public-key algorithm with its size, as JSON `{"algorithm": "rsa", "bits": 2048}`.
