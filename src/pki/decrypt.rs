@@ -30,22 +30,65 @@ pub enum DecryptError {
     Damaged(String),
 }
 
-/// The plain key inside `key`; a plain key is returned as it is.
-pub fn decrypt(key: &PrivateKey, password: &[u8]) -> Result<PrivateKeyDer<'static>, DecryptError> {
-    match key {
-        PrivateKey::Plain(der) => Ok(der.clone_key()),
-        PrivateKey::EncryptedPkcs8(der) => pkcs8(der, password),
-        PrivateKey::LegacyEncrypted { label, dek_info, base64 } => legacy(label, dek_info, base64, password),
+/// A key checked as far as it can be without its password: if encrypted, the scheme is one
+/// certsmith decrypts and the ciphertext is well-formed. So a password is asked for only
+/// when it is needed and can be used.
+pub struct Sealed {
+    inner: Inner,
+}
+
+enum Inner {
+    Plain(PrivateKeyDer<'static>),
+    Pkcs8 { params: pbes2::Parameters, ciphertext: Vec<u8> },
+    Legacy { structure: fn(Vec<u8>) -> PrivateKeyDer<'static>, cipher: LegacyCipher, iv: Vec<u8>, ciphertext: Vec<u8> },
+}
+
+/// The key, ready to open; or why it cannot be decrypted whatever the password.
+pub fn seal(key: &PrivateKey) -> Result<Sealed, DecryptError> {
+    let inner = match key {
+        PrivateKey::Plain(der) => Inner::Plain(der.clone_key()),
+        PrivateKey::EncryptedPkcs8(der) => pkcs8(der)?,
+        PrivateKey::LegacyEncrypted { label, dek_info, base64 } => legacy(label, dek_info, base64)?,
+    };
+    Ok(Sealed { inner })
+}
+
+impl Sealed {
+    pub fn needs_password(&self) -> bool {
+        !matches!(self.inner, Inner::Plain(_))
+    }
+
+    /// The plain key, decrypted with `password` when it is encrypted.
+    pub fn open(&self, password: &[u8]) -> Result<PrivateKeyDer<'static>, DecryptError> {
+        match &self.inner {
+            Inner::Plain(der) => Ok(der.clone_key()),
+            Inner::Pkcs8 { params, ciphertext } => {
+                let plain = match params.decrypt(password, ciphertext) {
+                    Ok(plain) => Zeroizing::new(plain),
+                    // CBC padding or the GCM tag did not check out: the key from the password is wrong.
+                    Err(pkcs5::Error::DecryptFailed) => return Err(DecryptError::WrongPassword),
+                    Err(e) => return Err(DecryptError::Damaged(format!("invalid encryption parameters ({e})"))),
+                };
+                checked(PrivateKey::Plain(PrivateKeyDer::Pkcs8(plain.to_vec().into())))
+            }
+            Inner::Legacy { structure, cipher, iv, ciphertext } => {
+                let salt = iv.get(..8).unwrap_or(iv);
+                let key = evp_bytes_to_key(password, salt, cipher.key_len());
+                let mut buffer = Zeroizing::new(ciphertext.clone());
+                let plain = cipher.decrypt(&key, iv, &mut buffer)?;
+                checked(PrivateKey::Plain(structure(plain.to_vec())))
+            }
+        }
     }
 }
 
-fn pkcs8(der: &[u8], password: &[u8]) -> Result<PrivateKeyDer<'static>, DecryptError> {
-    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| DecryptError::Damaged(format!("not a valid EncryptedPrivateKeyInfo ({e})")))?;
-    let pkcs5::EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else {
-        return Err(DecryptError::Unsupported(
-            "PBES1 (the PKCS#5 v1.5 / PKCS#12 scheme of OpenSSL 1.0's `pkcs8 -topk8`)".to_owned(),
-        ));
+fn pkcs8(der: &[u8]) -> Result<Inner, DecryptError> {
+    let unsupported =
+        || DecryptError::Unsupported(key::encryption_scheme(der).unwrap_or_else(|| "an unknown scheme".to_owned()));
+    // PKCS#12 PBEs and PBES1 do not parse as pkcs5 schemes (the loader still recognised them).
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).map_err(|_| unsupported())?;
+    let pkcs5::EncryptionScheme::Pbes2(params) = info.encryption_algorithm else {
+        return Err(unsupported());
     };
     let block = match params.encryption {
         pbes2::EncryptionScheme::Aes128Cbc { .. }
@@ -54,32 +97,23 @@ fn pkcs8(der: &[u8], password: &[u8]) -> Result<PrivateKeyDer<'static>, DecryptE
         pbes2::EncryptionScheme::DesEde3Cbc { .. } => 8,
         _ => 1,
     };
-    let ciphertext = info.encrypted_data.as_bytes();
-    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(block) {
-        return Err(DecryptError::Damaged(format!(
-            "{} bytes of ciphertext, not a whole number of {block}-byte cipher blocks",
-            ciphertext.len()
-        )));
-    }
-    let plain = match params.decrypt(password, ciphertext) {
-        Ok(plain) => Zeroizing::new(plain),
-        // CBC padding or the GCM tag did not check out: the key derived from the password is wrong.
-        Err(pkcs5::Error::DecryptFailed) => return Err(DecryptError::WrongPassword),
-        Err(pkcs5::Error::UnsupportedAlgorithm { oid }) => {
-            return Err(DecryptError::Unsupported(unsupported_pbes2(params, oid)));
-        }
-        Err(e) => return Err(DecryptError::Damaged(format!("invalid encryption parameters ({e})"))),
-    };
-    let key = PrivateKey::Plain(PrivateKeyDer::Pkcs8(plain.to_vec().into()));
-    checked(key)
+    let ciphertext = info.encrypted_data.as_bytes().to_vec();
+    whole_blocks(&ciphertext, block)?;
+    Ok(Inner::Pkcs8 { params, ciphertext })
 }
 
-/// Names what pkcs5 refused: usually PBKDF2 with HMAC-SHA1, OpenSSL 1.0's default PRF.
-fn unsupported_pbes2(params: &pbes2::Parameters, oid: pkcs8::ObjectIdentifier) -> String {
-    match &params.kdf {
-        pbes2::Kdf::Pbkdf2(p) if p.prf.oid() == oid => format!("PBKDF2 with the {oid} pseudo-random function"),
-        _ => format!("the algorithm {oid}"),
-    }
+/// Whether Granian can decrypt this `ENCRYPTED PRIVATE KEY` at all: it builds the pkcs8
+/// crate with `encryption` only (granian's Cargo.toml), which is PBES2 with AES and
+/// PBKDF2-HMAC-SHA2 or scrypt; no 3DES, no SHA-1, no PBES1 or PKCS#12 schemes.
+pub fn granian_can_decrypt(der: &[u8]) -> bool {
+    let Ok(info) = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der) else { return false };
+    let pkcs5::EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else { return false };
+    let kdf = match &params.kdf {
+        pbes2::Kdf::Pbkdf2(p) => p.prf != pbes2::Pbkdf2Prf::HmacWithSha1,
+        pbes2::Kdf::Scrypt(_) => true,
+        _ => false,
+    };
+    kdf && !matches!(params.encryption, pbes2::EncryptionScheme::DesEde3Cbc { .. })
 }
 
 /// The decrypted bytes must be the structure the encoding promises; anything else means
@@ -94,7 +128,7 @@ fn checked(key: PrivateKey) -> Result<PrivateKeyDer<'static>, DecryptError> {
 /// OpenSSL's `PEM_write_bio_PrivateKey_traditional` with a cipher: the body is the key
 /// structure the label names, encrypted with `DEK-Info`'s cipher and IV under a key from
 /// `EVP_BytesToKey(cipher, MD5, salt = IV[0..8], password, count = 1)`.
-fn legacy(label: &str, dek_info: &str, base64: &[u8], password: &[u8]) -> Result<PrivateKeyDer<'static>, DecryptError> {
+fn legacy(label: &str, dek_info: &str, base64: &[u8]) -> Result<Inner, DecryptError> {
     let structure: fn(Vec<u8>) -> PrivateKeyDer<'static> = match label {
         "RSA PRIVATE KEY" => |der| PrivateKeyDer::Pkcs1(der.into()),
         "EC PRIVATE KEY" => |der| PrivateKeyDer::Sec1(der.into()),
@@ -107,20 +141,21 @@ fn legacy(label: &str, dek_info: &str, base64: &[u8], password: &[u8]) -> Result
     let iv = from_hex(iv_hex.trim()).filter(|iv| iv.len() == cipher.iv_len()).ok_or_else(|| {
         DecryptError::Damaged(format!("DEK-Info does not end with a {}-byte hex IV", cipher.iv_len()))
     })?;
-    let mut buffer = Zeroizing::new(
-        pem::decode_body(label, base64).map_err(|e| DecryptError::Damaged(format!("the PEM body: {e}")))?,
-    );
-    if !buffer.len().is_multiple_of(cipher.iv_len()) {
+    let ciphertext =
+        pem::decode_body(label, base64).map_err(|e| DecryptError::Damaged(format!("the PEM body: {e}")))?;
+    whole_blocks(&ciphertext, cipher.iv_len())?;
+    Ok(Inner::Legacy { structure, cipher, iv, ciphertext })
+}
+
+/// CBC ciphertext is a whole number of blocks; otherwise the file was cut or edited.
+fn whole_blocks(ciphertext: &[u8], block: usize) -> Result<(), DecryptError> {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(block) {
         return Err(DecryptError::Damaged(format!(
-            "{} bytes of ciphertext, not a whole number of {}-byte cipher blocks",
-            buffer.len(),
-            cipher.iv_len()
+            "{} bytes of ciphertext, not a whole number of {block}-byte cipher blocks",
+            ciphertext.len()
         )));
     }
-    let salt = iv.get(..8).unwrap_or(&iv);
-    let key = evp_bytes_to_key(password, salt, cipher.key_len());
-    let plain = cipher.decrypt(&key, &iv, &mut buffer)?;
-    checked(PrivateKey::Plain(structure(plain.to_vec())))
+    Ok(())
 }
 
 /// The `DEK-Info` ciphers OpenSSL writes (`openssl rsa|ec -des|-des3|-aes128|-aes192|-aes256`),

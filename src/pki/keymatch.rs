@@ -150,11 +150,8 @@ pub fn unlock(
     key_name: &str,
     password: impl FnOnce() -> Result<Password, Failure>,
 ) -> Result<PrivateKeyDer<'static>, Failure> {
-    let password = match key {
-        PrivateKey::Plain(der) => return Ok(der.clone_key()),
-        _ => password()?,
-    };
-    decrypt::decrypt(key, password.as_bytes()).map_err(|e| match e {
+    let failure = |e: DecryptError| {
+        match e {
         DecryptError::WrongPassword => Failure::new(format!("wrong password for {key_name}")).hint(format!(
             "check the password (--password-file removes only one trailing newline: spaces and further lines count); `openssl pkey -in {key_name} -noout` asks for the same password"
         )),
@@ -162,7 +159,11 @@ pub fn unlock(
             .hint(format!("decrypt it with openssl: `{}`", decrypt_command(key_name))),
         DecryptError::Damaged(_) => Failure::new(format!("cannot decrypt {key_name}: {e}"))
             .hint("the file was damaged (an editor, a copy-paste): copy the key again from its source"),
-    })
+    }
+    };
+    let sealed = decrypt::seal(key).map_err(failure)?;
+    let password = if sealed.needs_password() { Some(password()?) } else { None };
+    sealed.open(password.as_ref().map_or(&[], Password::as_bytes)).map_err(failure)
 }
 
 /// Whether two DER SubjectPublicKeyInfos hold the same public key. DER is canonical, so
@@ -261,6 +262,14 @@ pub fn granian_issues(
                 dek_info.split(',').next().unwrap_or(dek_info)
             ),
             format!("write it decrypted, as PKCS#8 readable only by its owner: `{decrypted}`"),
+        )),
+        PrivateKey::EncryptedPkcs8(der) if !decrypt::granian_can_decrypt(der) => issues.push(Issue::new(
+            Code::KeyFormatUnsupportedByGranian,
+            format!(
+                "{key_name} is encrypted with {}, which Granian cannot decrypt even with GRANIAN_SSL_KEYFILE_PASSWORD (it decrypts only PBES2 with AES and PBKDF2-HMAC-SHA2 or scrypt): it refuses to start",
+                key::encryption_scheme(der).unwrap_or_default()
+            ),
+            format!("write it decrypted, readable only by its owner: `{decrypted}`"),
         )),
         PrivateKey::EncryptedPkcs8(_) => issues.push(Issue::new(
             Code::KeyFormatUnsupportedByGranian,
