@@ -181,6 +181,22 @@ impl PrivateKey {
     }
 }
 
+/// A private key's facts as JSON shows them (inspect's `private_key` objects, match-key's
+/// `key`); never any private material.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeySummary {
+    #[serde(flatten)]
+    pub algorithm: KeyAlgorithm,
+    pub encoding: KeyEncoding,
+    pub encrypted: bool,
+    /// How an encrypted key is protected (PBES2 parameters, legacy cipher).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protection: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo derived from the key (once it is decrypted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spki_sha256: Option<String>,
+}
+
 /// What can be said about a private key without decrypting it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyFacts {

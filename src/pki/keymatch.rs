@@ -19,7 +19,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 use super::checks::{self, Issue};
 use super::decrypt::{self, DecryptError};
 use super::describe;
-use super::key::{self, KeyAlgorithm, KeyEncoding, PrivateKey, oid};
+use super::key::{self, KeyAlgorithm, KeySummary, PrivateKey, oid};
 use super::load::{LoadedFile, Object};
 use crate::error::Failure;
 use crate::password::Password;
@@ -42,14 +42,9 @@ pub struct CertSide {
 #[derive(Debug, Clone, Serialize)]
 pub struct KeySide {
     pub source: Subject,
+    /// The decrypted key's facts: `spki_sha256` is always there.
     #[serde(flatten)]
-    pub algorithm: KeyAlgorithm,
-    pub encoding: KeyEncoding,
-    pub encrypted: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protection: Option<String>,
-    /// SHA-256 of the SubjectPublicKeyInfo derived from the private key.
-    pub spki_sha256: String,
+    pub summary: KeySummary,
     /// RSA only: what `openssl rsa -noout -modulus -in KEY | openssl md5` prints after `MD5(stdin)= `.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modulus_md5: Option<String>,
@@ -132,11 +127,13 @@ pub fn check(
         },
         key: KeySide {
             source: key_subject,
-            algorithm: key_algorithm,
-            encoding: stored.encoding(),
-            encrypted: stored.is_encrypted(),
-            protection,
-            spki_sha256: describe::sha256_hex(&key_spki),
+            summary: KeySummary {
+                algorithm: key_algorithm,
+                encoding: stored.encoding(),
+                encrypted: stored.is_encrypted(),
+                protection,
+                spki_sha256: Some(describe::sha256_hex(&key_spki)),
+            },
             modulus_md5: openssl_modulus_md5(&key_spki),
         },
         granian_loads_key,

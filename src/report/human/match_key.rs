@@ -34,13 +34,14 @@ pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()>
     }
 
     writeln!(out, "  {BOLD}private key{BOLD:#} {}", key.source)?;
-    field(out, "public key", &key.algorithm)?;
-    let encrypted = match &key.protection {
+    let summary = &key.summary;
+    field(out, "public key", &summary.algorithm)?;
+    let encrypted = match &summary.protection {
         Some(protection) => format!(" (encrypted: {protection})"),
         None => String::new(),
     };
-    field(out, "encoding", format_args!("{}{encrypted}", key.encoding.as_str()))?;
-    field(out, "spki sha256", &key.spki_sha256)?;
+    field(out, "encoding", format_args!("{}{encrypted}", summary.encoding.as_str()))?;
+    field(out, "spki sha256", summary.spki_sha256.as_deref().unwrap_or_default())?;
     if let Some(md5) = &key.modulus_md5 {
         modulus(out, md5, &format!("openssl rsa -noout -modulus -in {key_path} | openssl md5"))?;
     }
