@@ -549,3 +549,26 @@ fn reads_the_certificate_from_standard_input() {
     let both = run(["match-key", "-", "-"]);
     assert_eq!(both.code, 2);
 }
+
+/// Pairs `certsmith gen` makes, for every key type it offers: each pair matches and Granian
+/// loads its key; a second pair's key of the same type does not match.
+#[test]
+fn gen_made_pairs_match_and_crossed_pairs_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for key_type in ["ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-2048", "rsa-3072", "rsa-4096"] {
+        let pair = |n: u32| {
+            let out = dir.path().join(format!("{key_type}-{n}"));
+            let made = run(["gen", "--out-dir", path_str(&out), "--key-type", key_type, "match.test"]);
+            assert_eq!(made.code, 0, "{key_type}: {}", made.stderr);
+            (out.join("certificate.pem"), out.join("private_key.pem"))
+        };
+        let ((cert, key), (_, other_key)) = (pair(1), pair(2));
+        let right = run(["--json", "match-key", path_str(&cert), path_str(&key)]);
+        assert_eq!(right.code, 0, "{key_type}: {}", right.stderr);
+        assert_eq!(right.json()["data"]["granian_loads_key"], true, "{key_type}");
+        assert!(right.finding_codes().is_empty(), "{key_type}: {:?}", right.finding_codes());
+        let crossed = run(["--json", "match-key", path_str(&cert), path_str(&other_key)]);
+        assert_eq!(crossed.code, 1, "{key_type}: {}", crossed.stderr);
+        assert_eq!(crossed.finding_codes(), ["key-mismatch"], "{key_type}");
+    }
+}

@@ -52,7 +52,7 @@ pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()>
 /// `MD5(stdin)= …`, as `openssl md5` prints it, with the command that prints it.
 fn modulus(out: &mut dyn Write, md5: &str, command: &str) -> io::Result<()> {
     field(out, "modulus md5", format_args!("MD5(stdin)= {md5}"))?;
-    writeln!(out, "    {:<15} {DIM}(as `{command}` prints it){DIM:#}", "")
+    field(out, "", format_args!("{DIM}(as `{command}` prints it){DIM:#}"))
 }
 
 fn path(subject: &Subject) -> &str {
