@@ -49,7 +49,7 @@ pub enum PasswordSource {
 }
 
 /// The flags every command that reads keys offers, for hints.
-pub const PASSWORD_FLAGS_HINT: &str = "pass --password-file FILE (its first line is the password) or --password-env VAR, e.g. --password-env GRANIAN_SSL_KEYFILE_PASSWORD";
+const PASSWORD_FLAGS_HINT: &str = "pass --password-file FILE (its first line is the password) or --password-env VAR, e.g. --password-env GRANIAN_SSL_KEYFILE_PASSWORD";
 
 impl PasswordSource {
     pub fn new(file: Option<PathBuf>, env: Option<String>) -> Self {

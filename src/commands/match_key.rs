@@ -9,7 +9,7 @@ use crate::error::Failure;
 use crate::password::PasswordSource;
 use crate::pki::keymatch::{self, KeyMatch};
 use crate::pki::load::{self, Input};
-use crate::report::{Data, Report, Severity};
+use crate::report::{Code, Data, Report, Severity};
 
 /// JSON `data` of match-key: the comparison, as `pki::keymatch` states it.
 pub type MatchKeyData = KeyMatch;
@@ -33,8 +33,7 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
         .map(|issue| {
             // A mismatch is the problem match-key looks for; what Granian makes of a
             // matching key is advice (exit 0), as the key does belong to the certificate.
-            let severity =
-                if issue.code == crate::report::Code::KeyMismatch { Severity::Error } else { Severity::Warning };
+            let severity = if issue.code == Code::KeyMismatch { Severity::Error } else { Severity::Warning };
             issue.into_finding(severity, answer.key.source.clone())
         })
         .collect();
