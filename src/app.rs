@@ -28,28 +28,24 @@ pub fn run(cli: Cli) -> u8 {
         Command::Gen(args) => commands::generate::run(args, &ctx),
         Command::Ca(args) => commands::ca::run(&args.command, &ctx),
         Command::Inspect(args) => commands::inspect::run(args, &ctx),
+        Command::MatchKey(args) => commands::match_key::run(args, &ctx),
     };
+    // A command that could not run still answers with a report, so `--json` always
+    // prints one document.
+    let report = result.unwrap_or_else(|failure| Report::failed(cli.command.name(), failure));
     let mut stderr = anstream::AutoStream::new(io::stderr(), color);
-    match result {
-        Ok(report) => {
-            let written = write_report(&report, format, color, ctx.now);
-            for failure in &report.errors {
-                let _ = report::human::failure(&mut stderr, failure);
-            }
-            match written {
-                // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
-                Err(e) => {
-                    let _ = report::human::failure(&mut stderr, &Failure::new(format!("cannot write output: {e}")));
-                    2
-                }
-                Ok(()) => report.exit_code(strict),
-            }
-        }
-        Err(failure) => {
-            let _ = report::human::failure(&mut stderr, &failure);
+    let written = write_report(&report, format, color, ctx.now);
+    for failure in &report.errors {
+        let _ = report::human::failure(&mut stderr, failure);
+    }
+    match written {
+        // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let _ = report::human::failure(&mut stderr, &Failure::new(format!("cannot write output: {e}")));
             2
         }
+        Ok(()) => report.exit_code(strict),
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`report`]: findings, codes, the report model and its two renderers.
 //! - [`clock`]: "now", and how times are written.
 //! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
+//! - [`password`]: where an encrypted key's password comes from (file, variable, prompt).
 
 pub mod app;
 pub mod cli;
@@ -18,5 +19,6 @@ pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod fsutil;
+pub mod password;
 pub mod pki;
 pub mod report;

@@ -9,7 +9,7 @@ use crate::cli::InspectArgs;
 use crate::error::Failure;
 use crate::pki::checks;
 use crate::pki::describe::{self, CertSummary, CsrSummary};
-use crate::pki::key::{self, KeyAlgorithm, KeyEncoding};
+use crate::pki::key::{self, KeyAlgorithm, KeySummary};
 use crate::pki::load::{self, Input, LoadedFile, Object};
 use crate::report::{Data, Finding, Report, Severity, Subject};
 
@@ -38,21 +38,6 @@ pub enum Item {
     Other {
         label: String,
     },
-}
-
-/// A private key's facts; never any private material.
-#[derive(Debug, Serialize)]
-pub struct KeySummary {
-    #[serde(flatten)]
-    pub algorithm: KeyAlgorithm,
-    pub encoding: KeyEncoding,
-    pub encrypted: bool,
-    /// How an encrypted key is protected (PBES2 parameters, legacy cipher).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protection: Option<String>,
-    /// SHA-256 of the SubjectPublicKeyInfo derived from the key (unencrypted keys only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spki_sha256: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

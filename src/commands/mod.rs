@@ -4,3 +4,4 @@
 pub mod ca;
 pub mod generate;
 pub mod inspect;
+pub mod match_key;

@@ -17,7 +17,7 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn new(code: Code, message: String, hint: String) -> Self {
+    pub fn new(code: Code, message: String, hint: String) -> Self {
         Self { code, message, hint: Some(hint) }
     }
 

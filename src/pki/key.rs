@@ -15,17 +15,17 @@ use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// OIDs used here (RFC 3279, RFC 5480, RFC 8410).
-mod oid {
-    pub(super) const RSA: &str = "1.2.840.113549.1.1.1";
-    pub(super) const RSA_PSS: &str = "1.2.840.113549.1.1.10";
-    pub(super) const EC: &str = "1.2.840.10045.2.1";
-    pub(super) const DSA: &str = "1.2.840.10040.4.1";
-    pub(super) const ED25519: &str = "1.3.101.112";
-    pub(super) const ED448: &str = "1.3.101.113";
-    pub(super) const P256: &str = "1.2.840.10045.3.1.7";
-    pub(super) const P384: &str = "1.3.132.0.34";
-    pub(super) const P521: &str = "1.3.132.0.35";
-    pub(super) const SECP256K1: &str = "1.3.132.0.10";
+pub(super) mod oid {
+    pub(crate) const RSA: &str = "1.2.840.113549.1.1.1";
+    pub(crate) const RSA_PSS: &str = "1.2.840.113549.1.1.10";
+    pub(crate) const EC: &str = "1.2.840.10045.2.1";
+    pub(crate) const DSA: &str = "1.2.840.10040.4.1";
+    pub(crate) const ED25519: &str = "1.3.101.112";
+    pub(crate) const ED448: &str = "1.3.101.113";
+    pub(crate) const P256: &str = "1.2.840.10045.3.1.7";
+    pub(crate) const P384: &str = "1.3.132.0.34";
+    pub(crate) const P521: &str = "1.3.132.0.35";
+    pub(crate) const SECP256K1: &str = "1.3.132.0.10";
 }
 
 /// A public-key algorithm with its size, as JSON `{"algorithm": "rsa", "bits": 2048}`.
@@ -181,6 +181,22 @@ impl PrivateKey {
     }
 }
 
+/// A private key's facts as JSON shows them (inspect's `private_key` objects, match-key's
+/// `key`); never any private material.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeySummary {
+    #[serde(flatten)]
+    pub algorithm: KeyAlgorithm,
+    pub encoding: KeyEncoding,
+    pub encrypted: bool,
+    /// How an encrypted key is protected (PBES2 parameters, legacy cipher).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protection: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo derived from the key (once it is decrypted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spki_sha256: Option<String>,
+}
+
 /// What can be said about a private key without decrypting it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyFacts {
@@ -216,9 +232,9 @@ pub fn check_structure(key: &PrivateKey) -> Result<(), KeyError> {
         PrivateKey::Plain(der) => {
             pkcs8::PrivateKeyInfoRef::from_der(der.secret_der()).map(drop).map_err(|_| KeyError::Malformed("PKCS#8"))
         }
-        PrivateKey::EncryptedPkcs8(der) => pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-            .map(drop)
-            .map_err(|_| KeyError::Malformed("encrypted PKCS#8")),
+        PrivateKey::EncryptedPkcs8(der) => {
+            encryption_scheme(der).map(drop).ok_or(KeyError::Malformed("encrypted PKCS#8"))
+        }
         PrivateKey::LegacyEncrypted { .. } => Ok(()),
     }
 }
@@ -233,9 +249,8 @@ pub fn facts(key: &PrivateKey) -> Result<KeyFacts, KeyError> {
             (algorithm, Some(spki), None)
         }
         PrivateKey::EncryptedPkcs8(der) => {
-            let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-                .map_err(|_| KeyError::Malformed("encrypted PKCS#8"))?;
-            (KeyAlgorithm::Unknown { oid: String::new() }, None, Some(describe_scheme(&info.encryption_algorithm)))
+            let scheme = encryption_scheme(der).ok_or(KeyError::Malformed("encrypted PKCS#8"))?;
+            (KeyAlgorithm::Unknown { oid: String::new() }, None, Some(scheme))
         }
         PrivateKey::LegacyEncrypted { label, dek_info, .. } => {
             // The label names the algorithm; the size is inside the ciphertext.
@@ -362,6 +377,31 @@ fn rsa_spki(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
     spki.to_der().map_err(|_| KeyError::Malformed("PKCS#1"))
 }
 
+/// How a DER `EncryptedPrivateKeyInfo` (RFC 5958 §3) is protected, e.g.
+/// `PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)`; `None` when it is not one. Schemes the pkcs8
+/// crate does not parse (PKCS#12 PBEs, PBES1 of OpenSSL 1.0) are still recognised by the
+/// outer structure, and named by OID.
+pub fn encryption_scheme(der: &[u8]) -> Option<String> {
+    use pkcs8::der::{Reader, SliceReader, asn1::OctetStringRef};
+    if let Ok(info) = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der) {
+        return Some(describe_scheme(&info.encryption_algorithm));
+    }
+    let mut reader = SliceReader::new(der).ok()?;
+    let oid = reader
+        .sequence(|r| {
+            let algorithm = spki::AlgorithmIdentifierRef::decode(r)?;
+            <&OctetStringRef>::decode(r)?;
+            Ok::<_, pkcs8::der::Error>(algorithm.oid)
+        })
+        .ok()?;
+    reader.finish().ok()?;
+    Some(match oid.to_string().as_str() {
+        "1.2.840.113549.1.12.1.3" => "PKCS#12 PBE (SHA-1, 3-key triple DES)".to_owned(),
+        "1.2.840.113549.1.12.1.6" => "PKCS#12 PBE (SHA-1, 40-bit RC2)".to_owned(),
+        other => format!("the password-based encryption scheme {other}"),
+    })
+}
+
 fn describe_scheme(scheme: &pkcs8::pkcs5::EncryptionScheme) -> String {
     use pkcs8::pkcs5::pbes2::{EncryptionScheme as Cipher, Kdf, Pbkdf2Prf};
     let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
@@ -385,6 +425,7 @@ fn describe_scheme(scheme: &pkcs8::pkcs5::EncryptionScheme) -> String {
         Cipher::Aes256Cbc { .. } => "AES-256-CBC",
         Cipher::Aes128Gcm { .. } => "AES-128-GCM",
         Cipher::Aes256Gcm { .. } => "AES-256-GCM",
+        Cipher::DesEde3Cbc { .. } => "DES-EDE3-CBC",
         _ => "unknown cipher",
     };
     format!("PBES2 ({kdf}, {cipher})")

@@ -84,6 +84,13 @@ impl LoadedFile {
             _ => None,
         })
     }
+
+    pub fn private_keys(&self) -> impl Iterator<Item = (Option<usize>, &PrivateKey)> {
+        self.objects.iter().filter_map(|o| match &o.object {
+            Object::PrivateKey(key) => Some((o.index, key)),
+            _ => None,
+        })
+    }
 }
 
 /// Reads and parses one input.
@@ -289,7 +296,7 @@ impl Problem {
 }
 
 /// The OS reason without Rust's `(os error N)` suffix.
-fn io_reason(e: &io::Error) -> String {
+pub(crate) fn io_reason(e: &io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
         Some(i) => text.get(..i).unwrap_or(&text).to_lowercase(),

@@ -5,8 +5,10 @@
 pub mod build;
 pub mod ca;
 pub mod checks;
+pub mod decrypt;
 pub mod describe;
 pub mod key;
+pub mod keymatch;
 pub mod load;
 pub mod names;
 pub mod pem;

@@ -164,21 +164,27 @@ pub enum DecodeError {
     UnknownLabel(String),
 }
 
+/// Decodes the base64 `body` of a block labelled `label` (without headers) with
+/// rustls-pki-types, which decodes key material in constant time.
+pub fn decode_body(label: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let known = pki_types_label(label).ok_or_else(|| DecodeError::UnknownLabel(label.to_owned()))?;
+    // Re-frame the body under the label pki-types knows; the body is copied once.
+    let mut framed = zeroize::Zeroizing::new(Vec::with_capacity(body.len() + 2 * known.len() + 32));
+    framed.extend_from_slice(b"-----BEGIN ");
+    framed.extend_from_slice(known.as_bytes());
+    framed.extend_from_slice(b"-----\n");
+    framed.extend_from_slice(body);
+    framed.extend_from_slice(b"\n-----END ");
+    framed.extend_from_slice(known.as_bytes());
+    framed.extend_from_slice(b"-----\n");
+    let (_, der) = <(SectionKind, Vec<u8>)>::from_pem_slice(&framed).map_err(|_| DecodeError::Base64)?;
+    if der.is_empty() { Err(DecodeError::Empty) } else { Ok(der) }
+}
+
 impl Block<'_> {
     /// The DER bytes inside the block, decoded by rustls-pki-types (constant-time for keys).
     pub fn decode(&self) -> Result<Vec<u8>, DecodeError> {
-        let label = pki_types_label(self.label).ok_or_else(|| DecodeError::UnknownLabel(self.label.to_owned()))?;
-        // Re-frame the body under the label pki-types knows; the body is copied once.
-        let mut framed = Vec::with_capacity(self.body.len() + 2 * label.len() + 32);
-        framed.extend_from_slice(b"-----BEGIN ");
-        framed.extend_from_slice(label.as_bytes());
-        framed.extend_from_slice(b"-----\n");
-        framed.extend_from_slice(self.body);
-        framed.extend_from_slice(b"\n-----END ");
-        framed.extend_from_slice(label.as_bytes());
-        framed.extend_from_slice(b"-----\n");
-        let (_, der) = <(SectionKind, Vec<u8>)>::from_pem_slice(&framed).map_err(|_| DecodeError::Base64)?;
-        if der.is_empty() { Err(DecodeError::Empty) } else { Ok(der) }
+        decode_body(self.label, self.body)
     }
 
     /// The value of a header such as `Proc-Type`, compared case-insensitively.

@@ -42,6 +42,12 @@ codes! {
     ClampedToCaExpiry = "clamped-to-ca-expiry",
     /// A private key file readable by group or others.
     KeyReadableByOthers = "key-readable-by-others",
+    /// The private key does not belong to the certificate: their public keys differ.
+    KeyMismatch = "key-mismatch",
+    /// A key rustls with the ring provider (Granian) cannot load: RSA outside 2048–4096 bits, P-521, ….
+    KeyUnsupportedByGranian = "key-unsupported-by-granian",
+    /// A key file encoding Granian cannot load as it is: DER, legacy PEM encryption, encrypted PKCS#8.
+    KeyFormatUnsupportedByGranian = "key-format-unsupported-by-granian",
 }
 
 impl serde::Serialize for Code {

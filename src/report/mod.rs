@@ -13,6 +13,7 @@ pub use codes::Code;
 use crate::commands::ca::CaData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
+use crate::commands::match_key::MatchKeyData;
 use crate::error::Failure;
 
 /// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
@@ -91,6 +92,9 @@ pub enum Data {
     Gen(GenData),
     Ca(CaData),
     Inspect(InspectData),
+    MatchKey(Box<MatchKeyData>),
+    /// The command could not run far enough to have data (JSON `null`); see `errors`.
+    None,
 }
 
 /// The overall verdict, as JSON `status`.
@@ -112,6 +116,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of a command that could not do its job at all (exit status 2).
+    pub fn failed(command: &'static str, failure: Failure) -> Self {
+        Self { command, data: Data::None, findings: Vec::new(), errors: vec![failure] }
+    }
+
     pub fn status(&self) -> Status {
         match self.worst() {
             _ if !self.errors.is_empty() => Status::Error,

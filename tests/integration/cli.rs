@@ -10,6 +10,12 @@ fn help_for_each_command_has_examples_and_exit_status() {
         assert!(out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"), "{args:?}:\n{}", out.stdout);
         assert!(out.stdout.contains("certsmith verify"), "inspect's help points to verify");
     }
+    for args in [vec!["help", "match-key"], vec!["match-key", "--help"]] {
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{args:?}");
+        assert!(out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"), "{args:?}:\n{}", out.stdout);
+        assert!(out.stdout.contains("--password-file"), "{}", out.stdout);
+    }
     let top = run(["--help"]);
     assert!(top.stdout.contains("EXAMPLES:") && top.stdout.contains("EXIT STATUS:"));
 }

@@ -7,5 +7,6 @@ mod cli;
 mod docs;
 mod generate;
 mod inspect;
+mod match_key;
 mod tls;
 mod util;

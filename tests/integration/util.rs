@@ -128,3 +128,79 @@ pub fn pem_blocks(text: &str, label: &str) -> Vec<String> {
     }
     blocks
 }
+
+/// What of a private key must never appear in certsmith's output: each base64 line of
+/// its file, every 16-byte run of its DER (and of its decrypted DER) in hex, its password.
+pub struct Secrets {
+    what: String,
+    lines: Vec<String>,
+    hex: Vec<String>,
+    words: Vec<String>,
+}
+
+impl Secrets {
+    pub fn of_key_file(path: &Path) -> Self {
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8(bytes.clone()).ok();
+        let der = match &text {
+            Some(text) => {
+                let body: String =
+                    text.lines().filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.is_empty()).collect();
+                base64_decode(&body)
+            }
+            None => bytes,
+        };
+        let lines = text
+            .map(|t| {
+                t.lines()
+                    .filter(|l| l.len() >= 16 && !l.starts_with("-----") && !l.contains(':'))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { what: path.display().to_string(), lines, hex: vec![hex(&der)], words: Vec::new() }
+    }
+
+    /// The key's plain DER too, for an encrypted key.
+    pub fn and_der(mut self, der: &[u8]) -> Self {
+        self.hex.push(hex(der));
+        self
+    }
+
+    /// A password.
+    pub fn and_word(mut self, word: &str) -> Self {
+        self.words.push(word.to_owned());
+        self
+    }
+
+    pub fn assert_absent(&self, out: &Run) {
+        let all = format!("{}{}", out.stdout, out.stderr);
+        let what = &self.what;
+        for line in &self.lines {
+            assert!(!all.contains(line.as_str()), "{what}: output contains a line of the key's base64");
+        }
+        for word in &self.words {
+            assert!(!all.contains(word.as_str()), "{what}: output contains the password");
+        }
+        for hex in &self.hex {
+            for window in (0..hex.len().saturating_sub(32)).step_by(2) {
+                assert!(
+                    !all.contains(&hex[window..window + 32]),
+                    "{what}: output contains key bytes at {}",
+                    window / 2
+                );
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("base64").arg("-d").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child.wait_with_output().unwrap().stdout
+}

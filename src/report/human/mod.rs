@@ -4,6 +4,7 @@
 
 mod generate;
 mod inspect;
+mod match_key;
 
 use std::io::{self, Write};
 
@@ -15,7 +16,8 @@ use crate::error::Failure;
 
 pub(crate) const BOLD: Style = Style::new().bold();
 pub(crate) const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const RED: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default().bold();
 
@@ -26,6 +28,8 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Gen(data) => generate::render(out, data, now)?,
         Data::Ca(data) => generate::render_ca(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,
+        Data::MatchKey(data) => match_key::render(out, data)?,
+        Data::None => {}
     }
     findings(out, &report.findings)
 }

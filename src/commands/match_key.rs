@@ -1,0 +1,41 @@
+//! `certsmith match-key`: does this key belong to this certificate, and can Granian load
+//! it as it is. Exit 0 when it belongs, 1 when it does not (`key-mismatch`), 2 when the
+//! files could not be compared. The work is `pki::keymatch`'s; this module wires the
+//! arguments to it and turns its answer into a report.
+
+use crate::app::Context;
+use crate::cli::MatchKeyArgs;
+use crate::error::Failure;
+use crate::password::PasswordSource;
+use crate::pki::keymatch::{self, KeyMatch};
+use crate::pki::load::{self, Input};
+use crate::report::{Code, Data, Report, Severity};
+
+/// JSON `data` of match-key: the comparison, as `pki::keymatch` states it.
+pub type MatchKeyData = KeyMatch;
+
+pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
+    let cert_input = Input::from_arg(&args.cert);
+    let key_input = Input::from_arg(&args.key);
+    if cert_input == Input::Stdin && key_input == Input::Stdin {
+        return Err(Failure::new("CERT and KEY cannot both be standard input (`-`)")
+            .hint("pass at least one of them as a file path"));
+    }
+    let cert_file = load::load(&cert_input)?;
+    let key_file = load::load(&key_input)?;
+    let source = PasswordSource::new(args.password_file.clone(), args.password_env.clone());
+    let answer = keymatch::check(&cert_file, args.index, &key_file, || source.read(&key_file.name))?;
+
+    let findings = answer
+        .issues
+        .iter()
+        .cloned()
+        .map(|issue| {
+            // A mismatch is the problem match-key looks for; what Granian makes of a
+            // matching key is advice (exit 0), as the key does belong to the certificate.
+            let severity = if issue.code == Code::KeyMismatch { Severity::Error } else { Severity::Warning };
+            issue.into_finding(severity, answer.key.source.clone())
+        })
+        .collect();
+    Ok(Report { command: "match-key", data: Data::MatchKey(Box::new(answer)), findings, errors: Vec::new() })
+}

@@ -1,0 +1,60 @@
+//! Human layout of `match-key`: the verdict first, then each side's public key hashes
+//! (and, for RSA, the digest the guide's openssl recipe prints), then whether Granian
+//! loads the key. Findings follow, from the shared renderer.
+
+use std::io::{self, Write};
+
+use super::{BOLD, DIM, GREEN, RED, field};
+use crate::commands::match_key::MatchKeyData;
+use crate::report::Subject;
+
+pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()> {
+    let cert = &data.certificate;
+    let key = &data.key;
+    let (cert_path, key_path) = (path(&cert.source), path(&key.source));
+    if data.matches {
+        writeln!(
+            out,
+            "{GREEN}match{GREEN:#}: the private key in {key_path} belongs to the certificate in {cert_path}"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{RED}MISMATCH{RED:#}: the private key in {key_path} does not belong to the certificate in {cert_path}"
+        )?;
+    }
+    writeln!(out)?;
+
+    writeln!(out, "  {BOLD}certificate{BOLD:#} {}", cert.source)?;
+    field(out, "subject", &cert.subject)?;
+    field(out, "public key", &cert.public_key)?;
+    field(out, "spki sha256", &cert.spki_sha256)?;
+    if let Some(md5) = &cert.modulus_md5 {
+        modulus(out, md5, &format!("openssl x509 -noout -modulus -in {cert_path} | openssl md5"))?;
+    }
+
+    writeln!(out, "  {BOLD}private key{BOLD:#} {}", key.source)?;
+    let summary = &key.summary;
+    field(out, "public key", &summary.algorithm)?;
+    let encrypted = match &summary.protection {
+        Some(protection) => format!(" (encrypted: {protection})"),
+        None => String::new(),
+    };
+    field(out, "encoding", format_args!("{}{encrypted}", summary.encoding.as_str()))?;
+    field(out, "spki sha256", summary.spki_sha256.as_deref().unwrap_or_default())?;
+    if let Some(md5) = &key.modulus_md5 {
+        modulus(out, md5, &format!("openssl rsa -noout -modulus -in {key_path} | openssl md5"))?;
+    }
+    let granian = if data.granian_loads_key { "loads it as it is" } else { "cannot load it as it is (see below)" };
+    field(out, "Granian", granian)
+}
+
+/// `MD5(stdin)= …`, as `openssl md5` prints it, with the command that prints it.
+fn modulus(out: &mut dyn Write, md5: &str, command: &str) -> io::Result<()> {
+    field(out, "modulus md5", format_args!("MD5(stdin)= {md5}"))?;
+    field(out, "", format_args!("{DIM}(as `{command}` prints it){DIM:#}"))
+}
+
+fn path(subject: &Subject) -> &str {
+    subject.path.as_deref().unwrap_or("")
+}
