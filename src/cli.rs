@@ -61,6 +61,19 @@ pub struct GlobalArgs {
     pub at: Option<OffsetDateTime>,
 }
 
+/// Where a password comes from: a file or an environment variable (or a prompt on a
+/// terminal where a command allows it), never the command line, where `ps` shows it.
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of FILE (one trailing newline is removed)
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+
+    /// Read the password from the environment variable VAR
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -221,6 +234,15 @@ pub struct GenArgs {
     #[arg(long)]
     pub der: bool,
 
+    /// Also write a PKCS#12 bundle (AES-256-CBC, PBKDF2-SHA256; for Java, Windows, browsers),
+    /// protected by the password from --password-file or --password-env
+    #[arg(long, value_name = "FILE")]
+    pub p12: Option<PathBuf>,
+
+    /// Unlocks an encrypted --key or CA key, and protects --p12
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
     /// Also write a kubernetes.io/tls Secret manifest named NAME (DIR/NAME.secret.yaml, mode 0600)
     #[arg(long, value_name = "NAME")]
     pub k8s_secret: Option<String>,
@@ -367,13 +389,8 @@ EXIT STATUS:
 #[derive(Debug, Args)]
 #[command(after_long_help = MATCH_KEY_HELP)]
 pub struct MatchKeyArgs {
-    /// Read the key's password from the first line of FILE (one trailing newline is removed)
-    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
-    pub password_file: Option<PathBuf>,
-
-    /// Read the key's password from the environment variable VAR
-    #[arg(long, value_name = "VAR")]
-    pub password_env: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
 
     /// Compare with certificate N of CERT, counted from 0 (0 is the first, the leaf)
     #[arg(long, value_name = "N", default_value_t = 0)]

@@ -60,6 +60,21 @@ impl PasswordSource {
         }
     }
 
+    pub fn from_args(args: &crate::cli::PasswordArgs) -> Self {
+        Self::new(args.password_file.clone(), args.password_env.clone())
+    }
+
+    /// A password that protects a new file: from a file or a variable only, since a single
+    /// unconfirmed prompt would let a typo lock the file for good.
+    pub fn read_new(&self, file_name: &str) -> Result<Password, Failure> {
+        match self {
+            Self::Prompt => {
+                Err(Failure::new(format!("{file_name} needs a password to protect it")).hint(PASSWORD_FLAGS_HINT))
+            }
+            _ => self.read(file_name),
+        }
+    }
+
     /// The password for the key in `key_name` (named in the prompt and in errors).
     pub fn read(&self, key_name: &str) -> Result<Password, Failure> {
         match self {
@@ -95,7 +110,7 @@ fn strip_one_newline(bytes: &[u8]) -> &[u8] {
 fn read_env(var: &str, key_name: &str) -> Result<Password, Failure> {
     let Some(value) = std::env::var_os(var) else {
         return Err(Failure::new(format!(
-            "the environment variable {var} is not set, so {key_name} cannot be decrypted"
+            "the environment variable {var} is not set; it should hold the password for {key_name}"
         ))
         .hint(format!("export {var} in this shell first, or pass --password-file FILE")));
     };

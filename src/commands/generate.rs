@@ -16,11 +16,12 @@ use crate::app::Context;
 use crate::cli::{GenArgs, KeyTypeArg};
 use crate::error::Failure;
 use crate::fsutil::{self, Planned};
+use crate::password::PasswordSource;
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::describe::{self, CertSummary};
-use crate::pki::key::PrivateKey;
-use crate::pki::load::{self, Input, Object};
+use crate::pki::keymatch;
+use crate::pki::load::{self, Input};
 use crate::pki::names::{self, SubjectName};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
@@ -74,6 +75,8 @@ struct Plan {
     explicit_key_type: Option<KeyType>,
     der: bool,
     k8s_secret: Option<(String, PathBuf)>,
+    p12: Option<PathBuf>,
+    password: PasswordSource,
     container_dir: String,
     print_env: bool,
     now: OffsetDateTime,
@@ -145,6 +148,8 @@ impl Plan {
             explicit_key_type: args.key_type.map(KeyType::from),
             der: args.der,
             k8s_secret,
+            p12: args.p12.clone(),
+            password: PasswordSource::from_args(&args.password),
             container_dir: args.container_dir.trim_end_matches('/').to_owned(),
             print_env: args.print_env,
             now,
@@ -160,6 +165,7 @@ impl Plan {
             paths.push(self.cert_path.with_extension("der"));
         }
         paths.extend(self.k8s_secret.as_ref().map(|(_, path)| path.clone()));
+        paths.extend(self.p12.clone());
         paths
     }
 }
@@ -179,7 +185,7 @@ fn is_k8s_name(name: &str) -> bool {
 #[derive(Debug, Serialize)]
 pub struct WrittenFile {
     pub path: String,
-    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`.
+    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`, `pkcs12`.
     pub kind: &'static str,
     /// Octal permission bits, e.g. `0600`.
     pub mode: String,
@@ -221,7 +227,11 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     let ca = plan
         .ca
         .as_ref()
-        .map(|(cert, key)| ca::load(&Input::File(cert.clone()), &Input::File(key.clone()), plan.now))
+        .map(|(cert, key)| {
+            ca::load(&Input::File(cert.clone()), &Input::File(key.clone()), plan.now, || {
+                plan.password.read(&key.display().to_string())
+            })
+        })
         .transpose()?;
     if let Some(ca) = &ca {
         check_name_constraints(&plan.names, ca)?;
@@ -236,7 +246,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     };
     let key = match &plan.key {
         KeySource::Generate(kind) => build::generate_key(*kind).map_err(|e| Failure::new(e.to_string()))?,
-        KeySource::File(path) => load_key(path)?,
+        KeySource::File(path) => load_key(path, &plan.password)?,
     };
     let outputs = plan.outputs();
     let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
@@ -263,7 +273,11 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     }
 
     let chain = issue(&spec, &key, ca.as_ref(), plan.now)?;
-    let files = files_to_write(&plan, &key, &chain, ca.as_ref());
+    let mut files = files_to_write(&plan, &key, &chain, ca.as_ref());
+    if let Some(path) = &plan.p12 {
+        // Encrypted, but it holds the key: same care as the key file.
+        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, &plan.password)?, mode: 0o600 });
+    }
     fsutil::write_files(&files)?;
     if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
         findings.push(key_mode_warning(&plan));
@@ -296,6 +310,7 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
         client_auth: plan.spec.client_auth,
         issuer: ca.map(|ca| &ca.cert),
         key_algorithm: plan.explicit_key_type.map(KeyType::algorithm),
+        password: &|| plan.password.read(&key_path.display().to_string()),
     };
     renewal::assess(&plan.cert_path, &key_path, &requirements)
 }
@@ -417,25 +432,10 @@ fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
     findings
 }
 
-fn load_key(path: &Path) -> Result<KeyPair, Failure> {
+fn load_key(path: &Path, password: &PasswordSource) -> Result<KeyPair, Failure> {
     let file = load::load(&Input::File(path.to_path_buf()))?;
-    let name = file.name.clone();
-    let about = Subject::file(&name, None);
-    let private = file.objects.iter().find_map(|o| match &o.object {
-        Object::PrivateKey(k) => Some(k),
-        _ => None,
-    });
-    match private {
-        Some(PrivateKey::Plain(der)) => {
-            build::key_from_der(der).map_err(|e| Failure::new(format!("{name}: {e}")).about(about))
-        }
-        Some(encrypted) => Err(Failure::new(format!("{name} is encrypted ({})", encrypted.encoding().as_str()))
-            .hint(format!("decrypt it first: openssl pkey -in {name} -out key.pem (keep it private)"))
-            .about(about)),
-        None => Err(Failure::new(format!("{name} holds no private key"))
-            .hint("--key takes a private key file (PKCS#8, PKCS#1 or SEC1)")
-            .about(about)),
-    }
+    let der = keymatch::first_private_key(&file, || password.read(&file.name))?;
+    build::key_from_der(&der).map_err(|e| Failure::new(format!("{}: {e}", file.name)).about(file.subject(None)))
 }
 
 /// Signs the leaf and checks it as a rustls client would; returns leaf + intermediates.
@@ -504,7 +504,32 @@ fn files_to_write(plan: &Plan, key: &KeyPair, chain: &[CertificateDer<'static>],
     files
 }
 
+/// PKCS#12 as p12-keystore writes it by default: PBES2 with PBKDF2-HMAC-SHA256 and
+/// AES-256-CBC for key and certificates, an HMAC-SHA256 MAC (OpenSSL 3 and Java 17 read it).
+fn pkcs12(
+    path: &Path,
+    key: &KeyPair,
+    chain: &[CertificateDer<'static>],
+    password: &PasswordSource,
+) -> Result<Vec<u8>, Failure> {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    let name = path.display().to_string();
+    let password = password.read_new(&name)?;
+    let text = std::str::from_utf8(password.as_bytes())
+        .map_err(|_| Failure::new(format!("the password for {name} is not UTF-8 text, which PKCS#12 needs")))?;
+    let failed = |e: p12_keystore::error::Error| Failure::new(format!("cannot make {name}: {e}"));
+    let certs = chain.iter().map(|c| Certificate::from_der(c)).collect::<Result<Vec<_>, _>>().map_err(failed)?;
+    let entry =
+        PrivateKeyChain::new(b"certsmith".to_vec(), PrivateKey::from_der(key.serialized_der()).map_err(failed)?, certs);
+    let mut store = KeyStore::new();
+    store.add_entry("certsmith", KeyStoreEntry::PrivateKeyChain(entry));
+    store.writer(text).write().map_err(failed)
+}
+
 fn file_kind(path: &Path, plan: &Plan) -> &'static str {
+    if plan.p12.as_deref() == Some(path) {
+        return "pkcs12";
+    }
     if Some(path) == plan.key_path.as_deref() {
         "private_key"
     } else if path == plan.cert_path {

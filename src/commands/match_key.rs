@@ -23,7 +23,7 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
     }
     let cert_file = load::load(&cert_input)?;
     let key_file = load::load(&key_input)?;
-    let source = PasswordSource::new(args.password_file.clone(), args.password_env.clone());
+    let source = PasswordSource::from_args(&args.password);
     let answer = keymatch::check(&cert_file, args.index, &key_file, || source.read(&key_file.name))?;
 
     let findings = answer

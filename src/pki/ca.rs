@@ -7,10 +7,12 @@ use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use super::describe::{self, CertSummary};
-use super::key::{self, PrivateKey};
-use super::load::{self, Input, Object};
+use super::key;
+use super::keymatch;
+use super::load::{self, Input};
 use crate::clock;
 use crate::error::Failure;
+use crate::password::Password;
 use crate::report::Subject;
 
 /// An issuer ready to sign.
@@ -47,6 +49,13 @@ impl LocalCa {
     }
 }
 
+fn cert_spki(der: &[u8]) -> Vec<u8> {
+    use x509_parser::prelude::FromDer;
+    x509_parser::certificate::X509Certificate::from_der(der)
+        .map(|(_, c)| c.public_key().raw.to_vec())
+        .unwrap_or_default()
+}
+
 fn permitted_dns(der: &[u8]) -> Vec<String> {
     use x509_parser::extensions::GeneralName;
     use x509_parser::prelude::FromDer;
@@ -63,7 +72,13 @@ fn permitted_dns(der: &[u8]) -> Vec<String> {
         .collect()
 }
 
-pub fn load(cert_input: &Input, key_input: &Input, now: OffsetDateTime) -> Result<LocalCa, Failure> {
+/// Reads and checks a CA; `password` unlocks an encrypted CA key.
+pub fn load(
+    cert_input: &Input,
+    key_input: &Input,
+    now: OffsetDateTime,
+    password: impl FnOnce() -> Result<Password, Failure>,
+) -> Result<LocalCa, Failure> {
     let cert_file = load::load(cert_input)?;
     let name = cert_file.name.clone();
     let subject = Subject::file(&name, None);
@@ -101,33 +116,17 @@ pub fn load(cert_input: &Input, key_input: &Input, now: OffsetDateTime) -> Resul
     let key_file = load::load(key_input)?;
     let key_name = key_file.name.clone();
     let key_subject = Subject::file(&key_name, None);
-    let private = key_file
-        .objects
-        .iter()
-        .find_map(|o| match &o.object {
-            Object::PrivateKey(k) => Some(k),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            Failure::new(format!("{key_name} holds no private key"))
-                .hint("pass the CA's key (ca-key.pem)")
-                .about(key_subject.clone())
-        })?;
-    let PrivateKey::Plain(der) = private else {
-        return Err(Failure::new(format!("{key_name} is encrypted ({})", private.encoding().as_str()))
-            .hint(format!("decrypt it first: openssl pkey -in {key_name} -out ca-key.plain.pem (keep it private)"))
-            .about(key_subject));
-    };
-    let spki = key::derive_spki(der).map_err(|e| {
+    let der = keymatch::first_private_key(&key_file, password)?;
+    let spki = key::derive_spki(&der).map_err(|e| {
         Failure::new(format!("{key_name}: {e}")).hint("pass the CA's key (ca-key.pem)").about(key_subject.clone())
     })?;
-    if describe::sha256_hex(&spki) != summary.spki_sha256 {
+    if !keymatch::same_public_key(&spki, &cert_spki(&cert)) {
         return Err(Failure::new(format!("{key_name} is not the key of {name}"))
             .hint("pass the key that was created with the CA certificate (certsmith writes them side by side)")
             .about(key_subject));
     }
     let key =
-        super::build::key_from_der(der).map_err(|e| Failure::new(format!("{key_name}: {e}")).about(key_subject))?;
+        super::build::key_from_der(&der).map_err(|e| Failure::new(format!("{key_name}: {e}")).about(key_subject))?;
     let permitted_dns = permitted_dns(&cert);
     Ok(LocalCa { cert, intermediates, key, summary, cert_path: name, permitted_dns })
 }

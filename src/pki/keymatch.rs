@@ -141,6 +141,23 @@ pub fn check(
     })
 }
 
+/// The first private key of a file, decrypted when it is encrypted (`password` is called
+/// only then). For commands that sign or compare with a key file (gen --key, a CA key).
+pub fn first_private_key(
+    file: &LoadedFile,
+    password: impl FnOnce() -> Result<Password, Failure>,
+) -> Result<PrivateKeyDer<'static>, Failure> {
+    let Some((index, stored)) = file.private_keys().next() else {
+        let found =
+            if file.certificates().next().is_some() { "a certificate, not a private key" } else { "no private key" };
+        return Err(Failure::new(format!("{} holds {found}", file.name))
+            .hint("pass the private key file (PKCS#8, PKCS#1, SEC1 or encrypted PKCS#8)")
+            .about(file.subject(None)));
+    };
+    unlock(stored, &file.name, password)
+        .map_err(|f| if f.subject == Subject::default() { f.about(file.subject(index)) } else { f })
+}
+
 /// The key as plain DER: decrypted with the password when it is encrypted.
 pub fn unlock(
     key: &PrivateKey,

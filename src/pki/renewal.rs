@@ -9,10 +9,13 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use time::{Duration, OffsetDateTime};
 
 use super::describe::{self, CertSummary};
-use super::key::{self, KeyAlgorithm, PrivateKey};
-use super::load::{self, Input, Object};
+use super::key::{self, KeyAlgorithm};
+use super::keymatch;
+use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
+use crate::error::Failure;
+use crate::password::Password;
 
 /// What the pair must satisfy.
 pub struct Requirements<'a> {
@@ -25,6 +28,8 @@ pub struct Requirements<'a> {
     pub issuer: Option<&'a CertificateDer<'a>>,
     /// The key algorithm asked for, when it was asked for explicitly.
     pub key_algorithm: Option<KeyAlgorithm>,
+    /// Unlocks an encrypted key file.
+    pub password: &'a dyn Fn() -> Result<Password, Failure>,
 }
 
 #[derive(Debug)]
@@ -72,14 +77,11 @@ fn key_reasons(key_path: &Path, cert: &CertSummary, req: &Requirements<'_>, reas
         Ok(file) => file,
         Err(e) => return reasons.push(e.message),
     };
-    let private = file.objects.iter().find_map(|o| match &o.object {
-        Object::PrivateKey(PrivateKey::Plain(der)) => Some(der),
-        _ => None,
-    });
-    let Some(der) = private else {
-        return reasons.push(format!("{} holds no unencrypted private key", key_path.display()));
+    let der = match keymatch::first_private_key(&file, req.password) {
+        Ok(der) => der,
+        Err(e) => return reasons.push(e.message),
     };
-    match key::derive_spki(der) {
+    match key::derive_spki(&der) {
         Ok(spki) if describe::sha256_hex(&spki) == cert.spki_sha256 => {}
         Ok(_) => reasons.push("the key does not match the certificate".to_owned()),
         Err(e) => reasons.push(format!("{}: {e}", key_path.display())),

@@ -413,6 +413,7 @@ fn an_existing_key_is_reused_in_any_encoding() {
         &["gen", "--key", fixture("keys/rsa2048.encrypted-pkcs8.pem").to_str().unwrap(), "--out-dir", "enc", "a.test"],
     );
     assert_eq!(encrypted.code, 2);
+    assert!(encrypted.stderr.contains("--password-file"), "{}", encrypted.stderr);
 }
 
 fn snapshot(dir: &Path) -> Vec<(Vec<u8>, std::time::SystemTime)> {
@@ -469,4 +470,98 @@ fn if_needed_keeps_a_good_pair_and_renews_when_it_must() {
         "not Ed25519",
     );
     assert_eq!(in_dir(dir.path(), &["gen", "--if-needed", "--force"]).code, 2, "the two flags conflict");
+}
+
+/// PKCS#12 with the documented algorithms, readable by openssl with the password, holding
+/// the same key and certificate as the PEM files.
+#[test]
+fn pkcs12_output_holds_the_pair_under_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pw"), "p12-pass\n").unwrap();
+    let none = in_dir(dir.path(), &["gen", "--p12", "certs/app.p12", "app.test"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("needs a password") && none.stderr.contains("--password-file"), "{}", none.stderr);
+    assert!(!dir.path().join("certs").exists(), "nothing written without a password");
+
+    let out = in_dir(dir.path(), &["gen", "--p12", "certs/app.p12", "--password-file", "pw", "app.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let p12 = dir.path().join("certs/app.p12");
+    assert_eq!(mode(&p12), 0o600);
+    let p12 = p12.to_str().unwrap();
+    let info = String::from_utf8(openssl(&["pkcs12", "-in", p12, "-passin", "pass:p12-pass", "-info", "-noout"], None))
+        .unwrap()
+        + &String::from_utf8(
+            std::process::Command::new("openssl")
+                .args(["pkcs12", "-in", p12, "-passin", "pass:p12-pass", "-info", "-noout"])
+                .output()
+                .unwrap()
+                .stderr,
+        )
+        .unwrap();
+    assert!(info.contains("PBES2, PBKDF2, AES-256-CBC") && info.contains("hmacWithSHA256"), "{info}");
+    let key = openssl(&["pkcs12", "-in", p12, "-passin", "pass:p12-pass", "-nocerts", "-nodes"], None);
+    let pub_from_p12 = openssl(&["pkey", "-pubout"], Some(&key));
+    let pub_from_pem =
+        openssl(&["pkey", "-in", dir.path().join("certs/private_key.pem").to_str().unwrap(), "-pubout"], None);
+    assert_eq!(pub_from_p12, pub_from_pem);
+    let cert = openssl(&["pkcs12", "-in", p12, "-passin", "pass:p12-pass", "-nokeys", "-clcerts"], None);
+    let fp = |pem: &[u8]| openssl(&["x509", "-noout", "-fingerprint", "-sha256"], Some(pem));
+    assert_eq!(fp(&cert), fp(&fs::read(dir.path().join("certs/certificate.pem")).unwrap()));
+    let wrong = std::process::Command::new("openssl")
+        .args(["pkcs12", "-in", p12, "-passin", "pass:wrong", "-noout"])
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+}
+
+#[test]
+fn encrypted_keys_are_reused_with_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pw"), "fixture-password\n").unwrap();
+    fs::write(dir.path().join("bad"), "nope\n").unwrap();
+    for key in [
+        "keys/rsa2048.encrypted-pkcs8.pem",
+        "keys/rsa2048.legacy-encrypted.pem",
+        "keys/p256.encrypted-pkcs8-scrypt.pem",
+    ] {
+        let sub = key.replace('/', "-");
+        let key_path = fixture(key);
+        let out = in_dir(
+            dir.path(),
+            &[
+                "--json",
+                "gen",
+                "--key",
+                key_path.to_str().unwrap(),
+                "--password-file",
+                "pw",
+                "--out-dir",
+                &sub,
+                "a.test",
+            ],
+        );
+        assert_eq!(out.code, 0, "{key}: {}", out.stderr);
+        let cert_spki = out.json()["data"]["certificate"]["spki_sha256"].as_str().unwrap().to_owned();
+        let plain = openssl(
+            &[
+                "pkey",
+                "-in",
+                key_path.to_str().unwrap(),
+                "-passin",
+                "pass:fixture-password",
+                "-pubout",
+                "-outform",
+                "DER",
+            ],
+            None,
+        );
+        assert_eq!(cert_spki, openssl_sha256(&plain), "{key}");
+        let wrong = in_dir(
+            dir.path(),
+            &["gen", "--key", key_path.to_str().unwrap(), "--password-file", "bad", "--out-dir", "w", "a.test"],
+        );
+        assert_eq!(wrong.code, 2, "{key}");
+        assert!(wrong.stderr.contains("wrong password"), "{key}: {}", wrong.stderr);
+        assert!(!dir.path().join("w").exists());
+    }
 }
