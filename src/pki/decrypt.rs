@@ -97,9 +97,54 @@ fn pkcs8(der: &[u8]) -> Result<Inner, DecryptError> {
         pbes2::EncryptionScheme::DesEde3Cbc { .. } => 8,
         _ => 1,
     };
+    check_kdf_cost(&params.kdf)?;
     let ciphertext = info.encrypted_data.as_bytes().to_vec();
     whole_blocks(&ciphertext, block)?;
     Ok(Inner::Pkcs8 { params, ciphertext })
+}
+
+/// PBKDF2 rounds certsmith will run: 0.6 M is today's OWASP advice, OpenSSL writes 2,048;
+/// ten million take seconds, not hours.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// scrypt memory, as OpenSSL bounds it by default (`SCRYPT_MAX_MEM`, 32 MiB): a key OpenSSL
+/// reads, certsmith reads.
+const MAX_SCRYPT_MEMORY: u64 = 32 * 1024 * 1024;
+/// scrypt work N·r·p: OpenSSL's default is 2^17; 2^25 takes a few seconds.
+const MAX_SCRYPT_WORK: u64 = 1 << 25;
+
+/// The parameters of a key file are chosen by whoever wrote it: refuse ones that would
+/// take hours or gigabytes (or are malformed: pkcs5 panics on N = 0) before deriving.
+fn check_kdf_cost(kdf: &pbes2::Kdf) -> Result<(), DecryptError> {
+    match kdf {
+        pbes2::Kdf::Pbkdf2(p) => check_pbkdf2(p.iteration_count),
+        pbes2::Kdf::Scrypt(p) => check_scrypt(p.cost_parameter, p.block_size, p.parallelization),
+        _ => Ok(()),
+    }
+}
+
+fn check_pbkdf2(iterations: u32) -> Result<(), DecryptError> {
+    match iterations {
+        0 => Err(DecryptError::Damaged("PBKDF2 with 0 iterations".into())),
+        n if n > MAX_PBKDF2_ITERATIONS => Err(DecryptError::Unsupported(format!(
+            "PBKDF2 with {n} iterations, more than the {MAX_PBKDF2_ITERATIONS} certsmith runs"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_scrypt(n: u64, r: u16, p: u16) -> Result<(), DecryptError> {
+    let (r, p) = (u64::from(r), u64::from(p));
+    if n < 2 || !n.is_power_of_two() || r == 0 || p == 0 {
+        return Err(DecryptError::Damaged(format!("invalid scrypt parameters N={n}, r={r}, p={p}")));
+    }
+    let memory = 128u64.saturating_mul(r).saturating_mul(n.saturating_add(p));
+    let work = n.saturating_mul(r).saturating_mul(p);
+    if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
+        return Err(DecryptError::Unsupported(format!(
+            "scrypt with N={n}, r={r}, p={p}, which needs more memory or time than OpenSSL allows by default"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether Granian can decrypt this `ENCRYPTED PRIVATE KEY` at all: it builds the pkcs8
@@ -243,6 +288,19 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hostile_key_derivation_parameters_are_refused_before_any_work() {
+        use super::{DecryptError, check_pbkdf2, check_scrypt};
+        assert!(check_scrypt(16384, 8, 1).is_ok(), "OpenSSL's default");
+        assert!(matches!(check_scrypt(0, 8, 1), Err(DecryptError::Damaged(_))));
+        assert!(matches!(check_scrypt(1000, 8, 1), Err(DecryptError::Damaged(_))));
+        assert!(matches!(check_scrypt(1 << 30, 8, 1), Err(DecryptError::Unsupported(_))));
+        assert!(matches!(check_scrypt(16384, 8, 60000), Err(DecryptError::Unsupported(_))));
+        assert!(check_pbkdf2(600_000).is_ok());
+        assert!(matches!(check_pbkdf2(0), Err(DecryptError::Damaged(_))));
+        assert!(matches!(check_pbkdf2(u32::MAX), Err(DecryptError::Unsupported(_))));
+    }
+
     use super::*;
 
     #[test]
