@@ -10,3 +10,4 @@ mod inspect;
 mod match_key;
 mod tls;
 mod util;
+mod verify;
