@@ -11,7 +11,7 @@ use crate::commands::verify::{VerifiedFile, VerifyData};
 use crate::report::{Code, Finding, Severity};
 
 /// The checklist: what each line says was checked, and the codes that make it fail.
-/// Every code belongs to exactly one line (a unit test checks it).
+/// Every code verify gives belongs to exactly one line (a unit test checks it).
 const CHECKLIST: &[(&str, &[Code])] = &[
     (
         "rustls can load it: X.509 v3, no unknown critical extension, well-formed",
@@ -145,7 +145,7 @@ fn checklist(out: &mut dyn Write, file: &VerifiedFile, mine: &[Finding]) -> io::
 mod tests {
     use super::*;
 
-    /// Codes only other commands give (gen's); a new code must go on a line or here.
+    /// Codes only other commands give (gen, match-key); a new code must go on a line or here.
     /// key-mismatch and key-format-unsupported-by-granian join a line once verify takes --key.
     const NOT_FROM_VERIFY: &[Code] = &[
         Code::WildcardUnderTld,
