@@ -22,13 +22,14 @@ pub fn run(cli: Cli) -> u8 {
     let format = if cli.global.json { Format::Json } else { cli.global.format };
     let color = color_choice(cli.global.color);
     let ctx = Context { now: cli.global.at.unwrap_or_else(OffsetDateTime::now_utc) };
-    let strict = false;
+    let strict = matches!(&cli.command, Command::Verify(args) if args.strict);
 
     let result = match &cli.command {
         Command::Gen(args) => commands::generate::run(args, &ctx),
         Command::Ca(args) => commands::ca::run(&args.command, &ctx),
         Command::Inspect(args) => commands::inspect::run(args, &ctx),
         Command::MatchKey(args) => commands::match_key::run(args, &ctx),
+        Command::Verify(args) => commands::verify::run(args, &ctx),
     };
     // A command that could not run still answers with a report, so `--json` always
     // prints one document.

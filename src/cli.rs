@@ -25,6 +25,9 @@ EXAMPLES:
   Check that a key belongs to its certificate (any key type) and that Granian can load it:
     certsmith match-key certs/certificate.pem certs/private_key.pem
 
+  Check that clients will accept a certificate for a name, as in CI:
+    certsmith verify --ca certs/ca/ca.pem --host myapp.local certs/certificate.pem
+
 EXIT STATUS:
   0  nothing at error severity was found
   1  the thing examined has a problem (an error finding; warnings too with --strict)
@@ -94,6 +97,7 @@ pub enum Command {
     Ca(CaArgs),
     Inspect(InspectArgs),
     MatchKey(MatchKeyArgs),
+    Verify(VerifyArgs),
 }
 
 impl Command {
@@ -106,6 +110,7 @@ impl Command {
             },
             Self::Inspect(_) => "inspect",
             Self::MatchKey(_) => "match-key",
+            Self::Verify(_) => "verify",
         }
     }
 }
@@ -403,6 +408,70 @@ pub struct MatchKeyArgs {
     /// The private key file (PEM or DER; `-` reads standard input)
     #[arg(value_name = "KEY")]
     pub key: PathBuf,
+}
+
+const VERIFY_HELP: &str = "\
+EXAMPLES:
+  A self-signed certificate, for the names clients use:
+    certsmith verify --host localhost --host 127.0.0.1 certs/certificate.pem
+
+  A certificate from `certsmith gen --ca certs/ca`, against that CA:
+    certsmith verify --ca certs/ca/ca.pem --host myapp.local certs/certificate.pem
+
+  A CA-issued chain (leaf, then intermediates) against the CA clients trust:
+    certsmith verify --ca /etc/ssl/certs/ca-certificates.crt --host example.com fullchain.pem
+
+  Every certificate in a folder, failing on warnings too (expiring within 14 days):
+    certsmith verify --ca certs/ca/ca.pem --warn-days 14 --strict certs/*.pem
+
+  As of a given time, as JSON:
+    certsmith --json --at 2027-06-01T00:00:00Z verify --ca certs/ca/ca.pem certs/certificate.pem
+
+EXIT STATUS:
+  0  every file passes: no error finding (warnings allowed, unless --strict)
+  1  a file has a problem: an error finding (or any warning with --strict)
+  2  certsmith could not do its job: bad usage, an unreadable file (the others are
+     still reported), an unusable --ca or --untrusted";
+
+/// Check certificate files as rustls, Granian and clients will: chain, names, dates, keys
+///
+/// Each CERT file is what a server sends (Granian sends the whole file): the server's
+/// certificate first, then its intermediates. The chain is verified with rustls-webpki,
+/// the verifier rustls clients use, for server authentication: trust anchors from --ca,
+/// intermediates from the file and from --untrusted. Without --ca, a self-signed
+/// certificate is checked against itself (as a client told to trust it would), and a
+/// CA-issued one gets a warning that trust was not checked.
+///
+/// Every problem is reported, not only the first: versions and extensions rustls cannot
+/// load, CA certificates served as a server's, names (rustls' rules: a wildcard matches one
+/// label, an IP address needs an IP SAN, the CN is ignored), usages, dates, key sizes and
+/// types Granian cannot load, signatures, and the order of the file.
+#[derive(Debug, Args)]
+#[command(after_long_help = VERIFY_HELP)]
+pub struct VerifyArgs {
+    /// A name clients connect with (DNS name or IP address); repeat for several
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+
+    /// Certificates clients trust (PEM or DER, one or many per file); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+
+    /// Intermediate certificates to use besides those in each file; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub untrusted: Vec<PathBuf>,
+
+    /// Warn about certificates that expire within DAYS days (0: never)
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub warn_days: u32,
+
+    /// Count warnings as problems: exit 1 on any warning
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Certificate files as the server sends them (leaf first); `-` reads standard input
+    #[arg(value_name = "CERT", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
-/// (https://support.apple.com/en-us/103769).
-pub const APPLE_MAX_DAYS: u32 = 825;
+/// (https://support.apple.com/en-us/103769); verify warns about the same limit.
+pub use crate::pki::checks::MAX_VALIDITY_DAYS as APPLE_MAX_DAYS;
 
 const DEFAULT_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 

@@ -5,3 +5,4 @@ pub mod ca;
 pub mod generate;
 pub mod inspect;
 pub mod match_key;
+pub mod verify;

@@ -22,9 +22,13 @@ pub(super) mod oid {
     pub(crate) const DSA: &str = "1.2.840.10040.4.1";
     pub(crate) const ED25519: &str = "1.3.101.112";
     pub(crate) const ED448: &str = "1.3.101.113";
+    pub(crate) const P192: &str = "1.2.840.10045.3.1.1";
+    pub(crate) const P224: &str = "1.3.132.0.33";
     pub(crate) const P256: &str = "1.2.840.10045.3.1.7";
     pub(crate) const P384: &str = "1.3.132.0.34";
     pub(crate) const P521: &str = "1.3.132.0.35";
+    pub(crate) const SECP192K1: &str = "1.3.132.0.31";
+    pub(crate) const SECP224K1: &str = "1.3.132.0.32";
     pub(crate) const SECP256K1: &str = "1.3.132.0.10";
 }
 
@@ -80,9 +84,13 @@ impl std::fmt::Display for KeyAlgorithm {
 
 fn curve_name(oid: &str) -> String {
     match oid {
+        oid::P192 => "P-192",
+        oid::P224 => "P-224",
         oid::P256 => "P-256",
         oid::P384 => "P-384",
         oid::P521 => "P-521",
+        oid::SECP192K1 => "secp192k1",
+        oid::SECP224K1 => "secp224k1",
         oid::SECP256K1 => "secp256k1",
         other => other,
     }

@@ -1,4 +1,5 @@
-//! The PKI domain: loading files, describing certificates and keys, checking them.
+//! The PKI domain: loading files, describing certificates and keys, checking them,
+//! verifying chains.
 //! Nothing in here prints or sees command-line types; commands turn its results into
 //! reports.
 
@@ -13,3 +14,4 @@ pub mod load;
 pub mod names;
 pub mod pem;
 pub mod renewal;
+pub mod verify;

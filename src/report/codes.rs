@@ -28,14 +28,44 @@ codes! {
     UnsupportedCertVersion = "unsupported-cert-version",
     /// A critical extension webpki does not understand (`UnsupportedCriticalExtension`).
     UnknownCriticalExtension = "unknown-critical-extension",
+    /// The DER of a certificate is not what X.509 allows, as rustls-webpki reads it.
+    MalformedCertificate = "malformed-certificate",
+    /// A CA certificate served as the server's own (`CaUsedAsEndEntity`).
+    CaUsedAsEndEntity = "ca-used-as-end-entity",
+    /// A server certificate without subjectAltName: names only in the CN match nowhere modern.
+    NoSubjectAltName = "no-subject-alt-name",
+    /// The certificate does not cover a name given with `--host`.
+    NameMismatch = "name-mismatch",
+    /// An extendedKeyUsage without serverAuth, or (warning) no extendedKeyUsage at all.
+    MissingServerAuthEku = "missing-server-auth-eku",
     /// The validity period has ended.
     Expired = "expired",
     /// The validity period has not started.
     NotYetValid = "not-yet-valid",
-    /// A server certificate without subjectAltName: names only in the CN match nowhere modern.
-    NoSubjectAltName = "no-subject-alt-name",
-    /// Valid for more than 825 days: Apple platforms reject it.
+    /// The validity period ends within the warning window (`--warn-days`).
+    ExpiresSoon = "expires-soon",
+    /// A server certificate valid for more than 825 days, which Apple platforms reject.
     ValidityTooLong = "validity-too-long",
+    /// Signed with MD5 or SHA-1.
+    WeakSignatureAlgorithm = "weak-signature-algorithm",
+    /// RSA under 2048 bits or an elliptic curve under 256 bits.
+    WeakKey = "weak-key",
+    /// A signature rustls has no algorithm for (`UnsupportedSignatureAlgorithm…`).
+    UnsupportedSignatureAlgorithm = "unsupported-signature-algorithm",
+    /// A signature that does not verify with its issuer's key (`InvalidSignatureForPublicKey`).
+    BadSignature = "bad-signature",
+    /// No trusted certificate issued the chain (`UnknownIssuer`).
+    UnknownIssuer = "unknown-issuer",
+    /// A certificate that is not a CA used to issue another (`EndEntityUsedAsCa`).
+    IssuerNotCa = "issuer-not-ca",
+    /// A CA's pathLenConstraint is exceeded, or the chain is too deep.
+    PathLenExceeded = "path-len-exceeded",
+    /// A CA's name constraints forbid a name of a certificate below it.
+    NameConstraintViolation = "name-constraint-violation",
+    /// rustls rejects the chain for another reason (distrusted key, too complex a chain, …).
+    ChainRejected = "chain-rejected",
+    /// The file is not leaf first then each issuer, or holds certificates not in the chain.
+    ChainOrder = "chain-order",
     /// A wildcard directly under a top-level domain (`*.test`): clients refuse to match it.
     WildcardUnderTld = "wildcard-under-tld",
     /// gen shortened the certificate's validity to end with its CA's.

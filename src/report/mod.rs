@@ -14,6 +14,7 @@ use crate::commands::ca::CaData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
+use crate::commands::verify::VerifyData;
 use crate::error::Failure;
 
 /// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
@@ -95,6 +96,7 @@ pub enum Data {
     MatchKey(Box<MatchKeyData>),
     /// The command could not run far enough to have data (JSON `null`); see `errors`.
     None,
+    Verify(VerifyData),
 }
 
 /// The overall verdict, as JSON `status`.

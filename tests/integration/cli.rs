@@ -4,11 +4,17 @@ use crate::util::*;
 
 #[test]
 fn help_for_each_command_has_examples_and_exit_status() {
-    for args in [vec!["help", "inspect"], vec!["inspect", "--help"]] {
-        let out = run(&args);
-        assert_eq!(out.code, 0, "{args:?}");
-        assert!(out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"), "{args:?}:\n{}", out.stdout);
-        assert!(out.stdout.contains("certsmith verify"), "inspect's help points to verify");
+    for command in ["inspect", "verify"] {
+        for args in [vec!["help", command], vec![command, "--help"]] {
+            let out = run(&args);
+            assert_eq!(out.code, 0, "{args:?}");
+            assert!(
+                out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"),
+                "{args:?}:\n{}",
+                out.stdout
+            );
+            assert!(out.stdout.contains("certsmith verify"), "{args:?}: inspect's help points to verify");
+        }
     }
     for args in [vec!["help", "match-key"], vec!["match-key", "--help"]] {
         let out = run(&args);

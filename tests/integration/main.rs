@@ -7,6 +7,8 @@ mod cli;
 mod docs;
 mod generate;
 mod inspect;
+mod limbo;
 mod match_key;
 mod tls;
 mod util;
+mod verify;

@@ -5,6 +5,7 @@
 mod generate;
 mod inspect;
 mod match_key;
+mod verify;
 
 use std::io::{self, Write};
 
@@ -18,13 +19,15 @@ pub(crate) const BOLD: Style = Style::new().bold();
 pub(crate) const DIM: Style = Style::new().dimmed();
 pub(crate) const RED: Style = AnsiColor::Red.on_default().bold();
 pub(crate) const GREEN: Style = AnsiColor::Green.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default().bold();
 
 /// Renders a report; `now` is the run's "now", for relative times.
 pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::Result<()> {
     match &report.data {
         Data::Gen(data) if data.print_env => return generate::env_lines(out, data),
+        // verify shows each file's findings under the file.
+        Data::Verify(data) => return verify::render(out, data, &report.findings, report.errors.len(), now),
         Data::Gen(data) => generate::render(out, data, now)?,
         Data::Ca(data) => generate::render_ca(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,

@@ -1,0 +1,123 @@
+//! `certsmith verify`: will rustls, Granian and clients accept each certificate file as a
+//! server's chain? Exit 0 when no file has an error (warnings allowed), 1 when one has,
+//! 2 when certsmith could not do its job (a bad `--host`, an unreadable `--ca` or
+//! `--untrusted`, an unreadable file: the other files are still reported).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::app::Context;
+use crate::cli::VerifyArgs;
+use crate::error::Failure;
+use crate::pki::describe::CertSummary;
+use crate::pki::load::{self, Input};
+use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
+use crate::report::{Data, Report};
+
+#[derive(Debug, Serialize)]
+pub struct VerifyData {
+    pub files: Vec<VerifiedFile>,
+}
+
+/// One file as verified, as JSON `data.files[]`.
+#[derive(Debug, Serialize)]
+pub struct VerifiedFile {
+    pub path: String,
+    /// The first certificate of the file: what the server presents as its own.
+    pub leaf: Box<CertSummary>,
+    /// From the leaf to the trust anchor (or as far as a chain was found).
+    pub chain: Vec<ChainLink>,
+    /// The `--host` names checked.
+    pub names: Vec<String>,
+}
+
+pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
+    let hosts = args
+        .hosts
+        .iter()
+        .map(|text| {
+            Host::parse(text).ok_or_else(|| {
+                Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address"))
+                    .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let untrusted = certificates_of(&args.untrusted, "--untrusted")?;
+    let ca = if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) };
+    let pool = Pool::new(&untrusted, ca.as_deref())?;
+    let settings = Settings { hosts: &hosts, now: ctx.now, warn_days: args.warn_days };
+
+    // The same file twice is checked once.
+    let mut seen = HashSet::new();
+    let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect();
+    let check = |input: &Input| {
+        let file = load::load(input)?;
+        let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
+        let certs = certificates(&file, "", hint)?;
+        verify::verify_file(&certs, &pool, &settings).map_err(|e| {
+            Failure::new(format!("{}: cannot verify it: {e}", file.name))
+                .hint("the data is damaged; copy it again from its source")
+                .about(file.subject(None))
+        })
+    };
+
+    let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    for (input, checked) in inputs.iter().zip(in_parallel(&inputs, check)) {
+        match checked {
+            Ok(verified) => {
+                findings.extend(verified.findings);
+                files.push(VerifiedFile {
+                    path: input.name(),
+                    leaf: Box::new(verified.leaf),
+                    chain: verified.chain,
+                    names: hosts.iter().map(|h| h.text.clone()).collect(),
+                });
+            }
+            Err(failure) => errors.push(failure),
+        }
+    }
+    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors })
+}
+
+/// `f` applied to every item, in order, on as many threads as there are cores: files are
+/// independent, and a CI job checks hundreds at once.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(1);
+    if threads == 1 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        // A worker's panic is the run's, as it would be on one thread.
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+/// The certificates of a loaded file, in file order (keys and other blocks are ignored,
+/// as rustls ignores them when Granian loads the certificate file). `flag` names the
+/// option the file came with, for the message when it holds none.
+fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<Sourced>, Failure> {
+    let certs: Vec<Sourced> =
+        file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
+    if certs.is_empty() {
+        return Err(Failure::new(format!("{}{flag} holds no certificate", file.name))
+            .hint(hint)
+            .about(file.subject(None)));
+    }
+    Ok(certs)
+}
+
+/// Every certificate of `--ca` or `--untrusted` files; any problem stops the run.
+fn certificates_of(paths: &[std::path::PathBuf], flag: &str) -> Result<Vec<Sourced>, Failure> {
+    let mut all = Vec::new();
+    for path in paths {
+        let file = load::load(&Input::from_arg(path))?;
+        let hint = format!("{flag} takes PEM or DER certificates, such as a CA's certificate file");
+        all.extend(certificates(&file, &format!(" ({flag})"), &hint)?);
+    }
+    Ok(all)
+}
