@@ -421,6 +421,9 @@ EXAMPLES:
   A CA-issued chain (leaf, then intermediates) against the CA clients trust:
     certsmith verify --ca /etc/ssl/certs/ca-certificates.crt --host example.com fullchain.pem
 
+  The pair Granian will load: the key must match and be in a form Granian reads:
+    certsmith verify --key certs/private_key.pem --host localhost certs/certificate.pem
+
   Every certificate in a folder, failing on warnings too (expiring within 14 days):
     certsmith verify --ca certs/ca/ca.pem --warn-days 14 --strict certs/*.pem
 
@@ -431,7 +434,7 @@ EXIT STATUS:
   0  every file passes: no error finding (warnings allowed, unless --strict)
   1  a file has a problem: an error finding (or any warning with --strict)
   2  certsmith could not do its job: bad usage, an unreadable file (the others are
-     still reported), an unusable --ca or --untrusted";
+     still reported), an unusable --ca, --untrusted or --key, a wrong key password";
 
 /// Check certificate files as rustls, Granian and clients will: chain, names, dates, keys
 ///
@@ -468,6 +471,14 @@ pub struct VerifyArgs {
     /// Count warnings as problems: exit 1 on any warning
     #[arg(long)]
     pub strict: bool,
+
+    /// The private key served with the certificates: it must match each leaf, in a form
+    /// Granian loads (an encrypted key's password from --password-file/--password-env)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub password: PasswordArgs,
 
     /// Certificate files as the server sends them (leaf first); `-` reads standard input
     #[arg(value_name = "CERT", required = true)]

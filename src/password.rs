@@ -18,6 +18,7 @@ use crate::pki::load::io_reason;
 const MAX_PASSWORD_FILE_BYTES: u64 = 64 * 1024;
 
 /// A password's bytes, wiped on drop.
+#[derive(Clone)]
 pub struct Password(Zeroizing<Vec<u8>>);
 
 impl Password {

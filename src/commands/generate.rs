@@ -343,6 +343,7 @@ fn summarize(
     };
     let trust = ca.map_or_else(|| cert_path.clone(), |ca| ca.cert_path.clone());
     let file_name = |p: &str| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let next = next_steps(&plan.names, &trust, &cert_path, &key_file);
     GenData {
         action,
         reasons,
@@ -358,7 +359,7 @@ fn summarize(
         certificate_file: cert_path,
         files,
         issued_by: ca.map_or_else(|| "self-signed".to_owned(), |ca| ca.cert_path.clone()),
-        next: next_steps(&plan.names, &trust),
+        next,
         trust,
         certificate: Box::new(certificate),
         print_env: plan.print_env,
@@ -544,7 +545,7 @@ fn file_kind(path: &Path, plan: &Plan) -> &'static str {
 }
 
 /// What to run next: a client that verifies, by name, against the file to trust.
-fn next_steps(names: &[SubjectName], trust: &str) -> Vec<String> {
+fn next_steps(names: &[SubjectName], trust: &str, cert: &str, key: &str) -> Vec<String> {
     let host = names.iter().find_map(|n| match n {
         SubjectName::Dns(d) if !d.starts_with('*') => Some(d.clone()),
         SubjectName::Ip(std::net::IpAddr::V6(ip)) => Some(format!("[{ip}]")),
@@ -552,7 +553,9 @@ fn next_steps(names: &[SubjectName], trust: &str) -> Vec<String> {
         _ => None,
     });
     let Some(host) = host else { return Vec::new() };
+    let ca = if trust == cert { String::new() } else { format!("--ca {trust} ") };
     vec![
+        format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']'])),
         format!("curl --cacert {trust} https://{host}:8443/"),
         format!(
             "SSL_CERT_FILE={trust} python3 -c \"import urllib.request; urllib.request.urlopen('https://{host}:8443/')\""

@@ -10,10 +10,12 @@ use serde::Serialize;
 use crate::app::Context;
 use crate::cli::VerifyArgs;
 use crate::error::Failure;
+use crate::password::{Password, PasswordSource};
 use crate::pki::describe::CertSummary;
+use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
-use crate::report::{Data, Report};
+use crate::report::{Data, Report, Severity};
 
 #[derive(Debug, Serialize)]
 pub struct VerifyData {
@@ -30,6 +32,9 @@ pub struct VerifiedFile {
     pub chain: Vec<ChainLink>,
     /// The `--host` names checked.
     pub names: Vec<String>,
+    /// The `--key` file checked against the leaf, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
@@ -51,15 +56,21 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     // The same file twice is checked once.
     let mut seen = HashSet::new();
     let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect();
+    let key =
+        args.key.as_ref().map(|path| ServedKey::load(path, &PasswordSource::from_args(&args.password))).transpose()?;
     let check = |input: &Input| {
         let file = load::load(input)?;
         let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
         let certs = certificates(&file, "", hint)?;
-        verify::verify_file(&certs, &pool, &settings).map_err(|e| {
+        let verified = verify::verify_file(&certs, &pool, &settings).map_err(|e| {
             Failure::new(format!("{}: cannot verify it: {e}", file.name))
                 .hint("the data is damaged; copy it again from its source")
                 .about(file.subject(None))
-        })
+        })?;
+        match &key {
+            Some(key) => key.check(&file, verified),
+            None => Ok(verified),
+        }
     };
 
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
@@ -72,12 +83,43 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                     leaf: Box::new(verified.leaf),
                     chain: verified.chain,
                     names: hosts.iter().map(|h| h.text.clone()).collect(),
+                    key: key.as_ref().map(|k| k.file.name.clone()),
                 });
             }
             Err(failure) => errors.push(failure),
         }
     }
     Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors })
+}
+
+/// The `--key` file, read once; an encrypted key's password is read once too.
+struct ServedKey {
+    file: load::LoadedFile,
+    password: Option<Password>,
+}
+
+impl ServedKey {
+    fn load(path: &std::path::Path, source: &PasswordSource) -> Result<Self, Failure> {
+        let file = load::load(&Input::from_arg(path))?;
+        let encrypted = file.private_keys().next().is_some_and(|(_, key)| key.is_encrypted());
+        let password = if encrypted { Some(source.read(&file.name)?) } else { None };
+        Ok(Self { file, password })
+    }
+
+    /// match-key's check of the key against the file's leaf, as errors: Granian will not
+    /// start with a mismatched pair or a key it cannot load. A key problem the leaf
+    /// already has (its type, say) is not reported twice.
+    fn check(&self, cert_file: &load::LoadedFile, mut verified: verify::Verified) -> Result<verify::Verified, Failure> {
+        let password = || self.password.clone().ok_or_else(|| Failure::new("no password"));
+        let result = keymatch::check(cert_file, 0, &self.file, password)?;
+        let subject = self.file.subject(None);
+        for issue in result.issues {
+            if !verified.findings.iter().any(|f| f.code == issue.code) {
+                verified.findings.push(issue.into_finding(Severity::Error, subject.clone()));
+            }
+        }
+        Ok(verified)
+    }
 }
 
 /// `f` applied to every item, in order, on as many threads as there are cores: files are

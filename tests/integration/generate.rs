@@ -343,7 +343,7 @@ fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
 
     let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "api.test", "localhost"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("Clients must trust certs/ca/ca.pem"), "{}", out.stdout);
+    assert!(out.stdout.contains("clients must trust certs/ca/ca.pem"), "{}", out.stdout);
     let leaf = fs::read_to_string(dir.path().join("certs/certificate.pem")).unwrap();
     assert_eq!(leaf.matches("BEGIN CERTIFICATE").count(), 1, "never the root in the served file");
 

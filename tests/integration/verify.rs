@@ -470,3 +470,30 @@ fn human_output_has_a_checklist_per_file() {
     assert!(checklist.iter().any(|l| l.starts_with("ok") && l.contains("file order")), "{}", out.stdout);
     assert!(out.stdout.contains("hint: make a v3 certificate"), "{}", out.stdout);
 }
+
+/// `--key`: match-key's check of the served key, as errors, under its own checklist line.
+#[test]
+fn key_is_checked_against_the_leaf_and_for_granian() {
+    let cert = fixture_str("certs/v3-rsa2048.pem");
+    let good = verify(crate::util::AT, &["--key", &fixture_str("keys/rsa2048.pkcs1.pem"), &cert]);
+    assert_eq!(good.code, 0, "{}\n{}", good.stdout, good.stderr);
+    assert!(good.stdout.contains("ok    the key"), "{}", good.stdout);
+
+    let (mismatch, json) = verify_json(crate::util::AT, &["--key", &fixture_str("keys/p256.pkcs8.pem"), &cert]);
+    assert_eq!(mismatch.code, 1);
+    assert_eq!(finding(&json, "key-mismatch")["severity"], "error");
+    assert_eq!(json["data"]["files"][0]["key"], fixture_str("keys/p256.pkcs8.pem"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "fixture-password\n").unwrap();
+    let legacy = fixture_str("keys/rsa2048.legacy-encrypted.pem");
+    let (out, json) = verify_json(crate::util::AT, &["--key", &legacy, "--password-file", pw.to_str().unwrap(), &cert]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(finding(&json, "key-format-unsupported-by-granian")["severity"], "error");
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["code"] != "key-mismatch"));
+
+    let no_password = verify(crate::util::AT, &["--key", &legacy, &cert]);
+    assert_eq!(no_password.code, 2);
+    assert!(no_password.stderr.contains("--password-file"), "{}", no_password.stderr);
+}

@@ -37,7 +37,7 @@ pub(super) fn render(out: &mut dyn Write, data: &GenData, now: OffsetDateTime) -
         writeln!(out, "    {line}")?;
     }
     writeln!(out)?;
-    writeln!(out, "{BOLD}Clients must trust {}{BOLD:#}", data.trust)?;
+    writeln!(out, "{BOLD}Next{BOLD:#} {DIM}(clients must trust {}){DIM:#}", data.trust)?;
     for step in &data.next {
         writeln!(out, "    {step}")?;
     }
