@@ -57,7 +57,31 @@ pub fn check_targets(paths: &[&Path], force: bool) -> Result<(), Failure> {
 
 /// Writes every file (see the module comment). Parent folders are created.
 pub fn write_files(files: &[Planned]) -> Result<(), Failure> {
-    write_files_with(files, &mut |_| Ok(()))
+    write_files_with(files, &mut kill_test_hook())
+}
+
+/// Debug builds only (the test suite's): `CERTSMITH_TEST_HOLD_AT=N` stops the process at
+/// its Nth write step and says so on stderr, so the kill test can SIGKILL it right there.
+/// Release builds have no such hook.
+#[cfg(debug_assertions)]
+fn kill_test_hook() -> impl FnMut(Step) -> io::Result<()> {
+    let hold_at: Option<usize> = std::env::var("CERTSMITH_TEST_HOLD_AT").ok().and_then(|v| v.parse().ok());
+    let mut count = 0;
+    move |step| {
+        count += 1;
+        if Some(count) == hold_at {
+            let _ = writeln!(io::stderr(), "certsmith-test: holding at step {count} ({step:?})");
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn kill_test_hook() -> impl FnMut(Step) -> io::Result<()> {
+    |_| Ok(())
 }
 
 /// [`write_files`] with a hook called before each step; tests make it fail.
@@ -102,8 +126,9 @@ fn temp_prefix(path: &Path) -> String {
     format!(".{name}.certsmith-")
 }
 
-/// Temp files of a run that was killed before it could clean up.
-fn remove_stale_temps(path: &Path) {
+/// Temp files of a run that was killed before it could clean up: they may hold part of
+/// a key, so they go even when a run writes nothing (gen --if-needed keeping a pair).
+pub fn remove_stale_temps(path: &Path) {
     let prefix = temp_prefix(path);
     let Ok(entries) = fs::read_dir(parent_of(path)) else { return };
     for entry in entries.flatten() {
@@ -121,8 +146,12 @@ fn write_temp(file: &Planned, hook: &mut dyn FnMut(Step) -> io::Result<()>) -> R
     hook(Step::CreateTemp).map_err(fail)?;
     let mut out = create_with_mode(&temp, file.mode).map_err(fail)?;
     let written = (|| {
+        // Written in two halves, the Write step between them: a run killed there leaves a
+        // torn temp file, which the next run must clean up.
+        let (first, second) = file.contents.split_at(file.contents.len() / 2);
+        out.write_all(first)?;
         hook(Step::Write)?;
-        out.write_all(&file.contents)?;
+        out.write_all(second)?;
         hook(Step::Sync)?;
         out.sync_all()
     })();

@@ -317,6 +317,9 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
 
 /// The report for a pair --if-needed keeps: nothing written, the same summary.
 fn kept(plan: &Plan, summary: Box<CertSummary>, ca: Option<&LocalCa>, findings: Vec<Finding>) -> Report {
+    for path in plan.outputs() {
+        fsutil::remove_stale_temps(&path);
+    }
     let until = summary.not_after;
     let reason = format!(
         "{} matches its key, covers every requested name and is valid until {} (renewal starts {})",

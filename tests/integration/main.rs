@@ -6,6 +6,7 @@
 mod cli;
 mod docs;
 mod generate;
+mod hardening;
 mod inspect;
 mod limbo;
 mod match_key;
