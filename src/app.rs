@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::cli::{Cli, ColorWhen, Command, Format};
 use crate::commands;
+use crate::docs;
 use crate::error::Failure;
 use crate::report::{self, Report};
 
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> u8 {
     let strict = matches!(&cli.command, Command::Verify(args) if args.strict);
 
     let result = match &cli.command {
+        Command::Completions(args) => return finish_raw(docs::completions(args.shell), color),
+        Command::Man(args) => return finish_raw(docs::man(args.command.as_deref()), color),
         Command::Gen(args) => commands::generate::run(args, &ctx),
         Command::Ca(args) => commands::ca::run(&args.command, &ctx),
         Command::Inspect(args) => commands::inspect::run(args, &ctx),
@@ -48,6 +51,18 @@ pub fn run(cli: Cli) -> u8 {
         }
         Ok(()) => report.exit_code(strict),
     }
+}
+
+/// Scripts and pages go to stdout as they are: no report, no colour.
+fn finish_raw(text: Result<Vec<u8>, Failure>, color: anstream::ColorChoice) -> u8 {
+    let failure = match text.map(|bytes| io::stdout().lock().write_all(&bytes)) {
+        Ok(Ok(())) => return 0,
+        Ok(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => return 0,
+        Ok(Err(e)) => Failure::new(format!("cannot write output: {e}")),
+        Err(failure) => failure,
+    };
+    let _ = report::human::failure(&mut anstream::AutoStream::new(io::stderr(), color), &failure);
+    2
 }
 
 /// Renders into memory first: one write to the terminal, and no half-written report.

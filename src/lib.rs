@@ -17,6 +17,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod docs;
 pub mod error;
 pub mod fsutil;
 pub mod password;

@@ -16,3 +16,75 @@ fn every_finding_code_is_documented_and_every_documented_code_exists() {
     let emitted: BTreeSet<String> = certsmith::report::Code::ALL.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(documented, emitted, "docs/json.md's code table and report::codes disagree");
 }
+
+/// Every command's long help, as a snapshot: a change to it shows in review, and every
+/// page keeps its EXAMPLES and EXIT STATUS. `INSTA_UPDATE=always cargo test` rewrites them.
+#[test]
+fn every_commands_help_has_examples_and_exit_status_and_matches_its_snapshot() {
+    use clap::CommandFactory;
+    let root = certsmith::cli::Cli::command();
+    let mut commands: Vec<Vec<String>> = vec![vec![]];
+    for sub in root.get_subcommands().filter(|c| c.get_name() != "help") {
+        commands.push(vec![sub.get_name().to_owned()]);
+        for nested in sub.get_subcommands().filter(|c| c.get_name() != "help") {
+            commands.push(vec![sub.get_name().to_owned(), nested.get_name().to_owned()]);
+        }
+    }
+    assert!(commands.len() >= 8);
+    for path in commands {
+        let mut args = path.clone();
+        args.push("--help".to_owned());
+        let out = crate::util::run(&args);
+        assert_eq!(out.code, 0, "{args:?}");
+        assert!(out.stdout.contains("EXAMPLES:") && out.stdout.contains("EXIT STATUS:"), "{args:?}");
+        let name = if path.is_empty() { "certsmith".to_owned() } else { format!("certsmith-{}", path.join("-")) };
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(name, out.stdout);
+        });
+    }
+}
+
+#[test]
+fn completion_scripts_load_in_their_shells() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = crate::util::run(["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}");
+        assert!(out.stdout.contains("certsmith") && out.stdout.len() > 500, "{shell}");
+    }
+    let script = crate::util::run(["completions", "bash"]).stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("certsmith.bash");
+    std::fs::write(&path, script).unwrap();
+    let out = std::process::Command::new("bash")
+        .args(["-c", &format!("source {} && complete -p certsmith", path.display())])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("certsmith"));
+}
+
+#[test]
+fn man_pages_render_for_every_command() {
+    let man_available = std::process::Command::new("man").arg("--version").output().is_ok_and(|o| o.status.success());
+    for command in [None, Some("gen"), Some("ca"), Some("inspect"), Some("verify"), Some("match-key")] {
+        let mut args = vec!["man"];
+        args.extend(command);
+        let out = crate::util::run(&args);
+        assert_eq!(out.code, 0, "{command:?}: {}", out.stderr);
+        let title = command.map_or_else(|| "certsmith".to_owned(), |c| format!("certsmith-{c}"));
+        assert!(out.stdout.contains(&format!(".TH {title} 1")), "{command:?}");
+        if man_available {
+            let dir = tempfile::tempdir().unwrap();
+            let page = dir.path().join(format!("{title}.1"));
+            std::fs::write(&page, &out.stdout).unwrap();
+            let rendered = std::process::Command::new("man").arg("-l").arg(&page).env("MANPAGER", "cat").env("MANWIDTH", "100").output().unwrap();
+            assert!(rendered.status.success(), "{command:?}: {}", String::from_utf8_lossy(&rendered.stderr));
+            assert!(String::from_utf8_lossy(&rendered.stdout).contains("EXAMPLES"), "{command:?}");
+        } else {
+            eprintln!("man is not installed: checked the roff text only");
+        }
+    }
+    let unknown = crate::util::run(["man", "nope"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("nope") && unknown.stderr.contains("hint:"));
+}
