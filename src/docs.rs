@@ -22,13 +22,16 @@ pub fn man(command: Option<&str>) -> Result<Vec<u8>, Failure> {
         Some(name) => {
             let sub = root.find_subcommand(name).cloned().ok_or_else(|| {
                 let known: Vec<&str> = root.get_subcommands().map(|c| c.get_name()).filter(|n| *n != "help").collect();
-                Failure::new(format!("certsmith has no command {name:?}")).hint(format!("man pages exist for: {}", known.join(", ")))
+                Failure::new(format!("certsmith has no command {name:?}"))
+                    .hint(format!("man pages exist for: {}", known.join(", ")))
             })?;
             let full = format!("certsmith-{name}");
             sub.name(full.clone()).bin_name(full)
         }
     };
     let mut out = Vec::new();
-    clap_mangen::Man::new(page).render(&mut out).map_err(|e| Failure::new(format!("cannot render the man page: {e}")))?;
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(|e| Failure::new(format!("cannot render the man page: {e}")))?;
     Ok(out)
 }

@@ -82,7 +82,13 @@ pub fn regenerate_with(cert: &CertSummary, extra: Option<&str>) -> String {
         names.extend(cert.common_name.as_deref());
     }
     names.extend(extra.filter(|e| !names.contains(e)));
-    if names.is_empty() { "certsmith gen NAME...".to_owned() } else { format!("certsmith gen {}", names.join(" ")) }
+    if names.is_empty() {
+        return "certsmith gen NAME...".to_owned();
+    }
+    // Quoted for the shell: `*.example.test` must not be globbed, a CN may hold spaces.
+    let words: Vec<String> =
+        names.iter().map(|n| shlex::try_quote(n).map_or_else(|_| (*n).to_owned(), |q| q.into_owned())).collect();
+    format!("certsmith gen {}", words.join(" "))
 }
 
 /// Problems any certificate can have, whatever its place in a chain (`inspect`).
@@ -106,6 +112,7 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
             issues.extend(ca_used_as_end_entity(cert));
             issues.extend(no_subject_alt_name(cert));
             issues.extend(server_auth_eku(cert, role));
+            issues.extend(signing_key_usage(cert));
             issues.extend(lifetime(cert));
             issues.extend(weak_signature(cert, role));
             issues.extend(leaf_key(cert));
@@ -251,6 +258,24 @@ fn ca_used_as_end_entity(cert: &CertSummary) -> Option<Issue> {
             ),
         )
     })
+}
+
+/// A TLS 1.3 server (Granian's default minimum) signs the handshake with its key, so a
+/// keyUsage without digitalSignature is wrong for it (RFC 5280 §4.2.1.3, RFC 8446 §4.4.3).
+/// rustls and OpenSSL do not check; NSS (Firefox) does and refuses the certificate. The
+/// deployment guide's own config file writes `keyUsage = keyEncipherment, dataEncipherment`.
+fn signing_key_usage(cert: &CertSummary) -> Option<Issue> {
+    if cert.key_usage.is_empty() || cert.key_usage.contains(&"digitalSignature") {
+        return None;
+    }
+    Some(Issue::warning(
+        Code::KeyUsageLacksDigitalSignature,
+        format!(
+            "its keyUsage ({}) lacks digitalSignature: with TLS 1.3 the server signs the handshake, and Firefox rejects it (rustls and OpenSSL do not check)",
+            cert.key_usage.join(", ")
+        ),
+        format!("issue it with keyUsage digitalSignature: `{}`", regenerate_command(cert)),
+    ))
 }
 
 /// RFC 5280 §4.2.1.12: with an extendedKeyUsage, the key may be used only for the listed
@@ -588,6 +613,16 @@ mod tests {
         // An issuer's key only signs: Granian never loads it, clients only verify with it.
         assert_eq!(key_codes(ec("P-521"), Role::Intermediate), vec![]);
         assert_eq!(key_codes(KeyAlgorithm::Rsa { bits: 1024 }, Role::Anchor), vec![Code::WeakKey]);
+    }
+
+    #[test]
+    fn regenerate_commands_are_quoted_for_the_shell() {
+        let mut c = cert();
+        c.san.dns = vec!["*.a.test".into(), "a.test".into()];
+        assert_eq!(regenerate_command(&c), "certsmith gen '*.a.test' a.test");
+        c.san.dns.clear();
+        c.common_name = Some("my host".into());
+        assert_eq!(regenerate_command(&c), "certsmith gen 'my host'");
     }
 
     #[test]

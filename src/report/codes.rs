@@ -70,6 +70,8 @@ codes! {
     WildcardUnderTld = "wildcard-under-tld",
     /// gen shortened the certificate's validity to end with its CA's.
     ClampedToCaExpiry = "clamped-to-ca-expiry",
+    /// A leaf whose keyUsage lacks digitalSignature: TLS 1.3 servers sign; Firefox rejects it.
+    KeyUsageLacksDigitalSignature = "key-usage-lacks-digital-signature",
     /// A private key file readable by group or others.
     KeyReadableByOthers = "key-readable-by-others",
     /// The private key does not belong to the certificate: their public keys differ.

@@ -497,3 +497,39 @@ fn key_is_checked_against_the_leaf_and_for_granian() {
     assert_eq!(no_password.code, 2);
     assert!(no_password.stderr.contains("--password-file"), "{}", no_password.stderr);
 }
+
+/// The guide's own config writes `keyUsage = keyEncipherment, dataEncipherment`: rustls
+/// accepts it, Firefox does not (TLS 1.3 servers sign). A warning, not an error.
+#[test]
+fn key_usage_without_digital_signature_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("cert.conf");
+    std::fs::write(&conf, "[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=guide.test\n[v3]\nkeyUsage=keyEncipherment,dataEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:guide.test\n").unwrap();
+    let cert = dir.path().join("cert.pem");
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            dir.path().join("key.pem").to_str().unwrap(),
+            "-config",
+            conf.to_str().unwrap(),
+            "-extensions",
+            "v3",
+            "-days",
+            "30",
+            "-out",
+            cert.to_str().unwrap(),
+        ],
+        None,
+    );
+    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (out, json) = verify_json(&now, &["--host", "guide.test", cert.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(finding(&json, "key-usage-lacks-digital-signature")["severity"], "warning");
+    let strict = verify(&now, &["--strict", "--host", "guide.test", cert.to_str().unwrap()]);
+    assert_eq!(strict.code, 1);
+}

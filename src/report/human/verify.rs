@@ -19,7 +19,7 @@ const CHECKLIST: &[(&str, &[Code])] = &[
     ),
     (
         "a server certificate: not a CA, usable for TLS servers (serverAuth)",
-        &[Code::CaUsedAsEndEntity, Code::MissingServerAuthEku],
+        &[Code::CaUsedAsEndEntity, Code::MissingServerAuthEku, Code::KeyUsageLacksDigitalSignature],
     ),
     (NAMES, &[Code::NoSubjectAltName, Code::NameMismatch]),
     (
