@@ -262,7 +262,8 @@ fn ca_used_as_end_entity(cert: &CertSummary) -> Option<Issue> {
 
 /// A TLS 1.3 server (Granian's default minimum) signs the handshake with its key, so a
 /// keyUsage without digitalSignature is wrong for it (RFC 5280 §4.2.1.3, RFC 8446 §4.4.3).
-/// rustls and OpenSSL do not check; NSS (Firefox) does and refuses the certificate. The
+/// rustls and OpenSSL clients do not check; Chrome (BoringSSL) refuses the certificate
+/// with ERR_SSL_KEY_USAGE_INCOMPATIBLE (apple/cups#5506, quay/mirror-registry#5). The
 /// deployment guide's own config file writes `keyUsage = keyEncipherment, dataEncipherment`.
 fn signing_key_usage(cert: &CertSummary) -> Option<Issue> {
     if cert.key_usage.is_empty() || cert.key_usage.contains(&"digitalSignature") {
@@ -271,7 +272,7 @@ fn signing_key_usage(cert: &CertSummary) -> Option<Issue> {
     Some(Issue::warning(
         Code::KeyUsageLacksDigitalSignature,
         format!(
-            "its keyUsage ({}) lacks digitalSignature: with TLS 1.3 the server signs the handshake, and Firefox rejects it (rustls and OpenSSL do not check)",
+            "its keyUsage ({}) lacks digitalSignature: with TLS 1.3 the server signs the handshake, and Chrome rejects it (ERR_SSL_KEY_USAGE_INCOMPATIBLE); rustls and OpenSSL clients do not check",
             cert.key_usage.join(", ")
         ),
         format!("issue it with keyUsage digitalSignature: `{}`", regenerate_command(cert)),

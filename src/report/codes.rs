@@ -70,7 +70,7 @@ codes! {
     WildcardUnderTld = "wildcard-under-tld",
     /// gen shortened the certificate's validity to end with its CA's.
     ClampedToCaExpiry = "clamped-to-ca-expiry",
-    /// A leaf whose keyUsage lacks digitalSignature: TLS 1.3 servers sign; Firefox rejects it.
+    /// A leaf whose keyUsage lacks digitalSignature: TLS 1.3 servers sign; Chrome rejects it.
     KeyUsageLacksDigitalSignature = "key-usage-lacks-digital-signature",
     /// A private key file readable by group or others.
     KeyReadableByOthers = "key-readable-by-others",

@@ -499,7 +499,7 @@ fn key_is_checked_against_the_leaf_and_for_granian() {
 }
 
 /// The guide's own config writes `keyUsage = keyEncipherment, dataEncipherment`: rustls
-/// accepts it, Firefox does not (TLS 1.3 servers sign). A warning, not an error.
+/// accepts it, Chrome does not (TLS 1.3 servers sign). A warning, not an error.
 #[test]
 fn key_usage_without_digital_signature_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
