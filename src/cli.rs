@@ -283,9 +283,13 @@ EXAMPLES:
   A CA that can only vouch for names under .test and localhost:
     certsmith ca create --permit-dns test --permit-dns localhost
 
+  Before every start (a compose init service): create the CA the first time only:
+    certsmith ca create --if-missing
+
 EXIT STATUS:
-  0  the CA was written
-  2  nothing was written (an existing file without --force, bad options)";
+  0  the CA was written (or, with --if-missing, a usable one was kept)
+  2  nothing was written (an existing file without --force, an unusable CA with
+     --if-missing, bad options)";
 
 /// Manage a local certificate authority for development
 #[derive(Debug, Args)]
@@ -330,8 +334,12 @@ pub struct CaCreateArgs {
     pub permit_dns: Vec<String>,
 
     /// Replace existing files
-    #[arg(long)]
+    #[arg(long, conflicts_with = "if_missing")]
     pub force: bool,
+
+    /// Keep a usable CA that is already there (exit 0); create one only when there is none
+    #[arg(long)]
+    pub if_missing: bool,
 }
 
 const INSPECT_HELP: &str = "\

@@ -11,11 +11,13 @@ use crate::error::Failure;
 use crate::fsutil::{self, Planned};
 use crate::pki::build::{self, CaSpec};
 use crate::pki::describe::{self, CertSummary};
+use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
 use crate::report::{Data, Report};
 
 #[derive(Debug, Serialize)]
 pub struct CaData {
+    /// `created`, `replaced` (--force) or `kept` (--if-missing found a usable CA).
     pub action: &'static str,
     pub certificate: Box<CertSummary>,
     pub files: Vec<WrittenFile>,
@@ -41,6 +43,9 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     let cert_path = args.out_dir.join("ca.pem");
     let key_path = args.out_dir.join("ca-key.pem");
+    if args.if_missing && (cert_path.exists() || key_path.exists()) {
+        return keep_existing(&cert_path, &key_path, ctx);
+    }
     fsutil::check_targets(&[&key_path, &cert_path], args.force)?;
     let replacing = cert_path.exists() || key_path.exists();
 
@@ -78,6 +83,31 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             format!("certsmith gen --ca {dir} localhost 127.0.0.1"),
             format!("curl --cacert {} https://localhost:8443/", cert_path.display()),
         ],
+    };
+    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
+}
+
+/// `--if-missing` with a CA in place: it must be a usable CA with its key (checked as gen
+/// checks it), or nothing is done and the run fails. A CA is never replaced silently:
+/// every client that trusts the old one would stop trusting what the new one issues.
+fn keep_existing(cert_path: &std::path::Path, key_path: &std::path::Path, ctx: &Context) -> Result<Report, Failure> {
+    let ca = crate::pki::ca::load(&Input::File(cert_path.to_path_buf()), &Input::File(key_path.to_path_buf()), ctx.now, || {
+        Err(Failure::new(format!("{} is encrypted", key_path.display())))
+    })
+    .map_err(|f| {
+        let hint = "fix or remove the CA files; `certsmith ca create --force` replaces the CA, and every client must then trust the new ca.pem";
+        Failure::new(format!("--if-missing found a CA in {} that cannot be used: {}", cert_path.display(), f.message))
+            .hint(hint)
+            .about(f.subject)
+    })?;
+    let data = CaData {
+        action: "kept",
+        certificate: Box::new(ca.summary),
+        files: Vec::new(),
+        next: vec![format!(
+            "certsmith gen --ca {} localhost 127.0.0.1",
+            cert_path.parent().map(|d| d.display().to_string()).unwrap_or_default()
+        )],
     };
     Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
 }

@@ -565,3 +565,27 @@ fn encrypted_keys_are_reused_with_a_password() {
         assert!(!dir.path().join("w").exists());
     }
 }
+
+/// `ca create --if-missing`: created once, then kept byte for byte; never replaced when
+/// the files there are not a usable CA.
+#[test]
+fn ca_if_missing_creates_once_and_never_replaces_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = in_dir(dir.path(), &["--json", "ca", "create", "--if-missing"]);
+    assert_eq!(first.json()["data"]["action"], "created");
+    let ca = dir.path().join("certs/ca/ca.pem");
+    let before = (fs::read(&ca).unwrap(), fs::metadata(&ca).unwrap().modified().unwrap());
+    let again = in_dir(dir.path(), &["--json", "ca", "create", "--if-missing"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["data"]["action"], "kept");
+    assert_eq!((fs::read(&ca).unwrap(), fs::metadata(&ca).unwrap().modified().unwrap()), before);
+    fs::copy(fixture("keys/p256.pkcs8.pem"), dir.path().join("certs/ca/ca-key.pem")).unwrap();
+    let wrong_key = in_dir(dir.path(), &["ca", "create", "--if-missing"]);
+    assert_eq!(wrong_key.code, 2);
+    assert!(
+        wrong_key.stderr.contains("is not the key of") && wrong_key.stderr.contains("--force"),
+        "{}",
+        wrong_key.stderr
+    );
+    assert_eq!(fs::read(&ca).unwrap(), before.0);
+}

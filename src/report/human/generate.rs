@@ -55,6 +55,9 @@ pub(super) fn env_lines(out: &mut dyn Write, data: &GenData) -> io::Result<()> {
 pub(super) fn render_ca(out: &mut dyn Write, data: &CaData, now: OffsetDateTime) -> io::Result<()> {
     let cert = &data.certificate;
     writeln!(out, "{BOLD}{} a local CA: {}{BOLD:#}", data.action, cert.subject)?;
+    if data.action == "kept" {
+        field(out, "why", "--if-missing: a usable CA with its key is already there")?;
+    }
     files(out, &data.files)?;
     field(out, "key", &cert.public_key)?;
     validity(out, cert, now)?;

@@ -1,0 +1,19 @@
+# A small certsmith image: built with the Rust toolchain, run on distroless (glibc, no
+# shell, no package manager) as a non-root user. See docs/docker-compose.md.
+#
+#   docker build -t certsmith:latest .
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD/certs:/work/certs" certsmith:latest gen --if-needed
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+# aws-lc-sys builds its C code with the cc crate: gcc (in the image) and make are enough.
+RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cargo build --release --locked --bin certsmith
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /src/target/release/certsmith /usr/local/bin/certsmith
+WORKDIR /work
+USER nonroot
+ENTRYPOINT ["/usr/local/bin/certsmith"]
+CMD ["--help"]
