@@ -115,13 +115,15 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         }
     }
     if let Err(error) = &session.result {
-        let verdict_failed = session.served.as_ref().is_some_and(|s| s.trusted.is_err() || s.name.is_err());
+        // Without --insecure, a rejected certificate ends the handshake: its findings say why.
+        let verdict_failed =
+            !args.insecure && session.served.as_ref().is_some_and(|s| s.trusted.is_err() || s.name.is_err());
         let why =
             Why { version: session.version, tls13_only: probe.tls13_only, alpn: &alpn, name, authority: &authority };
         findings.extend(handshake_finding(error, verdict_failed, &why));
     }
 
-    let verdict = |r: &Result<(), rustls::Error>| r.is_ok();
+    let served = session.served.as_ref();
     let data = ConnectData {
         target: args.target.clone(),
         host: target.host.clone(),
@@ -136,10 +138,9 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         handshake_complete: session.result.is_ok(),
         trust: trust.label,
         chain,
-        verified: session.result.is_ok()
-            && session.served.as_ref().is_some_and(|s| verdict(&s.trusted) && verdict(&s.name)),
-        chain_verified: session.served.as_ref().map(|s| verdict(&s.trusted)),
-        name_verified: session.served.as_ref().map(|s| verdict(&s.name)),
+        verified: session.result.is_ok() && served.is_some_and(|s| s.trusted.is_ok() && s.name.is_ok()),
+        chain_verified: served.map(|s| s.trusted.is_ok()),
+        name_verified: served.map(|s| s.name.is_ok()),
         verification_skipped: args.insecure,
         trust_path,
     };
@@ -280,7 +281,7 @@ fn unknown_issuer(trust: &Trust, path: &[ChainLink], leaf_self_signed: bool, tar
         _ if leaf_self_signed => {
             format!("the server's certificate is self-signed and not in {}: {rejects}", trust.short)
         }
-        [.., top] if path.len() > 1 => format!(
+        [_, .., top] => format!(
             "no certificate in {} issued {}, the last certificate of the chain the server sent: {rejects}",
             trust.short, top.subject
         ),
