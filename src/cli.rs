@@ -5,11 +5,12 @@
 //! the first doc line is the short help, the rest is `--help`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
-const ABOUT: &str = "TLS certificates for rustls and Granian: generate, inspect, verify, match keys";
+const ABOUT: &str = "TLS certificates for rustls and Granian: generate, inspect, verify, match keys, probe servers";
 
 const TOP_EXAMPLES: &str = "\
 EXAMPLES:
@@ -28,10 +29,13 @@ EXAMPLES:
   Check that clients will accept a certificate for a name, as in CI:
     certsmith verify --ca certs/ca/ca.pem --host myapp.local certs/certificate.pem
 
+  See what a running server serves, and whether a rustls client accepts it:
+    certsmith connect --ca certs/ca/ca.pem localhost:8443
+
 EXIT STATUS:
   0  nothing at error severity was found
   1  the thing examined has a problem (an error finding; warnings too with --strict)
-  2  certsmith could not do its job: bad usage, unreadable input, refused action";
+  2  certsmith could not do its job: bad usage, unreadable input, refused action, no server reached";
 
 #[derive(Debug, Parser)]
 #[command(name = "certsmith", version, about = ABOUT, after_help = TOP_EXAMPLES)]
@@ -98,6 +102,7 @@ pub enum Command {
     Inspect(InspectArgs),
     MatchKey(MatchKeyArgs),
     Verify(VerifyArgs),
+    Connect(ConnectArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -113,6 +118,7 @@ impl Command {
             Self::Inspect(_) => "inspect",
             Self::MatchKey(_) => "match-key",
             Self::Verify(_) => "verify",
+            Self::Connect(_) => "connect",
             Self::Completions(_) => "completions",
             Self::Man(_) => "man",
         }
@@ -529,7 +535,7 @@ EXAMPLES:
 
   Install the pages for every command (certsmith.1, certsmith-gen.1, …):
     mkdir -p ~/.local/share/man/man1
-    for c in '' gen ca inspect verify match-key; do
+    for c in '' gen ca inspect verify match-key connect; do
       certsmith man $c > ~/.local/share/man/man1/certsmith${c:+-$c}.1
     done
 
@@ -546,10 +552,114 @@ pub struct ManArgs {
     pub command: Option<String>,
 }
 
+const CONNECT_HELP: &str = "\
+EXAMPLES:
+  A local Granian with a certificate from `certsmith gen --ca certs/ca`:
+    certsmith connect --ca certs/ca/ca.pem localhost:8443
+
+  A server by address, checking the name clients use (as `curl --resolve` would):
+    certsmith connect --servername myapp.local --ca certs/ca/ca.pem 127.0.0.1:8443
+
+  What a server serves even when it does not verify (as `curl -k`, but saying why):
+    certsmith connect --insecure https://staging.example.com/
+
+  Does the server speak TLS 1.3, as Granian requires by default? As JSON:
+    certsmith --json connect --tls-min 1.3 --alpn h2 example.com
+
+EXIT STATUS:
+  0  the handshake completed, the certificate verified for the name, no error finding
+     (with --insecure: the handshake completed; verification problems are warnings)
+  1  the server's TLS is wrong: verification failed, plain HTTP on the port, no common
+     TLS version, a failed handshake, or another error finding
+  2  no TLS server could be reached (the name did not resolve, the connection was refused,
+     no answer within --timeout), or bad usage, or an unreadable --ca";
+
+/// Connect to a TLS server and say what it serves and whether rustls clients accept it
+///
+/// Connects with rustls (the TLS stack Granian serves with; aws-lc-rs provider), offering
+/// TLS 1.3 and 1.2 and ALPN h2, http/1.1, and reports the address connected to, the TLS
+/// version, cipher suite, key exchange and ALPN protocol negotiated, and the certificate
+/// chain exactly as served (each certificate described as `certsmith inspect` does).
+///
+/// The chain is verified as a rustls client verifies it, for the server name (SNI: the
+/// host, or --servername), against --ca or else the system's trust store (SSL_CERT_FILE
+/// and SSL_CERT_DIR are honoured, as by OpenSSL, curl and Python); then the checks of
+/// `certsmith verify` run on the served chain, with its finding codes. Failures are
+/// explained: nothing listening, plain HTTP where TLS was expected, no common TLS version,
+/// an unknown CA, a name the certificate does not cover.
+#[derive(Debug, Args)]
+#[command(after_long_help = CONNECT_HELP)]
+pub struct ConnectArgs {
+    /// The name to send as SNI and to verify the certificate for [default: TARGET's host]
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+
+    /// Trust these CA certificates (PEM or DER) instead of the system's; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+
+    /// ALPN protocols to offer, comma-separated; an empty LIST offers none
+    #[arg(long, value_name = "LIST", default_value = "h2,http/1.1")]
+    pub alpn: String,
+
+    /// The lowest TLS version to offer (TLS 1.3 is always offered)
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = TlsMin::Tls12)]
+    pub tls_min: TlsMin,
+
+    /// Give up when resolving, connecting and the handshake together take longer (10s, 500ms, 2m)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Complete the handshake even when the certificate does not verify (as `curl -k`);
+    /// what would have failed is still reported, as warnings
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// `host`, `host:port`, `[IPv6]:port` or an `https://` URL; the port defaults to 443
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+}
+
+/// The TLS versions `--tls-min` allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlsMin {
+    #[value(name = "1.2")]
+    Tls12,
+    #[value(name = "1.3")]
+    Tls13,
+}
+
+/// `10s`, `500ms`, `2m`, or a bare number of seconds → a duration from 1 ms to 1 hour.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let millis_per_unit: u64 = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1000,
+        "m" | "min" => 60_000,
+        _ => 0,
+    };
+    match number.parse::<u64>().ok().and_then(|n| n.checked_mul(millis_per_unit)) {
+        Some(ms @ 1..=3_600_000) => Ok(Duration::from_millis(ms)),
+        _ => Err(format!("expected a duration from 1ms to 60m such as 10s, 500ms or 2m, found {text:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn durations_take_ms_s_and_m() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        for bad in ["", "s", "0s", "1.5s", "-1s", "10h", "61m", "99999999999999999999s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn clap_definition_is_consistent() {

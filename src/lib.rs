@@ -12,6 +12,7 @@
 //! - [`clock`]: "now", and how times are written.
 //! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
 //! - [`password`]: where an encrypted key's password comes from (file, variable, prompt).
+//! - [`probe`]: connect's network side: resolve, connect, a rustls handshake that records.
 
 pub mod app;
 pub mod cli;
@@ -22,4 +23,5 @@ pub mod error;
 pub mod fsutil;
 pub mod password;
 pub mod pki;
+pub mod probe;
 pub mod report;

@@ -2,6 +2,7 @@
 //! `pki` domain and returns a `Report`; none of them prints.
 
 pub mod ca;
+pub mod connect;
 pub mod generate;
 pub mod inspect;
 pub mod match_key;

@@ -154,7 +154,7 @@ fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<S
 }
 
 /// Every certificate of `--ca` or `--untrusted` files; any problem stops the run.
-fn certificates_of(paths: &[std::path::PathBuf], flag: &str) -> Result<Vec<Sourced>, Failure> {
+pub(crate) fn certificates_of(paths: &[std::path::PathBuf], flag: &str) -> Result<Vec<Sourced>, Failure> {
     let mut all = Vec::new();
     for path in paths {
         let file = load::load(&Input::from_arg(path))?;

@@ -45,6 +45,11 @@ impl Host {
         let name = ServerName::try_from(text).ok()?.to_owned();
         Some(Self { text: text.to_owned(), name })
     }
+
+    /// The name as rustls clients take it (SNI and the name verified).
+    pub fn server_name(&self) -> &ServerName<'static> {
+        &self.name
+    }
 }
 
 /// What every file is checked with.
@@ -293,7 +298,8 @@ fn signature(child: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Signa
     }
 }
 
-fn unix_time(t: OffsetDateTime) -> UnixTime {
+/// A time as rustls and webpki take it (times before 1970 become 1970).
+pub fn unix_time(t: OffsetDateTime) -> UnixTime {
     UnixTime::since_unix_epoch(StdDuration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0)))
 }
 

@@ -80,6 +80,20 @@ codes! {
     KeyUnsupportedByGranian = "key-unsupported-by-granian",
     /// A key file encoding Granian cannot load as it is: DER, legacy PEM encryption, encrypted PKCS#8.
     KeyFormatUnsupportedByGranian = "key-format-unsupported-by-granian",
+    /// connect: the target's name did not resolve to an address (exit status 2).
+    DnsFailure = "dns-failure",
+    /// connect: every address refused the connection: nothing listens there (exit status 2).
+    ConnectionRefused = "connection-refused",
+    /// connect: the connection failed otherwise (unreachable network, reset; exit status 2).
+    ConnectionFailed = "connection-failed",
+    /// connect: no connection or no TLS answer within `--timeout` (exit status 2).
+    Timeout = "timeout",
+    /// connect: the server answered in plain HTTP, not TLS.
+    PlainHttp = "plain-http",
+    /// connect: the server and certsmith share no TLS version (a `protocol_version` alert).
+    ProtocolVersion = "protocol-version",
+    /// connect: the TLS handshake failed for another reason than the certificate.
+    HandshakeFailed = "handshake-failed",
 }
 
 impl serde::Serialize for Code {

@@ -11,6 +11,7 @@ use serde::Serialize;
 pub use codes::Code;
 
 use crate::commands::ca::CaData;
+use crate::commands::connect::ConnectData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
@@ -97,6 +98,7 @@ pub enum Data {
     /// The command could not run far enough to have data (JSON `null`); see `errors`.
     None,
     Verify(VerifyData),
+    Connect(Box<ConnectData>),
 }
 
 /// The overall verdict, as JSON `status`.

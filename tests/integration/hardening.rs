@@ -120,6 +120,8 @@ fn invocations(bad: &str, good: &Goods) -> Vec<Vec<String>> {
         vec!["verify".into(), "--ca".into(), b.clone(), cert.clone()],
         vec!["verify".into(), "--untrusted".into(), b.clone(), cert.clone()],
         vec!["verify".into(), "--key".into(), b.clone(), cert.clone()],
+        // The --ca file is read before any connection (port 1: nothing is contacted).
+        vec!["connect".into(), "--ca".into(), b.clone(), "127.0.0.1:1".into()],
         vec!["match-key".into(), b.clone(), key.clone()],
         vec!["match-key".into(), cert.clone(), b.clone()],
         vec!["gen".into(), "--out-dir".into(), out.clone(), "--key".into(), b.clone()],

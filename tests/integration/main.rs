@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, unreachable_pub)]
 
 mod cli;
+mod connect;
 mod docs;
 mod generate;
 mod hardening;

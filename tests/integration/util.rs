@@ -50,6 +50,16 @@ impl From<Output> for Run {
     }
 }
 
+/// The first finding with `code` in a JSON report; panics when there is none.
+pub fn finding<'a>(json: &'a Value, code: &str) -> &'a Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} finding in {json:#}"))
+}
+
 /// Runs certsmith with `args` and returns the result, whatever the status.
 pub fn run<I, S>(args: I) -> Run
 where

@@ -150,15 +150,6 @@ fn verify_json(at: &str, args: &[&str]) -> (Run, Value) {
     (out, json)
 }
 
-fn finding<'a>(json: &'a Value, code: &str) -> &'a Value {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} finding in {json:#}"))
-}
-
 #[test]
 fn v1_certificate_fails_as_rustls_fails_it_though_openssl_accepts_it() {
     let path = fixture_str("certs/v1.pem");

@@ -70,7 +70,8 @@ pub(super) fn render(out: &mut dyn Write, data: &InspectData, now: OffsetDateTim
     Ok(())
 }
 
-fn certificate(out: &mut dyn Write, cert: &CertSummary, now: OffsetDateTime) -> io::Result<()> {
+/// A certificate's fields, as inspect lists them (connect shows served certificates so).
+pub(super) fn certificate(out: &mut dyn Write, cert: &CertSummary, now: OffsetDateTime) -> io::Result<()> {
     let crit = |name: &str| if cert.critical(name) == Some(true) { " (critical)" } else { "" };
     field(out, "version", cert.version)?;
     field(out, "subject", &cert.subject)?;

@@ -2,6 +2,7 @@
 //! findings with their hints, and failures as `certsmith: error: …` / `hint: …`.
 //! Writes styled text; the caller's stream strips colour when it must.
 
+mod connect;
 mod generate;
 mod inspect;
 mod match_key;
@@ -32,6 +33,7 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Ca(data) => generate::render_ca(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,
         Data::MatchKey(data) => match_key::render(out, data)?,
+        Data::Connect(data) => connect::render(out, data, now)?,
         Data::None => {}
     }
     findings(out, &report.findings)

@@ -1,0 +1,569 @@
+//! `certsmith connect`: what a live server serves, and whether a rustls client accepts it.
+//! Exit 0 when the handshake completes and the certificate verifies with no error finding;
+//! 1 when the server's TLS is wrong (a finding); 2 when no TLS server could be reached
+//! (refused, unresolved, timed out: a failure with a code). The network is `probe`'s; the
+//! served chain is checked by verify's `pki::verify`, so its findings carry verify's codes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::RootCertStore;
+use serde::Serialize;
+
+use crate::app::Context;
+use crate::cli::{ConnectArgs, TlsMin};
+use crate::commands::verify::certificates_of;
+use crate::error::Failure;
+use crate::pki::describe::{self, CertSummary};
+use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
+use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
+use crate::report::{Code, Data, Finding, Report, Severity, Subject};
+
+/// Certificates expiring within this many days get an `expires-soon` warning, as in verify.
+pub const WARN_DAYS: u32 = 30;
+
+/// JSON `data` of connect.
+#[derive(Debug, Serialize)]
+pub struct ConnectData {
+    /// TARGET as given.
+    pub target: String,
+    pub host: String,
+    pub port: u16,
+    /// The name sent as SNI (for a DNS name) and verified.
+    pub server_name: String,
+    /// The address connected to (`ip:port`).
+    pub address: String,
+    /// `TLSv1.3` or `TLSv1.2`; null when the handshake failed before the server chose.
+    pub tls_version: Option<String>,
+    /// IANA name, such as `TLS_AES_256_GCM_SHA384`.
+    pub cipher_suite: Option<String>,
+    /// The key exchange group, such as `X25519` (known once the handshake completes).
+    pub key_exchange: Option<String>,
+    /// The ALPN protocol the server chose; null when it chose none.
+    pub alpn: Option<String>,
+    pub alpn_offered: Vec<String>,
+    pub handshake_complete: bool,
+    /// The trust anchors used: `--ca` files, or the system trust store.
+    pub trust: String,
+    /// The certificates as the server sent them, each described as inspect does.
+    pub chain: Vec<ServedCertificate>,
+    /// The handshake completed, the chain reaches a trust anchor and the certificate covers
+    /// `server_name`, as a rustls client decides (also computed with `--insecure`).
+    pub verified: bool,
+    /// rustls' verdict on the chain and on the name; null when no certificate was received.
+    pub chain_verified: Option<bool>,
+    pub name_verified: Option<bool>,
+    /// `--insecure`: the verdict did not stop the handshake; its findings are warnings.
+    pub verification_skipped: bool,
+    /// The chain as verify builds it, from the server's certificate to the trust anchor.
+    pub trust_path: Vec<ChainLink>,
+}
+
+/// One certificate as served, with its position (0 is the server's own).
+#[derive(Debug, Serialize)]
+pub struct ServedCertificate {
+    pub position: usize,
+    #[serde(flatten)]
+    pub certificate: Box<CertSummary>,
+}
+
+pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
+    let target = Target::parse(&args.target).map_err(|e| {
+        Failure::new(format!("TARGET {:?}: {e}", args.target))
+            .hint("pass host, host:port, [IPv6]:port or an https:// URL, such as `certsmith connect localhost:8443`")
+    })?;
+    let name = args.servername.as_deref().unwrap_or(&target.host);
+    let host = Host::parse(name).ok_or_else(|| {
+        Failure::new(format!(
+            "{name:?} is neither a DNS name nor an IP address, so rustls can neither send it as SNI nor verify it"
+        ))
+        .hint("pass the name clients use with --servername, such as `--servername myapp.local`")
+    })?;
+    let alpn = alpn_list(&args.alpn)?;
+    let trust = Trust::load(&args.ca, args.insecure)?;
+    let pool = Pool::new(&[], Some(&trust.certs))?;
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(trust.certs.iter().map(|c| c.der.clone()));
+
+    let probe = Probe {
+        target: target.clone(),
+        server_name: host.server_name().clone(),
+        roots: Arc::new(roots),
+        alpn: alpn.clone(),
+        tls13_only: args.tls_min == TlsMin::Tls13,
+        timeout: args.timeout,
+        insecure: args.insecure,
+        now: verify::unix_time(ctx.now),
+    };
+    let session = probe::run(&probe).map_err(|e| unreachable(&target, &e, args.timeout))?;
+
+    let authority = target.authority();
+    let mut findings = Vec::new();
+    let (mut chain, mut trust_path) = (Vec::new(), Vec::new());
+    if let Some(served) = &session.served {
+        let settings = Settings { hosts: std::slice::from_ref(&host), now: ctx.now, warn_days: WARN_DAYS };
+        let checked = check_served(served, &pool, &settings, &authority, &trust, &args.target);
+        chain = checked.chain;
+        trust_path = checked.path;
+        findings = checked.findings;
+        if args.insecure {
+            for f in findings.iter_mut().filter(|f| f.severity == Severity::Error) {
+                f.severity = Severity::Warning;
+                f.message = format!("not enforced (--insecure): {}", f.message);
+            }
+        }
+    }
+    if let Err(error) = &session.result {
+        // Without --insecure, a rejected certificate ends the handshake: its findings say why.
+        let verdict_failed =
+            !args.insecure && session.served.as_ref().is_some_and(|s| s.trusted.is_err() || s.name.is_err());
+        let why =
+            Why { version: session.version, tls13_only: probe.tls13_only, alpn: &alpn, name, authority: &authority };
+        findings.extend(handshake_finding(error, verdict_failed, &why));
+    }
+
+    let served = session.served.as_ref();
+    let data = ConnectData {
+        target: args.target.clone(),
+        host: target.host.clone(),
+        port: target.port,
+        server_name: host.text.clone(),
+        address: session.address.to_string(),
+        tls_version: session.version.map(version_name),
+        cipher_suite: session.cipher_suite.map(suite_name),
+        key_exchange: session.key_exchange.and_then(|g| g.as_str()).map(str::to_owned),
+        alpn: session.alpn.as_deref().map(|p| String::from_utf8_lossy(p).into_owned()),
+        alpn_offered: alpn.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
+        handshake_complete: session.result.is_ok(),
+        trust: trust.label,
+        chain,
+        verified: session.result.is_ok() && served.is_some_and(|s| s.trusted.is_ok() && s.name.is_ok()),
+        chain_verified: served.map(|s| s.trusted.is_ok()),
+        name_verified: served.map(|s| s.name.is_ok()),
+        verification_skipped: args.insecure,
+        trust_path,
+    };
+    Ok(Report { command: "connect", data: Data::Connect(Box::new(data)), findings, errors: Vec::new() })
+}
+
+/// `h2,http/1.1` → the protocols in order; an empty list offers none.
+fn alpn_list(text: &str) -> Result<Vec<Vec<u8>>, Failure> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.len() {
+            1..=255 => Ok(p.as_bytes().to_vec()),
+            _ => {
+                Err(Failure::new(format!("--alpn: {p:?} is longer than the 255 bytes an ALPN protocol name can have"))
+                    .hint("pass protocol names such as `--alpn h2,http/1.1`"))
+            }
+        })
+        .collect()
+}
+
+/// The trust anchors and how to name them.
+struct Trust {
+    certs: Vec<Sourced>,
+    /// In full, for `data.trust`: the files, or the store with its size.
+    label: String,
+    /// In a sentence: `ca.pem` or `the system trust store`.
+    short: String,
+}
+
+impl Trust {
+    fn load(ca: &[PathBuf], insecure: bool) -> Result<Self, Failure> {
+        if !ca.is_empty() {
+            let files = ca.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+            return Ok(Self { certs: certificates_of(ca, "--ca")?, label: files.clone(), short: files });
+        }
+        let (found, problems) = probe::system_roots();
+        let source = Subject::file("system trust store", None);
+        // As rustls' RootCertStore does, keep what can be a trust anchor and skip the rest.
+        let certs: Vec<Sourced> = found
+            .into_iter()
+            .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok() && describe::certificate(der).is_ok())
+            .map(|der| Sourced { der, source: source.clone() })
+            .collect();
+        if certs.is_empty() && !insecure {
+            let why = if problems.is_empty() { String::new() } else { format!(" ({})", problems.join("; ")) };
+            return Err(Failure::new(format!("the system trust store holds no certificate{why}"))
+                .hint("install the CA bundle (`apt-get install ca-certificates`), point SSL_CERT_FILE at one, or pass --ca FILE"));
+        }
+        let from_env: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+            .iter()
+            .filter_map(|var| std::env::var_os(var).map(|v| format!("{var}={}", v.to_string_lossy())))
+            .collect();
+        let label = match from_env.as_slice() {
+            [] => format!("the system trust store ({} certificates)", certs.len()),
+            vars => format!("the system trust store from {} ({} certificates)", vars.join(", "), certs.len()),
+        };
+        Ok(Self { certs, label, short: "the system trust store".to_owned() })
+    }
+}
+
+/// What checking the served chain gave.
+struct Checked {
+    chain: Vec<ServedCertificate>,
+    path: Vec<ChainLink>,
+    findings: Vec<Finding>,
+}
+
+/// verify's checks on the chain as served, with connect's words where they differ, and
+/// rustls' verdict when no finding explains it.
+fn check_served(
+    served: &Served,
+    pool: &Pool<'_>,
+    settings: &Settings<'_>,
+    authority: &str,
+    trust: &Trust,
+    target: &str,
+) -> Checked {
+    let sourced: Vec<Sourced> = served
+        .chain
+        .iter()
+        .enumerate()
+        .map(|(i, der)| Sourced { der: der.clone(), source: Subject::file(authority, Some(i)) })
+        .collect();
+    let chain: Vec<ServedCertificate> = served
+        .chain
+        .iter()
+        .enumerate()
+        .filter_map(|(position, der)| {
+            describe::certificate(der).ok().map(|c| ServedCertificate { position, certificate: Box::new(c) })
+        })
+        .collect();
+    let (path, mut findings) = match verify::verify_file(&sourced, pool, settings) {
+        Ok(verified) => (verified.chain, verified.findings),
+        Err(e) => {
+            let finding = Finding::new(
+                Code::MalformedCertificate,
+                Severity::Error,
+                Subject::file(authority, None),
+                format!("a certificate the server sent cannot be read ({e}): every client rejects the chain"),
+            )
+            .hint("fix the certificate file the server uses; `certsmith inspect FILE` shows what is in it");
+            (Vec::new(), vec![finding])
+        }
+    };
+    let leaf_self_signed = chain.first().is_some_and(|c| c.position == 0 && c.certificate.self_signed);
+    for finding in &mut findings {
+        match finding.code {
+            Code::UnknownIssuer => {
+                (finding.message, finding.hint) = unknown_issuer(trust, &path, leaf_self_signed, target)
+            }
+            // The server is serving it, so its key did load there; Granian may still refuse it.
+            Code::KeyUnsupportedByGranian => finding.severity = Severity::Warning,
+            _ => {}
+        }
+    }
+    let rejected = served.trusted.as_ref().err().or(served.name.as_ref().err());
+    if let Some(error) = rejected
+        && !findings.iter().any(|f| f.severity == Severity::Error)
+    {
+        findings.push(
+            Finding::new(
+                Code::ChainRejected,
+                Severity::Error,
+                Subject::file(authority, Some(0)),
+                format!("rustls rejects the server's certificate ({error}), and no check of certsmith's says why"),
+            )
+            .hint("look at each certificate served: `openssl s_client -connect HOST:PORT -showcerts </dev/null | certsmith inspect -`"),
+        );
+    }
+    Checked { chain, path, findings }
+}
+
+/// connect's words for `unknown-issuer`: which trust was used, and how to pass the CA.
+fn unknown_issuer(trust: &Trust, path: &[ChainLink], leaf_self_signed: bool, target: &str) -> (String, Option<String>) {
+    let rejects = "rustls clients reject it with UnknownIssuer, as do curl, Python and browsers";
+    let message = match path {
+        _ if leaf_self_signed => {
+            format!("the server's certificate is self-signed and not in {}: {rejects}", trust.short)
+        }
+        [_, .., top] => format!(
+            "no certificate in {} issued {}, the last certificate of the chain the server sent: {rejects}",
+            trust.short, top.subject
+        ),
+        _ => format!(
+            "no certificate in {} issued the server's certificate, and the server sent no intermediate: {rejects}",
+            trust.short
+        ),
+    };
+    let intermediates =
+        if leaf_self_signed { "" } else { "; a public CA's certificate needs its intermediates served after it" };
+    let hint = format!(
+        "if a local CA issued it (`certsmith gen --ca certs/ca`), trust that CA: `certsmith connect --ca certs/ca/ca.pem {target}`, and give clients the same file (`curl --cacert certs/ca/ca.pem`){intermediates}"
+    );
+    (message, Some(hint))
+}
+
+/// What the words about a failed handshake need to know.
+struct Why<'a> {
+    /// The version agreed before the failure, if any.
+    version: Option<rustls::ProtocolVersion>,
+    tls13_only: bool,
+    alpn: &'a [Vec<u8>],
+    name: &'a str,
+    authority: &'a str,
+}
+
+/// A finding for a handshake that did not complete, unless the certificate findings
+/// already say why (the verifier rejected the chain).
+fn handshake_finding(error: &HandshakeError, verdict_failed: bool, why: &Why<'_>) -> Option<Finding> {
+    use rustls::{AlertDescription as Alert, Error as E, PeerIncompatible as P};
+    let (code, message, hint): (Code, String, String) = match error {
+        HandshakeError::Tls(E::InvalidCertificate(_)) if verdict_failed => return None,
+        HandshakeError::PlainHttp(line) => (
+            Code::PlainHttp,
+            format!("the server answered in plain HTTP (`{line}`), not TLS: every https:// client fails here"),
+            "is GRANIAN_SSL_KEYFILE set? Granian serves plain HTTP, silently, unless both GRANIAN_SSL_CERTIFICATE and GRANIAN_SSL_KEYFILE are set; otherwise connect to the port that serves TLS".to_owned(),
+        ),
+        HandshakeError::NotTls(line) => (
+            Code::HandshakeFailed,
+            format!("the server answered with something that is not TLS (`{line}`): another protocol listens on this port"),
+            "connect to the port that serves TLS".to_owned(),
+        ),
+        HandshakeError::Closed => (
+            Code::HandshakeFailed,
+            "the server closed the connection during the handshake without saying why (no TLS alert): it may not speak TLS on this port, or it refused the ClientHello".to_owned(),
+            format!("check the server's log; `openssl s_client -connect {}` tries the same with another TLS stack", why.authority),
+        ),
+        HandshakeError::Io(e) => (
+            Code::HandshakeFailed,
+            format!("the connection failed during the handshake: {e}"),
+            "check the server's log for why it dropped the connection".to_owned(),
+        ),
+        HandshakeError::Tls(
+            E::AlertReceived(Alert::ProtocolVersion)
+            | E::PeerIncompatible(
+                P::ServerTlsVersionIsDisabledByOurConfig
+                | P::ServerDoesNotSupportTls12Or13
+                | P::SupportedVersionsExtensionRequired
+                | P::Tls12NotOffered
+                | P::Tls12NotOfferedOrEnabled,
+            ),
+        ) => protocol_version(error, why.tls13_only),
+        HandshakeError::Tls(E::AlertReceived(Alert::NoApplicationProtocol)) => (
+            Code::HandshakeFailed,
+            format!(
+                "the server accepts none of the ALPN protocols offered ({}): it refused the handshake with no_application_protocol",
+                offered(why.alpn)
+            ),
+            "offer the protocol the server speaks with --alpn, such as `--alpn http/1.1`".to_owned(),
+        ),
+        HandshakeError::Tls(E::AlertReceived(Alert::UnrecognisedName)) => (
+            Code::HandshakeFailed,
+            format!("the server does not serve the name {} (it answered unrecognized_name to the SNI)", why.name),
+            "pass the name the server is configured for with --servername".to_owned(),
+        ),
+        HandshakeError::Tls(E::AlertReceived(Alert::CertificateRequired)) => (
+            Code::HandshakeFailed,
+            "the server requires a client certificate (mutual TLS, as Granian with GRANIAN_SSL_CLIENT_VERIFY), and connect sends none".to_owned(),
+            "check the server's certificate with a client certificate: `openssl s_client -connect HOST:PORT -cert client.pem -key client-key.pem`".to_owned(),
+        ),
+        HandshakeError::Tls(e @ (E::AlertReceived(Alert::HandshakeFailure) | E::PeerIncompatible(_))) => (
+            Code::HandshakeFailed,
+            format!("the server and rustls agree on no cipher suite, key exchange or signature scheme ({e})"),
+            "enable TLS 1.3, or TLS 1.2 with ECDHE and AES-GCM or ChaCha20 suites, on the server".to_owned(),
+        ),
+        HandshakeError::Tls(e) => (
+            Code::HandshakeFailed,
+            format!("the TLS handshake failed: rustls reports {e}"),
+            format!("`openssl s_client -connect {}` tries the same with another TLS stack", why.authority),
+        ),
+    };
+    let message = match why.version.map(version_name) {
+        Some(v) if code == Code::HandshakeFailed => format!("{message} (after agreeing on {v})"),
+        _ => message,
+    };
+    Some(Finding::new(code, Severity::Error, Subject::file(why.authority, None), message).hint(hint))
+}
+
+/// No TLS version in common: what was offered, what the server chose, who else fails.
+fn protocol_version(error: &HandshakeError, tls13_only: bool) -> (Code, String, String) {
+    use rustls::{Error as E, PeerIncompatible as P};
+    let chose = match error {
+        HandshakeError::Tls(E::PeerIncompatible(P::ServerTlsVersionIsDisabledByOurConfig)) => "chose TLS 1.2",
+        HandshakeError::Tls(E::PeerIncompatible(P::ServerDoesNotSupportTls12Or13)) => {
+            "chose a version older than TLS 1.2"
+        }
+        _ => "answered with a protocol_version alert",
+    };
+    if tls13_only {
+        (
+            Code::ProtocolVersion,
+            format!(
+                "the server does not speak TLS 1.3, the only version offered with --tls-min 1.3 (it {chose}): clients that require TLS 1.3, as Granian does by default, cannot connect"
+            ),
+            "enable TLS 1.3 on the server; `certsmith connect --tls-min 1.2` shows what it serves meanwhile".to_owned(),
+        )
+    } else {
+        (
+            Code::ProtocolVersion,
+            format!(
+                "the server speaks neither TLS 1.3 nor TLS 1.2 (it {chose}): rustls clients and current browsers speak nothing older"
+            ),
+            "enable TLS 1.2 and 1.3 on the server (Granian: GRANIAN_SSL_PROTOCOL_MIN=tls1.2 or tls1.3)".to_owned(),
+        )
+    }
+}
+
+/// `h2, http/1.1`, or `none`.
+fn offered(alpn: &[Vec<u8>]) -> String {
+    if alpn.is_empty() {
+        return "none".to_owned();
+    }
+    alpn.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect::<Vec<_>>().join(", ")
+}
+
+/// `TLSv1.3`, as OpenSSL and curl write it.
+fn version_name(version: rustls::ProtocolVersion) -> String {
+    match version {
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".to_owned(),
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_owned(),
+        other => other.as_str().map_or_else(|| format!("0x{:04x}", u16::from(other)), str::to_owned),
+    }
+}
+
+/// The IANA name: rustls writes TLS 1.3 suites as `TLS13_…`, IANA as `TLS_…`.
+fn suite_name(suite: rustls::CipherSuite) -> String {
+    match suite.as_str() {
+        Some(name) => name.strip_prefix("TLS13_").map_or_else(|| name.to_owned(), |rest| format!("TLS_{rest}")),
+        None => format!("0x{:04x}", u16::from(suite)),
+    }
+}
+
+/// `10s`, `1500ms`.
+fn duration_text(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
+}
+
+/// The failure for a server that could not be reached, with its code.
+fn unreachable(target: &Target, error: &ProbeError, timeout: Duration) -> Failure {
+    let authority = target.authority();
+    let subject = Subject::file(&authority, None);
+    let limit = duration_text(timeout);
+    let failure = match error {
+        ProbeError::Resolve(why) => Failure::new(format!("cannot resolve {}: {why}", target.host))
+            .code(Code::DnsFailure)
+            .hint(format!(
+                "check the name; a name only the server's network knows (a compose service name) resolves only there: connect by address and name the host with --servername, such as `certsmith connect --servername {} 127.0.0.1:{}`",
+                target.host, target.port
+            )),
+        ProbeError::Connect(failures) => {
+            let each: Vec<String> = failures.iter().map(|(address, e)| format!("{address}: {e}")).collect();
+            let refused = failures.iter().any(|(_, e)| e.kind() == std::io::ErrorKind::ConnectionRefused);
+            if refused {
+                Failure::new(format!("cannot connect to {authority}: nothing listens there ({})", each.join("; ")))
+                    .code(Code::ConnectionRefused)
+                    .hint("start the server, or check the port: Granian listens on 127.0.0.1:8000 unless --host/--port (GRANIAN_HOST, GRANIAN_PORT) say otherwise, and a container's port must be published")
+            } else {
+                Failure::new(format!("cannot connect to {authority}: {}", each.join("; ")))
+                    .code(Code::ConnectionFailed)
+                    .hint("check the address and the network between here and the server")
+            }
+        }
+        ProbeError::Timeout { phase: Phase::Resolve, .. } => {
+            Failure::new(format!("resolving {} took longer than --timeout {limit}", target.host))
+                .code(Code::Timeout)
+                .hint("check the resolver (/etc/resolv.conf), or connect by address with --servername NAME")
+        }
+        ProbeError::Timeout { phase: Phase::Connect, address } => {
+            let to = address.map_or_else(|| authority.clone(), |a| a.to_string());
+            Failure::new(format!("no connection to {to} within --timeout {limit}: the host is down or a firewall drops the packets"))
+                .code(Code::Timeout)
+                .hint("check the address and port, or allow longer with --timeout 30s")
+        }
+        ProbeError::Timeout { phase: Phase::Handshake, address } => {
+            let at = address.map_or_else(|| authority.clone(), |a| a.to_string());
+            Failure::new(format!(
+                "{at} accepted the connection but did not answer the TLS ClientHello within --timeout {limit}: the server is stuck, or the port speaks a protocol that waits for the client"
+            ))
+            .code(Code::Timeout)
+            .hint("check that this port serves TLS and that the server is not overloaded, or allow longer with --timeout 30s")
+        }
+        ProbeError::Setup(e) => Failure::new(format!("cannot set up the TLS client: {e}"))
+            .hint("this is a bug in certsmith: please report it with the command line"),
+    };
+    failure.about(subject)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handshake_failures_are_explained_with_their_own_codes() {
+        use rustls::{AlertDescription as Alert, Error as E, PeerIncompatible as P};
+        let alpn = [b"h2".to_vec()];
+        let why = |tls13_only| Why { version: None, tls13_only, alpn: &alpn, name: "myapp.local", authority: "h:1" };
+        let code = |error: HandshakeError, tls13_only| {
+            handshake_finding(&error, false, &why(tls13_only)).map(|f| (f.code, f.message, f.hint.unwrap_or_default()))
+        };
+        let (c, message, _) = code(HandshakeError::Tls(P::ServerTlsVersionIsDisabledByOurConfig.into()), true).unwrap();
+        assert_eq!(c, Code::ProtocolVersion);
+        assert!(message.contains("it chose TLS 1.2"), "{message}");
+        let (c, message, _) = code(HandshakeError::Tls(E::AlertReceived(Alert::ProtocolVersion)), false).unwrap();
+        assert_eq!(c, Code::ProtocolVersion);
+        assert!(message.contains("neither TLS 1.3 nor TLS 1.2"), "{message}");
+        let (c, message, hint) =
+            code(HandshakeError::Tls(E::AlertReceived(Alert::NoApplicationProtocol)), false).unwrap();
+        assert_eq!(c, Code::HandshakeFailed);
+        assert!(message.contains("(h2)") && hint.contains("--alpn"), "{message}");
+        let (_, message, hint) = code(HandshakeError::Tls(E::AlertReceived(Alert::UnrecognisedName)), false).unwrap();
+        assert!(message.contains("myapp.local") && hint.contains("--servername"), "{message}");
+        let (c, _, hint) = code(HandshakeError::PlainHttp("HTTP/1.1 400 Bad Request".to_owned()), false).unwrap();
+        assert_eq!((c, hint.starts_with("is GRANIAN_SSL_KEYFILE set?")), (Code::PlainHttp, true));
+        assert_eq!(code(HandshakeError::Closed, false).unwrap().0, Code::HandshakeFailed);
+        // A rejected certificate is explained by verify's findings, not here.
+        let rejected = HandshakeError::Tls(E::InvalidCertificate(rustls::CertificateError::UnknownIssuer));
+        assert!(handshake_finding(&rejected, true, &why(false)).is_none());
+        assert_eq!(handshake_finding(&rejected, false, &why(false)).unwrap().code, Code::HandshakeFailed);
+    }
+
+    #[test]
+    fn alpn_lists_are_comma_separated_and_may_be_empty() {
+        assert_eq!(alpn_list("h2,http/1.1").unwrap(), vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+        assert_eq!(alpn_list(" h2 , ").unwrap(), vec![b"h2".to_vec()]);
+        assert!(alpn_list("").unwrap().is_empty());
+        assert!(alpn_list(&"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn names_are_the_ones_openssl_and_iana_use() {
+        assert_eq!(version_name(rustls::ProtocolVersion::TLSv1_3), "TLSv1.3");
+        assert_eq!(suite_name(rustls::CipherSuite::TLS13_AES_256_GCM_SHA384), "TLS_AES_256_GCM_SHA384");
+        assert_eq!(
+            suite_name(rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+        );
+        assert_eq!(duration_text(Duration::from_secs(10)), "10s");
+        assert_eq!(duration_text(Duration::from_millis(1500)), "1500ms");
+    }
+
+    #[test]
+    fn each_unreachable_server_has_its_code_and_a_hint() {
+        let target = Target { host: "myapp.local".to_owned(), port: 8443 };
+        let address = "127.0.0.1:8443".parse().unwrap();
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let unreachable_net = std::io::Error::from(std::io::ErrorKind::NetworkUnreachable);
+        let cases = [
+            (ProbeError::Resolve("Name or service not known".to_owned()), Code::DnsFailure),
+            (ProbeError::Connect(vec![(address, refused)]), Code::ConnectionRefused),
+            (ProbeError::Connect(vec![(address, unreachable_net)]), Code::ConnectionFailed),
+            (ProbeError::Timeout { phase: Phase::Resolve, address: None }, Code::Timeout),
+            (ProbeError::Timeout { phase: Phase::Connect, address: Some(address) }, Code::Timeout),
+            (ProbeError::Timeout { phase: Phase::Handshake, address: Some(address) }, Code::Timeout),
+        ];
+        for (error, code) in cases {
+            let failure = unreachable(&target, &error, Duration::from_secs(1));
+            assert_eq!(failure.code, Some(code), "{error:?}");
+            assert!(failure.hint.is_some(), "{error:?}");
+            assert_eq!(failure.subject.path.as_deref(), Some("myapp.local:8443"));
+        }
+        let dns = unreachable(&target, &ProbeError::Resolve("Name or service not known".to_owned()), Duration::ZERO);
+        assert!(dns.message.contains("cannot resolve myapp.local"), "{}", dns.message);
+        assert!(dns.hint.unwrap().contains("--servername myapp.local 127.0.0.1:8443"));
+    }
+}

@@ -1,0 +1,434 @@
+//! `certsmith connect` against real servers on 127.0.0.1 only: an in-process rustls server
+//! configured as Granian configures it (TLS 1.3, ALPN h2 and http/1.1), `openssl s_server`,
+//! and listeners that refuse, stay silent or answer in plain HTTP. Certificates come from
+//! `certsmith gen` and `certsmith ca create`, made at test time.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection};
+use serde_json::Value;
+
+use crate::util::*;
+
+/// A local CA and, in one folder, the certificates the tests serve.
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    /// `ca/` (a CA), `issued/` (localhost, 127.0.0.1, ::1 from that CA), `self/` (the same
+    /// names, self-signed) and `expired/` (self-signed, valid for one day in 2020).
+    fn new() -> Self {
+        let pki = Self { dir: tempfile::tempdir().unwrap() };
+        pki.certsmith(&["ca", "create", "--out-dir", "ca"]);
+        pki.certsmith(&["gen", "--ca", "ca", "--out-dir", "issued"]);
+        pki.certsmith(&["gen", "--out-dir", "self"]);
+        pki.certsmith(&["--at", "2020-01-01T00:00:00Z", "gen", "--days", "1", "--out-dir", "expired"]);
+        pki
+    }
+
+    fn certsmith(&self, args: &[&str]) {
+        let out: Run = certsmith().current_dir(self.dir.path()).args(args).output().unwrap().into();
+        assert_eq!(out.code, 0, "certsmith {args:?}: {}", out.stderr);
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn arg(&self, rel: &str) -> String {
+        self.path(rel).to_str().unwrap().to_owned()
+    }
+
+    fn cert(&self, name: &str) -> PathBuf {
+        self.path(&format!("{name}/certificate.pem"))
+    }
+
+    fn key(&self, name: &str) -> PathBuf {
+        self.path(&format!("{name}/private_key.pem"))
+    }
+}
+
+/// A rustls server configured as Granian's default: TLS 1.3 only, ALPN h2 then http/1.1,
+/// serving every certificate of `cert` (the leaf first).
+fn granian_like(cert: &Path, key: &Path) -> Arc<ServerConfig> {
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(cert).unwrap().map(Result::unwrap).collect();
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let mut config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Arc::new(config)
+}
+
+/// Serves `connections` handshakes on an ephemeral 127.0.0.1 port, one after the other.
+fn serve_rustls(config: Arc<ServerConfig>, connections: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut conn = ServerConnection::new(Arc::clone(&config)).unwrap();
+            // A client that rejects the certificate ends the handshake with an alert.
+            if conn.complete_io(&mut stream).is_ok() {
+                let _ = conn.complete_io(&mut stream);
+            }
+        }
+    });
+    port
+}
+
+/// Accepts one connection, reads what the client sends and gives `answer`, as an HTTP
+/// server answers a TLS ClientHello.
+fn serve_plain_http(answer: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(answer);
+        }
+    });
+    port
+}
+
+/// Accepts one connection and says nothing for `hold`.
+fn serve_silence(hold: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            thread::sleep(hold);
+            drop(stream);
+        }
+    });
+    port
+}
+
+/// `openssl s_server -www` on an ephemeral 127.0.0.1 port; killed when dropped.
+struct OpensslServer {
+    child: Child,
+    port: u16,
+    _stdin: Option<ChildStdin>,
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl OpensslServer {
+    fn start(cert: &Path, key: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-www", "-accept", "127.0.0.1:0"])
+            .args(["-cert", cert.to_str().unwrap(), "-key", key.to_str().unwrap()])
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the openssl CLI is needed by the tests (.ci/run installs it)");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let port = loop {
+            line.clear();
+            assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "openssl s_server did not start");
+            if let Some(address) = line.trim().strip_prefix("ACCEPT ") {
+                break address.rsplit(':').next().unwrap().parse().unwrap();
+            }
+        };
+        Self { _stdin: child.stdin.take(), child, port, _stdout: stdout }
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn connect(args: &[&str]) -> Run {
+    run(std::iter::once("connect").chain(args.iter().copied()))
+}
+
+fn connect_json(args: &[&str]) -> (Run, Value) {
+    let out = run(["--json", "connect"].into_iter().chain(args.iter().copied()));
+    let json = out.json();
+    (out, json)
+}
+
+fn error_codes(json: &Value) -> Vec<&str> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
+}
+
+/// The Granian-like server with a CA-issued chain (leaf, then the CA): TLS 1.3, h2, the
+/// chain as served, verified for the name; the human form says the same.
+#[test]
+fn a_granian_like_server_verifies_with_tls13_and_h2() {
+    let pki = Pki::new();
+    let fullchain = pki.path("fullchain.pem");
+    let chain = [std::fs::read(pki.cert("issued")).unwrap(), std::fs::read(pki.path("ca/ca.pem")).unwrap()].concat();
+    std::fs::write(&fullchain, chain).unwrap();
+    let port = serve_rustls(granian_like(&fullchain, &pki.key("issued")), 3);
+    let target = format!("127.0.0.1:{port}");
+    let ca = pki.arg("ca/ca.pem");
+
+    let (out, json) = connect_json(&["--ca", &ca, "--servername", "localhost", &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let data = &json["data"];
+    assert_eq!(data["tls_version"], "TLSv1.3");
+    assert_eq!(data["alpn"], "h2");
+    assert_eq!(data["alpn_offered"], serde_json::json!(["h2", "http/1.1"]));
+    assert!(data["cipher_suite"].as_str().unwrap().starts_with("TLS_AES_"), "{data:#}");
+    assert!(data["key_exchange"].is_string());
+    assert_eq!(data["address"], target);
+    assert_eq!(data["server_name"], "localhost");
+    assert_eq!((data["verified"].clone(), data["chain_verified"].clone()), (Value::Bool(true), Value::Bool(true)));
+    assert_eq!(data["name_verified"], true);
+    assert_eq!(data["verification_skipped"], false);
+    let served = data["chain"].as_array().unwrap();
+    assert_eq!(served.len(), 2);
+    assert_eq!((served[0]["position"].clone(), served[1]["position"].clone()), (0.into(), 1.into()));
+    assert_eq!(served[0]["san"]["dns"], serde_json::json!(["localhost"]));
+    assert_eq!(served[1]["is_ca"], true);
+    assert!(data["trust_path"].as_array().unwrap().last().unwrap()["trust_anchor"].as_bool().unwrap());
+    assert_eq!(json["status"], "ok", "{json:#}");
+
+    let out = connect(&["--ca", &ca, "--servername", "localhost", &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    for expected in ["TLSv1.3", "h2 (offered h2, http/1.1)", "yes: the chain reaches", "#1 certificate"] {
+        assert!(out.stdout.contains(expected), "{expected:?} missing:\n{}", out.stdout);
+    }
+
+    let (out, json) = connect_json(&["--ca", &ca, "--servername", "localhost", "--alpn", "http/1.1", &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(json["data"]["alpn"], "http/1.1");
+}
+
+/// A host name is resolved and each address tried in turn: `localhost` may give ::1
+/// first, where nothing listens.
+#[test]
+fn a_host_name_is_resolved_and_the_address_that_answers_is_reported() {
+    let pki = Pki::new();
+    let port = serve_rustls(granian_like(&pki.cert("issued"), &pki.key("issued")), 1);
+    let (out, json) = connect_json(&["--ca", &pki.arg("ca/ca.pem"), &format!("https://localhost:{port}/api/health")]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(json["data"]["address"], format!("127.0.0.1:{port}"));
+    assert_eq!(json["data"]["host"], "localhost");
+    assert_eq!(json["data"]["port"], port);
+}
+
+#[test]
+fn a_name_the_certificate_does_not_cover_is_name_mismatch() {
+    let pki = Pki::new();
+    let port = serve_rustls(granian_like(&pki.cert("issued"), &pki.key("issued")), 1);
+    let (out, json) =
+        connect_json(&["--ca", &pki.arg("ca/ca.pem"), "--servername", "other.test", &format!("127.0.0.1:{port}")]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(error_codes(&json), ["name-mismatch"]);
+    assert!(finding(&json, "name-mismatch")["message"].as_str().unwrap().contains("covers localhost, 127.0.0.1, ::1"));
+    let data = &json["data"];
+    assert_eq!(
+        (data["chain_verified"].clone(), data["name_verified"].clone()),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    assert_eq!(data["verified"], false);
+    // The server's choices are known before its certificate is: still reported.
+    assert_eq!((data["tls_version"].as_str(), data["alpn"].as_str()), (Some("TLSv1.3"), Some("h2")));
+}
+
+/// Without --ca the system trust store is used, and it does not hold the test CA; a
+/// store named by SSL_CERT_FILE, as OpenSSL and curl read it, does.
+#[test]
+fn without_ca_the_system_store_decides_and_ssl_cert_file_is_honoured() {
+    let pki = Pki::new();
+    let port = serve_rustls(granian_like(&pki.cert("issued"), &pki.key("issued")), 2);
+    let target = format!("127.0.0.1:{port}");
+    let (out, json) = connect_json(&[&target]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(error_codes(&json), ["unknown-issuer"]);
+    let unknown = finding(&json, "unknown-issuer");
+    assert!(unknown["message"].as_str().unwrap().contains("the system trust store"), "{unknown:#}");
+    assert!(unknown["hint"].as_str().unwrap().contains("--ca certs/ca/ca.pem"), "{unknown:#}");
+    assert_eq!(json["data"]["chain_verified"], false);
+
+    let out: Run = certsmith()
+        .env("SSL_CERT_FILE", pki.path("ca/ca.pem"))
+        .args(["--json", "connect", &target])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.json()["data"]["trust"].as_str().unwrap().contains("SSL_CERT_FILE="));
+}
+
+#[test]
+fn an_expired_certificate_is_expired() {
+    let pki = Pki::new();
+    let port = serve_rustls(granian_like(&pki.cert("expired"), &pki.key("expired")), 1);
+    let cert = pki.cert("expired");
+    let (out, json) =
+        connect_json(&["--ca", cert.to_str().unwrap(), "--servername", "localhost", &format!("127.0.0.1:{port}")]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(error_codes(&json), ["expired"]);
+    assert!(finding(&json, "expired")["message"].as_str().unwrap().contains("2020-01-02"));
+    assert_eq!(json["data"]["chain_verified"], false);
+}
+
+/// `--insecure` completes the handshake and still says what would have failed.
+#[test]
+fn insecure_completes_the_handshake_and_reports_what_would_fail() {
+    let pki = Pki::new();
+    let port = serve_rustls(granian_like(&pki.cert("self"), &pki.key("self")), 2);
+    let target = format!("127.0.0.1:{port}");
+    let (out, json) = connect_json(&["--insecure", "--servername", "other.test", &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let data = &json["data"];
+    assert_eq!((data["handshake_complete"].clone(), data["verification_skipped"].clone()), (true.into(), true.into()));
+    assert_eq!((data["verified"].clone(), data["chain_verified"].clone()), (false.into(), false.into()));
+    assert_eq!(data["name_verified"], false);
+    assert_eq!(data["tls_version"], "TLSv1.3");
+    assert!(error_codes(&json).is_empty(), "{json:#}");
+    for code in ["unknown-issuer", "name-mismatch"] {
+        let f = finding(&json, code);
+        assert_eq!(f["severity"], "warning");
+        assert!(f["message"].as_str().unwrap().starts_with("not enforced (--insecure)"), "{f:#}");
+    }
+    let out = connect(&["--insecure", "--servername", "other.test", &target]);
+    assert!(out.stdout.contains("skipped (--insecure): chain FAILS, name other.test FAILS"), "{}", out.stdout);
+}
+
+/// A TLS 1.2-only openssl server: fine by default (TLS 1.2 reported), a protocol-version
+/// problem when TLS 1.3 is required.
+#[test]
+fn a_tls12_only_openssl_server_fails_tls_min_13_and_says_why() {
+    let pki = Pki::new();
+    let server = OpensslServer::start(&pki.cert("issued"), &pki.key("issued"), &["-tls1_2"]);
+    let target = format!("127.0.0.1:{}", server.port);
+    let ca = pki.arg("ca/ca.pem");
+
+    let (out, json) = connect_json(&["--ca", &ca, &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(json["data"]["tls_version"], "TLSv1.2");
+    assert!(json["data"]["cipher_suite"].as_str().unwrap().starts_with("TLS_ECDHE_ECDSA_WITH_"), "{json:#}");
+    assert_eq!(json["data"]["verified"], true);
+
+    let (out, json) = connect_json(&["--ca", &ca, "--tls-min", "1.3", &target]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(error_codes(&json), ["protocol-version"]);
+    let message = finding(&json, "protocol-version")["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("does not speak TLS 1.3") && message.contains("--tls-min 1.3"), "{message}");
+    assert_eq!(json["data"]["handshake_complete"], false);
+    assert_eq!(json["data"]["chain"], serde_json::json!([]));
+}
+
+/// openssl's default (TLS 1.3 with its own ALPN choice) verifies too.
+#[test]
+fn an_openssl_server_verifies_with_tls13() {
+    let pki = Pki::new();
+    let server = OpensslServer::start(&pki.cert("issued"), &pki.key("issued"), &["-alpn", "http/1.1"]);
+    let (out, json) = connect_json(&["--ca", &pki.arg("ca/ca.pem"), &format!("127.0.0.1:{}", server.port)]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(
+        (json["data"]["tls_version"].as_str(), json["data"]["alpn"].as_str()),
+        (Some("TLSv1.3"), Some("http/1.1"))
+    );
+}
+
+#[test]
+fn a_refused_port_exits_2_with_connection_refused() {
+    let port = closed_port();
+    let (out, json) = connect_json(&[&format!("127.0.0.1:{port}")]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert_eq!(json["data"], Value::Null);
+    assert_eq!(json["errors"][0]["code"], "connection-refused");
+    assert!(out.stderr.contains("nothing listens there"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: start the server"), "{}", out.stderr);
+}
+
+#[test]
+fn a_listener_that_never_answers_times_out_within_the_timeout() {
+    let port = serve_silence(Duration::from_secs(8));
+    let started = Instant::now();
+    let (out, json) = connect_json(&["--timeout", "1s", &format!("127.0.0.1:{port}")]);
+    let took = started.elapsed();
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert_eq!(json["errors"][0]["code"], "timeout");
+    assert!(out.stderr.contains("did not answer the TLS ClientHello within --timeout 1s"), "{}", out.stderr);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+/// A status line (hyper, as in Granian without a key; h11), or an HTML page alone (Python's
+/// http.server takes a ClientHello for an HTTP/0.9 request); anything else is not TLS.
+#[test]
+fn a_plain_http_answer_is_recognised() {
+    let answers: [(&[u8], &str, &str); 3] = [
+        (
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "plain-http",
+            "HTTP/1.1 400 Bad Request",
+        ),
+        (b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head><title>Error response</title>", "plain-http", "<!DOCTYPE HTML>"),
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "handshake-failed", "SSH-2.0-OpenSSH_9.2"),
+    ];
+    for (answer, code, line) in answers {
+        let port = serve_plain_http(answer);
+        let (out, json) = connect_json(&[&format!("127.0.0.1:{port}")]);
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert_eq!(error_codes(&json), [code]);
+        let message = finding(&json, code)["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(&format!("(`{line}`)")), "{message}");
+        assert_eq!(json["data"]["tls_version"], Value::Null);
+    }
+    let port = serve_plain_http(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+    let out = connect(&[&format!("127.0.0.1:{port}")]);
+    assert!(out.stdout.contains("the server answered in plain HTTP"), "{}", out.stdout);
+    assert!(out.stdout.contains("hint: is GRANIAN_SSL_KEYFILE set?"), "{}", out.stdout);
+}
+
+#[test]
+fn bad_targets_and_options_are_usage_errors() {
+    for (args, expected) in [
+        (vec!["http://localhost:8000/"], "not a TLS URL"),
+        (vec!["localhost:99999"], "is not a port"),
+        (vec!["--servername", "*.example.com", "localhost"], "neither a DNS name nor an IP address"),
+        (vec!["--timeout", "10h", "localhost"], "expected a duration"),
+    ] {
+        let out = connect(&args);
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+    }
+}
+
+/// No test here may reach beyond the loopback interface.
+#[test]
+fn every_address_in_these_tests_is_loopback() {
+    let source = include_str!("connect.rs");
+    for word in source.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        if word.split('.').count() == 4 && word.split('.').all(|p| p.parse::<u8>().is_ok()) {
+            assert!(word.starts_with("127."), "{word} is not a loopback address");
+        }
+    }
+}
