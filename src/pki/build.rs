@@ -231,7 +231,7 @@ pub fn self_check(
     let anchors = [webpki::anchor_from_trusted_cert(anchor).map_err(|e| fail(format!("CA: {e:?}")))?];
     let secs = u64::try_from(now.unix_timestamp()).unwrap_or_default();
     ee.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
+        super::verify::verification_algorithms(),
         &anchors,
         intermediates,
         UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs)),

@@ -128,7 +128,7 @@ fn certificate_reasons(
         let secs = u64::try_from(cert.not_before.unix_timestamp().max(0)).unwrap_or_default();
         // Checked at the start of its validity: expiry is judged above, with the window.
         ee.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
+            super::verify::verification_algorithms(),
             &[anchor],
             &[],
             UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs)),

@@ -14,7 +14,7 @@ use std::time::Duration as StdDuration;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
-use webpki::{ALL_VERIFICATION_ALGS, EndEntityCert, KeyUsage};
+use webpki::{EndEntityCert, KeyUsage};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::error::X509Error;
 use x509_parser::prelude::FromDer;
@@ -25,6 +25,14 @@ use super::key::{self, KeyAlgorithm};
 use crate::clock;
 use crate::error::Failure;
 use crate::report::{Code, Finding, Severity, Subject};
+
+/// The signature algorithms rustls clients accept with the aws-lc-rs provider (the one
+/// `connect` uses). Not `webpki::ALL_VERIFICATION_ALGS`: with rustls's `ring` feature on
+/// (for the Granian key check) it tries ring's algorithms first, whose constant-time P-256
+/// verification takes twice as long, and that is most of what verify spends.
+pub fn verification_algorithms() -> &'static [&'static dyn rustls_pki_types::SignatureVerificationAlgorithm] {
+    rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms.all
+}
 
 /// A certificate and where it came from (file and PEM block).
 #[derive(Debug, Clone)]
@@ -407,7 +415,7 @@ impl<'p, 'a: 'p> Chain<'p, 'a> {
         let leaf = self.file.first().map(|p| &p.cert.der).ok_or(webpki::Error::BadDer)?;
         let ee = EndEntityCert::try_from(leaf)?;
         let path = ee.verify_for_usage(
-            ALL_VERIFICATION_ALGS,
+            verification_algorithms(),
             anchors,
             &intermediates,
             time,

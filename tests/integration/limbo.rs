@@ -99,7 +99,7 @@ fn webpki_answer(case: &Value, time: UnixTime) -> Outcome {
     };
     let Ok(ee) = webpki::EndEntityCert::try_from(&peer) else { return Outcome::Failure };
     let path = ee.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
+        certsmith::pki::verify::verification_algorithms(),
         &anchors,
         &intermediates,
         time,
