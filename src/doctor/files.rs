@@ -42,9 +42,8 @@ fn on_host(found: &Found) -> String {
     }
 }
 
-/// Where a variable's file is, and whether the process can read it; a finding when not.
-/// `ids` is the container's user, when known.
-pub(super) fn check(target: &Target, var: &Variable, ids: Option<Ids>) -> Result<Found, Box<Finding>> {
+/// Where a variable's file is, and whether certsmith can read it; a finding when not.
+pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Finding>> {
     let subject = var.subject();
     let finding = |code, severity, message: String, hint: String| {
         Box::new(Finding::new(code, severity, subject.clone(), message).hint(hint))
@@ -179,12 +178,19 @@ pub(super) fn check(target: &Target, var: &Variable, ids: Option<Ids>) -> Result
             ),
         ));
     }
-    if let Some(ids) = ids
-        && let Some(blocked) = unreadable_for(&found, &meta, ids)
-    {
-        return Err(finding(
+    Ok(found)
+}
+
+/// Whether the container's user `ids` can read a file certsmith found: a finding when the
+/// permission bits (of the file, and of the mounted folders above it) keep it out.
+pub(super) fn container_can_read(var: &Variable, found: &Found, ids: Ids) -> Option<Finding> {
+    let meta = std::fs::metadata(&found.host).ok()?;
+    let blocked = unreadable_for(found, &meta, ids)?;
+    Some(
+        Finding::new(
             Code::FileNotReadable,
             Severity::Error,
+            var.subject(),
             format!(
                 "{}={}: the container runs as uid {}, and {blocked}: {}",
                 var.name,
@@ -192,15 +198,14 @@ pub(super) fn check(target: &Target, var: &Variable, ids: Option<Ids>) -> Result
                 ids.uid,
                 who_fails(var, "is not readable.")
             ),
-            format!(
-                "give the container's user the file and keep it private: `sudo chown {} {}` (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
-                ids.uid,
-                found.host.display(),
-                found.host.display()
-            ),
-        ));
-    }
-    Ok(found)
+        )
+        .hint(format!(
+            "give the container's user the file and keep it private: `sudo chown {} {}` (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
+            ids.uid,
+            found.host.display(),
+            found.host.display()
+        )),
+    )
 }
 
 fn file_name(path: &str) -> String {

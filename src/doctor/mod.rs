@@ -138,8 +138,7 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
             if matches!(target.locate(&var.value), crate::env::Located::NotMounted | crate::env::Located::Relative) {
                 continue;
             }
-            let ids = settings.ids.or(target.user);
-            let found = files::check(target, var, ids)
+            let found = files::check(target, var)
                 .and_then(|found| contents::pem_certificates(var, &found).map(|(_, certs)| (found, certs)));
             bundle_files.push((i, file_info(var, found.as_ref().ok().map(|(f, _)| f))));
             match found {
@@ -363,9 +362,14 @@ fn check_files_and_contents(
 ) {
     let ids = settings.ids.or(target.user).filter(|_| target.in_container || settings.ids.is_some());
     let mut infos = Vec::new();
+    // The file as found (its contents are checked when certsmith can read it, even when
+    // the container's user cannot).
     let mut located = |var: &Variable, findings: &mut Vec<Finding>| {
-        let found = files::check(target, var, ids);
+        let found = files::check(target, var);
         infos.push(file_info(var, found.as_ref().ok()));
+        if let (Ok(found), Some(ids)) = (&found, ids) {
+            findings.extend(files::container_can_read(var, found, ids));
+        }
         found.map_err(|f| findings.push(*f)).ok()
     };
     let path_vars: Vec<&Variable> = granian::OPTIONS
@@ -382,6 +386,7 @@ fn check_files_and_contents(
     let mut cert_findings: Vec<Finding> = Vec::new();
     if let Some(var) = set(target, granian::CERTIFICATE) {
         if let Some(found) = located(var, findings) {
+            data.checked.push(Check::Certificate);
             match contents::pem_certificates(var, &found) {
                 Ok((file, certs)) => {
                     cert_findings = contents::certificate(&certs, &file, pool, verify_settings);
@@ -401,23 +406,17 @@ fn check_files_and_contents(
         for f in &mut cert_findings {
             f.subject.variable = Some(var.name.clone());
         }
-        data.checked.push(Check::Certificate);
     }
-    if let Some(var) = set(target, granian::KEYFILE) {
-        if let Some(found) = located(var, findings) {
-            let mut key_findings = contents::key(
-                var,
-                &found,
-                target.vars.get(granian::KEYFILE_PASSWORD),
-                cert_file.as_ref(),
-                &cert_findings,
-            );
-            for f in &mut key_findings {
-                f.subject.variable = Some(var.name.clone());
-            }
-            findings.extend(key_findings);
-        }
+    if let Some(var) = set(target, granian::KEYFILE)
+        && let Some(found) = located(var, findings)
+    {
         data.checked.push(Check::Key);
+        let password = target.vars.get(granian::KEYFILE_PASSWORD);
+        let mut key_findings = contents::key(var, &found, password, cert_file.as_ref(), &cert_findings);
+        for f in &mut key_findings {
+            f.subject.variable = Some(var.name.clone());
+        }
+        findings.extend(key_findings);
     }
     findings.extend(cert_findings);
     if let Some(var) = set(target, granian::CA)

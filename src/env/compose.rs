@@ -307,7 +307,7 @@ impl<'a> Reader<'a> {
             let Some(path) = path.filter(|p| !p.is_empty()) else {
                 return Err(self.error(item, &format!("an entry of {what} names no file")));
             };
-            let file = self.dir.join(&path);
+            let file = clean(&self.dir.join(&path));
             if !file.exists() && !required {
                 continue;
             }
