@@ -53,7 +53,7 @@ pub struct Settings<'a> {
 }
 
 /// One line of a target's checklist; JSON `checked` lists those that applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Check {
     Variables,
@@ -62,14 +62,6 @@ pub enum Check {
     Certificate,
     Key,
     Clients,
-}
-
-/// A variable as the report shows it: passwords are never shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct ShownVariable {
-    pub name: String,
-    pub value: String,
-    pub origin: Origin,
 }
 
 /// A file a variable names, and where certsmith found it.
@@ -102,7 +94,8 @@ pub struct TargetData {
     pub serves_tls: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_user: Option<Ids>,
-    pub variables: Vec<ShownVariable>,
+    /// The variables doctor reads; passwords are never shown.
+    pub variables: Vec<Variable>,
     pub files: Vec<FileInfo>,
     pub checked: Vec<Check>,
 }
@@ -132,12 +125,14 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     let mut trust: Vec<Sourced> = Vec::new();
     let mut bundle_findings: Vec<(usize, Finding)> = Vec::new();
     let mut bundle_files: Vec<(usize, FileInfo)> = Vec::new();
+    let mut bundle_checked: Vec<usize> = Vec::new();
     for (i, target) in targets.iter().enumerate() {
         for var in CA_BUNDLES.iter().filter_map(|name| set(target, name)) {
             // A path in the image (not mounted) is the client's own business.
             if matches!(target.locate(&var.value), crate::env::Located::NotMounted | crate::env::Located::Relative) {
                 continue;
             }
+            bundle_checked.push(i);
             let found = files::check(target, var)
                 .and_then(|found| contents::pem_certificates(var, &found).map(|(_, certs)| (found, certs)));
             bundle_files.push((i, file_info(var, found.as_ref().ok().map(|(f, _)| f))));
@@ -164,6 +159,14 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         check_pair(target, &mut data, &mut findings);
         check_files_and_contents(target, settings, &pool, &verify_settings, has_trust, &mut data, &mut findings);
         check_clients(target, &tls_anywhere, &out.hosts, &mut data, &mut findings);
+        if bundle_checked.contains(&i) {
+            for check in [Check::Files, Check::Certificate] {
+                if !data.checked.contains(&check) {
+                    data.checked.push(check);
+                }
+            }
+            data.checked.sort();
+        }
         data.files.extend(bundle_files.iter().filter(|(t, _)| *t == i).map(|(_, f)| f.clone()));
         findings.extend(bundle_findings.iter().filter(|(t, _)| *t == i).map(|(_, f)| f.clone()));
         if let (Some(failure), true) = (&pool_problem, data.serves_tls) {
@@ -186,14 +189,11 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         .vars
         .iter()
         .filter(|v| relevant(&v.name))
-        .map(|v| ShownVariable {
-            name: v.name.clone(),
-            value: if v.name == granian::KEYFILE_PASSWORD && !v.value.is_empty() {
-                "(set, not shown)".to_owned()
-            } else {
-                v.value.clone()
-            },
-            origin: v.origin.clone(),
+        .map(|v| match v.name.as_str() {
+            granian::KEYFILE_PASSWORD if !v.value.is_empty() => {
+                Variable { value: "(set, not shown)".to_owned(), ..v.clone() }
+            }
+            _ => v.clone(),
         })
         .collect();
     TargetData {

@@ -78,11 +78,16 @@ pub fn project_dir(compose: &Path) -> PathBuf {
 pub fn load(path: &Path, project: &Vars) -> Result<Project, Failure> {
     let file = path.display().to_string();
     let text = read_source(path, "compose file")?;
-    let root = parse_yaml(&text, &file)?;
-    let reader = Reader { file: &file, dir: project_dir(path), project, unset: std::cell::RefCell::default() };
+    parse(&text, &file, &project_dir(path), project)
+}
+
+/// Reads compose `text` named `file`, whose relative paths start from `dir`.
+pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars) -> Result<Project, Failure> {
+    let root = parse_yaml(text, file)?;
+    let reader = Reader { file, dir: dir.to_path_buf(), project, unset: std::cell::RefCell::default() };
     let services = reader.services(&root)?;
     let unset = reader.unset.into_inner();
-    Ok(Project { file, services, unset })
+    Ok(Project { file: file.to_owned(), services, unset })
 }
 
 /// The first document of `text`, with scalars kept as written.

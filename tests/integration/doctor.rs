@@ -751,6 +751,18 @@ fn clients_must_use_https_and_verify() {
     assert_eq!(with_code(&run, "core-url-not-https")[0]["hint"], "set TARANIS_CORE_URL=https://fixture.test:8443/api");
     let hint = with_code(&run, "ssl-verification-disabled")[0]["hint"].as_str().unwrap().to_owned();
     assert!(hint.contains("certsmith ca create") && hint.contains("REQUESTS_CA_BUNDLE"), "{hint}");
+    // A client's CA bundle must be there, and PEM.
+    let d = Deployment::with_fixtures(&format!(
+        "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      REQUESTS_CA_BUNDLE: /ca/missing.pem\n    volumes:\n      - ./certs:/ca:ro\n"
+    ));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), ["file-not-found"], "{}", run.stdout);
+    assert_eq!(with_code(&run, "file-not-found")[0]["subject"]["service"], "worker");
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("FAIL  files: mounted, present, readable"), "{}", human.stdout);
+    // A bundle in the image (not mounted) is the client's own business.
+    d.write("compose.yaml", &format!("{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      SSL_CERT_FILE: /etc/ssl/certs/ca-certificates.crt\n"));
+    assert_eq!(codes(&d.doctor(&["--compose", "compose.yaml"])), Vec::<String>::new());
     // Without TLS configured anywhere, an http:// URL is consistent.
     let d = Deployment::new();
     d.write("compose.yaml", "services:\n  worker:\n    environment:\n      TARANIS_CORE_URL: http://core:8080/api\n");

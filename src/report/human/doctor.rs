@@ -179,7 +179,7 @@ fn checklist(out: &mut dyn Write, target: &TargetData, mine: &[Finding], data: &
     }
     // A Granian target shows every Granian line (`skip` when a line could not run, such
     // as the certificate's when its file is missing); a client shows only its own.
-    let granian = target.checked.iter().any(|c| matches!(c, Check::Variables | Check::Pair));
+    let granian = target.checked.contains(&Check::Pair);
     for (check, title, codes) in CHECKLIST {
         let applies = target.checked.contains(check);
         if !applies && (*check == Check::Clients || !granian) {
@@ -198,6 +198,8 @@ fn checklist(out: &mut dyn Write, target: &TargetData, mine: &[Finding], data: &
                 Some(ids) => format!("{FILES}, also by uid {}", ids.uid),
                 None => FILES.to_owned(),
             },
+            // A client's certificates are its CA bundles.
+            CERTIFICATE if !target.serves_tls => "CA bundles: PEM certificates".to_owned(),
             CERTIFICATE if data.hosts.is_empty() => {
                 format!("{CERTIFICATE} {DIM}(no host names: pass --host NAME to check them){DIM:#}")
             }
