@@ -10,7 +10,6 @@ use crate::cli::DoctorArgs;
 use crate::doctor::{self, HostUse, TargetData};
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
 use crate::error::Failure;
-use crate::pki::verify::Host;
 use crate::report::{Code, Data, Finding, Report, Severity};
 
 /// JSON `data` of doctor.
@@ -39,17 +38,7 @@ pub struct SourceInfo {
 }
 
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
-    let hosts = args
-        .hosts
-        .iter()
-        .map(|text| {
-            Host::parse(text).ok_or_else(|| {
-                Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address")).hint(
-                    "pass a name clients connect with, such as `--host example.com` (no scheme, port or wildcard)",
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let hosts = super::verify::parse_hosts(&args.hosts)?;
     let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
     let mut sources = Vec::new();
     let mut unset: Vec<Unset> = Vec::new();
