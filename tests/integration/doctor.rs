@@ -472,11 +472,13 @@ fn the_guides_compose_file_with_its_optional_variables() {
             .unwrap()
             .contains("only verifies client certificates")
     );
-    // gui and frontend connect to https://core:8080, which the guide's certificate does
-    // not cover; worker and frontend turn verification off.
+    // The guide's keyUsage lacks digitalSignature; gui and frontend connect to
+    // https://core:8080, which the guide's certificate does not cover; worker and frontend
+    // turn verification off.
     assert_eq!(
         codes(&run),
         [
+            "key-usage-lacks-digital-signature",
             "name-mismatch",
             "ssl-verification-disabled",
             "ssl-verification-disabled",
@@ -511,6 +513,7 @@ fn the_guides_env_file_with_its_optional_variables() {
     assert_eq!(
         codes(&run),
         [
+            "key-usage-lacks-digital-signature",
             "ssl-verification-disabled",
             "unknown-granian-variable",
             "unknown-granian-variable",
@@ -924,4 +927,28 @@ fn the_human_report_groups_by_service() {
     assert!(run.stdout.contains("2 services: 1 pass, 1 with warnings, 0 with errors"), "{}", run.stdout);
     // A client shows only its own line.
     assert_eq!(run.stdout[worker..].matches("skip").count(), 0, "{}", run.stdout);
+}
+
+/// The compose file of docs/docker-compose.md, with the certificates its `certs` and `ca`
+/// services make, is what doctor calls right: no finding.
+#[test]
+fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
+    let doc = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/docker-compose.md")).unwrap();
+    let yaml = doc.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+    let d = Deployment::new();
+    d.write("compose.yaml", yaml);
+    for args in [
+        &["ca", "create", "--permit-dns", "taranis.local", "--permit-dns", "core", "--permit-dns", "localhost"][..],
+        &["gen", "--ca", "certs/ca", "core.taranis.local", "core", "localhost", "127.0.0.1"],
+    ] {
+        let made = certsmith().current_dir(d.dir.path()).args(args).output().unwrap();
+        assert!(made.status.success(), "{args:?}: {}", String::from_utf8_lossy(&made.stderr));
+    }
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
+    let json = run.json();
+    let names: Vec<&str> =
+        json["data"]["targets"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["core", "worker"]);
+    assert_eq!(run.json()["data"]["skipped"], serde_json::json!(["ca", "certs"]));
 }

@@ -19,6 +19,7 @@ const CERTIFICATE_CODES: &[Code] = &[
     Code::NoSubjectAltName,
     Code::NameMismatch,
     Code::MissingServerAuthEku,
+    Code::KeyUsageLacksDigitalSignature,
     Code::Expired,
     Code::NotYetValid,
     Code::ExpiresSoon,
@@ -222,9 +223,20 @@ fn checklist(out: &mut dyn Write, target: &TargetData, mine: &[Finding], data: &
 mod tests {
     use super::*;
 
-    /// Codes doctor never gives (gen's), and those about no checklist line.
-    const NOT_ON_A_LINE: &[Code] =
-        &[Code::WildcardUnderTld, Code::ClampedToCaExpiry, Code::KeyReadableByOthers, Code::UnsetVariable];
+    /// Codes doctor never gives (gen's, connect's), and those about no checklist line.
+    const NOT_ON_A_LINE: &[Code] = &[
+        Code::WildcardUnderTld,
+        Code::ClampedToCaExpiry,
+        Code::KeyReadableByOthers,
+        Code::DnsFailure,
+        Code::ConnectionRefused,
+        Code::ConnectionFailed,
+        Code::Timeout,
+        Code::PlainHttp,
+        Code::ProtocolVersion,
+        Code::HandshakeFailed,
+        Code::UnsetVariable,
+    ];
 
     #[test]
     fn every_doctor_code_is_on_exactly_one_checklist_line() {
