@@ -166,11 +166,11 @@ pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Findin
             Code::FileNotReadable,
             Severity::Error,
             format!(
-                "{}={}: certsmith cannot read {where_}: {} (it runs as uid {})",
+                "{}={}: certsmith cannot read {where_}: {}{}",
                 var.name,
                 var.value,
                 io_reason(&e),
-                current_uid().map_or_else(|| "?".to_owned(), |u| u.to_string())
+                current_uid().map(|u| format!(" (it runs as uid {u})")).unwrap_or_default()
             ),
             format!(
                 "run certsmith as a user who can read it (the container's user must too), or check `ls -l {}`",
@@ -221,10 +221,10 @@ fn suggested_name(var: &str) -> &'static str {
     }
 }
 
+/// This process's uid, on Linux: `/proc/self` belongs to it.
 #[cfg(unix)]
 fn current_uid() -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
-    // The owner of a file this process just made is its effective uid.
     std::fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 

@@ -243,13 +243,6 @@ impl Reader {
     }
 }
 
-impl Position {
-    /// The position `chars` characters further on the same line.
-    fn advanced(self, chars: usize) -> Self {
-        Self { line: self.line, column: self.column + chars }
-    }
-}
-
 /// The escapes compose expands in double-quoted values (compose-go `expandEscapes`):
 /// `\a \b \f \n \r \t \v \\ \"`, octal `\0NNN`, and `\$`, which becomes `$$` so that
 /// interpolation leaves a literal `$`. Any other backslash is kept.

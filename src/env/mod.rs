@@ -27,6 +27,13 @@ pub struct Position {
     pub column: usize,
 }
 
+impl Position {
+    /// The position `chars` characters further on the same line.
+    pub fn advanced(self, chars: usize) -> Self {
+        Self { line: self.line, column: self.column + chars }
+    }
+}
+
 /// The name JSON and messages give the process environment as a source.
 pub const ENVIRONMENT: &str = "<environment>";
 
