@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::MatchKey(args) => commands::match_key::run(args, &ctx),
         Command::Verify(args) => commands::verify::run(args, &ctx),
         Command::Connect(args) => commands::connect::run(args, &ctx),
+        Command::Doctor(args) => commands::doctor::run(args, &ctx),
     };
     // A command that could not run still answers with a report, so `--json` always
     // prints one document.

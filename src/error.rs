@@ -14,14 +14,15 @@ pub struct Failure {
     /// Set where scripts need to tell failures apart; documented with the finding codes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
-    pub subject: Subject,
+    /// Boxed: a failure travels in every `Result` and should stay small.
+    pub subject: Box<Subject>,
     pub message: String,
     pub hint: Option<String>,
 }
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { code: None, subject: Subject::default(), message: message.into(), hint: None }
+        Self { code: None, subject: Box::default(), message: message.into(), hint: None }
     }
 
     pub fn code(mut self, code: Code) -> Self {
@@ -35,7 +36,7 @@ impl Failure {
     }
 
     pub fn about(mut self, subject: Subject) -> Self {
-        self.subject = subject;
+        self.subject = Box::new(subject);
         self
     }
 }

@@ -13,14 +13,20 @@
 //! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
 //! - [`password`]: where an encrypted key's password comes from (file, variable, prompt).
 //! - [`probe`]: connect's network side: resolve, connect, a rustls handshake that records.
+//! - [`env`]: the configuration a deployment's processes get: `.env` and compose files.
+//! - [`granian`]: Granian's TLS options, as data.
+//! - [`doctor`]: judging a deployment's TLS configuration as a whole.
 
 pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod docs;
+pub mod doctor;
+pub mod env;
 pub mod error;
 pub mod fsutil;
+pub mod granian;
 pub mod password;
 pub mod pki;
 pub mod probe;

@@ -98,7 +98,7 @@ fn keep_existing(cert_path: &std::path::Path, key_path: &std::path::Path, ctx: &
         let hint = "fix or remove the CA files; `certsmith ca create --force` replaces the CA, and every client must then trust the new ca.pem";
         Failure::new(format!("--if-missing found a CA in {} that cannot be used: {}", cert_path.display(), f.message))
             .hint(hint)
-            .about(f.subject)
+            .about(*f.subject)
     })?;
     let data = CaData {
         action: "kept",

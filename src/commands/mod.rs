@@ -3,6 +3,7 @@
 
 pub mod ca;
 pub mod connect;
+pub mod doctor;
 pub mod generate;
 pub mod inspect;
 pub mod match_key;

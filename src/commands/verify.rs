@@ -37,9 +37,9 @@ pub struct VerifiedFile {
     pub key: Option<String>,
 }
 
-pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
-    let hosts = args
-        .hosts
+/// `--host` arguments (verify, doctor): each a DNS name or an IP address.
+pub(crate) fn parse_hosts(texts: &[String]) -> Result<Vec<Host>, Failure> {
+    texts
         .iter()
         .map(|text| {
             Host::parse(text).ok_or_else(|| {
@@ -47,7 +47,11 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                     .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
+    let hosts = parse_hosts(&args.hosts)?;
     let untrusted = certificates_of(&args.untrusted, "--untrusted")?;
     let ca = if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) };
     let pool = Pool::new(&untrusted, ca.as_deref())?;

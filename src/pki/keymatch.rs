@@ -91,7 +91,7 @@ pub fn check(
 
     let key_name = &key_file.name;
     let plain = unlock(stored, key_name, password)
-        .map_err(|f| if f.subject == Subject::default() { f.about(key_subject.clone()) } else { f })?;
+        .map_err(|f| if *f.subject == Subject::default() { f.about(key_subject.clone()) } else { f })?;
     let key_spki = key::derive_spki(&plain).map_err(|e| {
         Failure::new(format!("{key_subject}: cannot use this private key: {e}"))
             .hint("check the file with `openssl pkey -in FILE -noout`; if openssl accepts it, please report it")
@@ -155,7 +155,7 @@ pub fn first_private_key(
             .about(file.subject(None)));
     };
     unlock(stored, &file.name, password)
-        .map_err(|f| if f.subject == Subject::default() { f.about(file.subject(index)) } else { f })
+        .map_err(|f| if *f.subject == Subject::default() { f.about(file.subject(index)) } else { f })
 }
 
 /// The key as plain DER: decrypted with the password when it is encrypted.

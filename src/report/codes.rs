@@ -94,6 +94,40 @@ codes! {
     ProtocolVersion = "protocol-version",
     /// connect: the TLS handshake failed for another reason than the certificate.
     HandshakeFailed = "handshake-failed",
+    /// doctor: a `GRANIAN_SSL_*` name Granian does not have; it is ignored without a word.
+    UnknownGranianVariable = "unknown-granian-variable",
+    /// doctor: a value Granian refuses at start-up (`--ssl-protocol-min`, `--ssl-client-verify`).
+    InvalidGranianValue = "invalid-granian-value",
+    /// doctor: `GRANIAN_SSL_CERTIFICATE` without `GRANIAN_SSL_KEYFILE`: Granian serves plain HTTP.
+    CertificateWithoutKey = "certificate-without-key",
+    /// doctor: `GRANIAN_SSL_KEYFILE` without `GRANIAN_SSL_CERTIFICATE`: Granian serves plain HTTP.
+    KeyWithoutCertificate = "key-without-certificate",
+    /// doctor: `GRANIAN_SSL_CLIENT_VERIFY` without `GRANIAN_SSL_CA`: Granian ignores it.
+    ClientVerifyWithoutCa = "client-verify-without-ca",
+    /// doctor: a container path that no mount brings in from the host.
+    PathNotMounted = "path-not-mounted",
+    /// doctor: the file a variable names does not exist.
+    FileNotFound = "file-not-found",
+    /// doctor: the path a variable names is a folder or a special file.
+    NotAFile = "not-a-file",
+    /// doctor: the file cannot be read by certsmith, or by the container's user.
+    FileNotReadable = "file-not-readable",
+    /// doctor: a file certsmith cannot look into (in a docker volume).
+    FileNotChecked = "file-not-checked",
+    /// doctor: a certificate file that is not PEM certificates, which is all Granian reads.
+    CertificateNotPem = "certificate-not-pem",
+    /// doctor: the key file holds no private key Granian can read.
+    NoPrivateKey = "no-private-key",
+    /// doctor: an encrypted key without `GRANIAN_SSL_KEYFILE_PASSWORD`.
+    EncryptedKeyWithoutPassword = "encrypted-key-without-password",
+    /// doctor: `GRANIAN_SSL_KEYFILE_PASSWORD` does not decrypt the key.
+    WrongKeyPassword = "wrong-key-password",
+    /// doctor: TLS is configured, and a core URL says `http://`.
+    CoreUrlNotHttps = "core-url-not-https",
+    /// doctor: `SSL_VERIFICATION=False`: the client accepts any certificate.
+    SslVerificationDisabled = "ssl-verification-disabled",
+    /// doctor: interpolation used a variable that is not set (compose substitutes "").
+    UnsetVariable = "unset-variable",
 }
 
 impl serde::Serialize for Code {

@@ -12,6 +12,7 @@ pub use codes::Code;
 
 use crate::commands::ca::CaData;
 use crate::commands::connect::ConnectData;
+use crate::commands::doctor::DoctorData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
@@ -37,7 +38,8 @@ impl Severity {
     }
 }
 
-/// What a finding or failure is about: a file and the PEM block in it, so far.
+/// What a finding or failure is about: a file and the PEM block in it, or a place in a
+/// configuration file (line and column), and for `doctor` the service and variable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Subject {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,21 +47,40 @@ pub struct Subject {
     /// 0-based PEM block index (absent for DER files and whole-file statements).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
+    /// 1-based line in a configuration file (compose file, `.env`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The compose service (doctor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The environment variable (doctor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
 }
 
 impl Subject {
     pub fn file(path: &str, index: Option<usize>) -> Self {
-        Self { path: Some(path.to_owned()), index }
+        Self { path: Some(path.to_owned()), index, ..Self::default() }
     }
 }
 
+/// `file #index`, `file:line:column`, then the variable: `.env:3:1 GRANIAN_SSL_CA_CERTS`.
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.path, self.index) {
-            (Some(path), Some(index)) => write!(f, "{path} #{index}"),
-            (Some(path), None) => f.write_str(path),
-            (None, Some(index)) => write!(f, "#{index}"),
-            (None, None) => Ok(()),
+        let mut place = self.path.clone().unwrap_or_default();
+        match (self.index, self.line, self.column) {
+            (Some(index), _, _) => place = format!("{place} #{index}").trim_start().to_owned(),
+            (None, Some(line), Some(column)) => place = format!("{place}:{line}:{column}"),
+            (None, Some(line), None) => place = format!("{place}:{line}"),
+            _ => {}
+        }
+        match &self.variable {
+            Some(variable) if place.is_empty() => f.write_str(variable),
+            Some(variable) => write!(f, "{place} {variable}"),
+            None => f.write_str(&place),
         }
     }
 }
@@ -99,6 +120,7 @@ pub enum Data {
     None,
     Verify(VerifyData),
     Connect(Box<ConnectData>),
+    Doctor(DoctorData),
 }
 
 /// The overall verdict, as JSON `status`.

@@ -66,8 +66,17 @@ fn completion_scripts_load_in_their_shells() {
 #[test]
 fn man_pages_render_for_every_command() {
     let man_available = std::process::Command::new("man").arg("--version").output().is_ok_and(|o| o.status.success());
-    for command in [None, Some("gen"), Some("ca"), Some("inspect"), Some("verify"), Some("match-key"), Some("connect")]
-    {
+    let commands = [
+        None,
+        Some("gen"),
+        Some("ca"),
+        Some("inspect"),
+        Some("verify"),
+        Some("match-key"),
+        Some("connect"),
+        Some("doctor"),
+    ];
+    for command in commands {
         let mut args = vec!["man"];
         args.extend(command);
         let out = crate::util::run(&args);

@@ -122,6 +122,9 @@ fn invocations(bad: &str, good: &Goods) -> Vec<Vec<String>> {
         vec!["verify".into(), "--key".into(), b.clone(), cert.clone()],
         // The --ca file is read before any connection (port 1: nothing is contacted).
         vec!["connect".into(), "--ca".into(), b.clone(), "127.0.0.1:1".into()],
+        // doctor's sources: a .env file, a compose file.
+        vec!["doctor".into(), "--no-environ".into(), "--env-file".into(), b.clone()],
+        vec!["doctor".into(), "--no-environ".into(), "--compose".into(), b.clone()],
         vec!["match-key".into(), b.clone(), key.clone()],
         vec!["match-key".into(), cert.clone(), b.clone()],
         vec!["gen".into(), "--out-dir".into(), out.clone(), "--key".into(), b.clone()],
@@ -357,6 +360,17 @@ fn no_command_prints_key_material_or_passwords() {
     for key in &keys {
         let k = key.to_str().unwrap();
         let secrets = Secrets::of_key_file(key).and_word(password).and_word("wrong-secret-word");
+        // doctor reads the password from the configuration Granian gets.
+        for (env, word) in [("right.env", password), ("wrong.env", "wrong-secret-word")] {
+            let cert = cert.display();
+            fs::write(
+                work.join(env),
+                format!(
+                    "GRANIAN_SSL_CERTIFICATE={cert}\nGRANIAN_SSL_KEYFILE={k}\nGRANIAN_SSL_KEYFILE_PASSWORD={word}\n"
+                ),
+            )
+            .unwrap();
+        }
         let mut runs: Vec<Vec<&str>> = vec![
             vec!["inspect", k],
             vec!["match-key", cert.to_str().unwrap(), k],
@@ -366,6 +380,8 @@ fn no_command_prints_key_material_or_passwords() {
             vec!["verify", "--key", k, "--password-file", "pw", cert.to_str().unwrap()],
             vec!["gen", "--key", k, "--password-file", "pw", "--out-dir", "g", "--force", "a.test"],
             vec!["gen", "--key", k, "--password-file", "wrong", "--out-dir", "g", "--force", "a.test"],
+            vec!["doctor", "--no-environ", "--env-file", "right.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "wrong.env", "--host", "fixture.test"],
         ];
         let json: Vec<Vec<&str>> = runs.iter().map(|r| [&["--json"][..], r].concat()).collect();
         runs.extend(json);

@@ -6,6 +6,7 @@
 mod cli;
 mod connect;
 mod docs;
+mod doctor;
 mod generate;
 mod hardening;
 mod inspect;

@@ -3,6 +3,7 @@
 //! Writes styled text; the caller's stream strips colour when it must.
 
 mod connect;
+mod doctor;
 mod generate;
 mod inspect;
 mod match_key;
@@ -29,6 +30,8 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Gen(data) if data.print_env => return generate::env_lines(out, data),
         // verify shows each file's findings under the file.
         Data::Verify(data) => return verify::render(out, data, &report.findings, report.errors.len(), now),
+        // doctor shows each service's findings under the service.
+        Data::Doctor(data) => return doctor::render(out, data, &report.findings),
         Data::Gen(data) => generate::render(out, data, now)?,
         Data::Ca(data) => generate::render_ca(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,

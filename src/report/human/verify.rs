@@ -167,6 +167,24 @@ mod tests {
         Code::PlainHttp,
         Code::ProtocolVersion,
         Code::HandshakeFailed,
+        // doctor's, about the configuration and the files it names:
+        Code::UnknownGranianVariable,
+        Code::InvalidGranianValue,
+        Code::CertificateWithoutKey,
+        Code::KeyWithoutCertificate,
+        Code::ClientVerifyWithoutCa,
+        Code::PathNotMounted,
+        Code::FileNotFound,
+        Code::NotAFile,
+        Code::FileNotReadable,
+        Code::FileNotChecked,
+        Code::CertificateNotPem,
+        Code::NoPrivateKey,
+        Code::EncryptedKeyWithoutPassword,
+        Code::WrongKeyPassword,
+        Code::CoreUrlNotHttps,
+        Code::SslVerificationDisabled,
+        Code::UnsetVariable,
     ];
 
     #[test]

@@ -1,0 +1,182 @@
+//! `certsmith doctor`: check a Granian deployment's TLS settings and files together, as
+//! the containers will get them, before anything starts. Reads the sources (`env`), asks
+//! `doctor` to judge them, and returns the report. Exit 0 when nothing is at error
+//! severity, 1 when something is, 2 when a source could not be read or parsed.
+
+use serde::Serialize;
+
+use crate::app::Context;
+use crate::cli::DoctorArgs;
+use crate::doctor::{self, HostUse, TargetData};
+use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
+use crate::error::Failure;
+use crate::report::{Code, Data, Finding, Report, Severity};
+
+/// JSON `data` of doctor.
+#[derive(Debug, Serialize)]
+pub struct DoctorData {
+    /// What was read, in order.
+    pub sources: Vec<SourceInfo>,
+    /// Each service (or the environment) checked.
+    pub targets: Vec<TargetData>,
+    /// The host names clients use, which the certificate must cover.
+    pub hosts: Vec<HostUse>,
+    /// Compose services with no variable doctor checks.
+    pub skipped: Vec<String>,
+}
+
+/// One source of variables.
+#[derive(Debug, Serialize)]
+pub struct SourceInfo {
+    /// The file, or `<environment>`.
+    pub path: String,
+    /// `compose`, `env-file` or `environment`.
+    pub kind: &'static str,
+    /// `services` (the compose file), `interpolation` (what compose interpolates from) or
+    /// `variables` (what the process gets).
+    pub used_for: &'static str,
+}
+
+pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
+    let hosts = super::verify::parse_hosts(&args.hosts)?;
+    let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
+    let mut sources = Vec::new();
+    let mut unset: Vec<Unset> = Vec::new();
+
+    let (targets, skipped) = match &args.compose {
+        Some(path) => {
+            let used_for = "interpolation";
+            let mut project = Vars::default();
+            for file in compose::interpolation_files(path, &args.env_files) {
+                let (vars, missing) = env::read_env_file(&file, &|n| process.value(n).or_else(|| project.value(n)))?;
+                sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for });
+                unset.extend(missing);
+                for var in vars.iter() {
+                    project.set(var.clone());
+                }
+            }
+            if !args.no_environ {
+                sources.push(SourceInfo { path: ENVIRONMENT.to_owned(), kind: "environment", used_for });
+            }
+            // The process environment wins over the .env file (compose's precedence).
+            let mut interpolation = process.clone();
+            interpolation.fill_from(&project);
+            let loaded = compose::load(path, &interpolation)?;
+            sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
+            unset.extend(loaded.unset);
+            services(loaded.services, args)?
+        }
+        None => {
+            let mut vars = Vars::default();
+            for file in &args.env_files {
+                let (read, missing) = env::read_env_file(file, &|n| process.value(n).or_else(|| vars.value(n)))?;
+                sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for: "variables" });
+                unset.extend(missing);
+                for var in read.iter() {
+                    vars.set(var.clone());
+                }
+            }
+            if !args.no_environ {
+                sources.push(SourceInfo { path: ENVIRONMENT.to_owned(), kind: "environment", used_for: "variables" });
+            }
+            // The process environment wins over the files, as it does for compose and
+            // for dotenv loaders.
+            let mut all = process.clone();
+            all.fill_from(&vars);
+            let names: Vec<&str> = sources.iter().map(|s| s.path.as_str()).collect();
+            let target = Target {
+                name: "environment".to_owned(),
+                in_container: false,
+                vars: all,
+                mounts: args.maps.clone(),
+                user: None,
+                origin: Origin { path: names.join(", "), position: None },
+            };
+            if !target.vars.iter().any(|v| doctor::relevant(&v.name)) {
+                let read = if names.is_empty() {
+                    "nothing (--no-environ and no --env-file)".to_owned()
+                } else {
+                    names.join(", ")
+                };
+                return Err(Failure::new(format!(
+                    "nothing to check: no Granian TLS variable (GRANIAN_SSL_*), core URL or CA bundle variable in {read}"
+                ))
+                .hint("pass the configuration Granian gets: --env-file .env, or --compose compose.yaml"));
+            }
+            (vec![target], Vec::new())
+        }
+    };
+
+    let settings = doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid };
+    let checked = doctor::check(&targets, &settings);
+    let mut findings = unset_findings(unset);
+    findings.extend(checked.findings);
+    let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
+    Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new() })
+}
+
+/// The services to check: those named with `--service`, else every service with a
+/// variable doctor reads. Returns them and the names of the others.
+fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target>, Vec<String>), Failure> {
+    let file = args.compose.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    for wanted in &args.services {
+        if !all.iter().any(|s| &s.name == wanted) {
+            let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+            return Err(Failure::new(format!("{file} has no service {wanted:?}"))
+                .hint(format!("its services are: {}", names.join(", "))));
+        }
+    }
+    let (mut targets, mut skipped) = (Vec::new(), Vec::new());
+    for service in all {
+        let selected = if args.services.is_empty() {
+            service.vars.iter().any(|v| doctor::relevant(&v.name))
+        } else {
+            args.services.contains(&service.name)
+        };
+        if !selected {
+            skipped.push(service.name);
+            continue;
+        }
+        let mut mounts = service.mounts;
+        mounts.extend(args.maps.iter().cloned());
+        targets.push(Target {
+            user: service.user.as_deref().and_then(env::Ids::parse),
+            name: service.name,
+            in_container: true,
+            vars: service.vars,
+            mounts,
+            origin: service.origin,
+        });
+    }
+    if targets.is_empty() {
+        return Err(Failure::new(format!(
+            "nothing to check: no service of {file} sets a Granian TLS variable (GRANIAN_SSL_*), a core URL or a CA bundle variable"
+        ))
+        .hint("pass the compose file that runs Granian, or name a service with --service"));
+    }
+    Ok((targets, skipped))
+}
+
+/// Compose's warning for each variable interpolation used without a value, once per place.
+fn unset_findings(mut unset: Vec<Unset>) -> Vec<Finding> {
+    unset.sort_by(|a, b| {
+        (a.1.path.as_str(), a.1.position.map(|p| (p.line, p.column)), &a.0).cmp(&(
+            b.1.path.as_str(),
+            b.1.position.map(|p| (p.line, p.column)),
+            &b.0,
+        ))
+    });
+    unset.dedup();
+    unset
+        .into_iter()
+        .map(|(name, origin)| {
+            Finding::new(
+                Code::UnsetVariable,
+                Severity::Warning,
+                origin.subject(),
+                format!("{name} is not set, so compose puts an empty string in its place (\"The {name} variable is not set. Defaulting to a blank string.\")"),
+            )
+            .hint(format!("set {name} in the .env file or the environment, or give a default: ${{{name}:-value}}"))
+        })
+        .collect()
+}

@@ -1,0 +1,245 @@
+//! What is in the files: the certificate file gets verify's checks (`pki::verify`), the key
+//! file match-key's (`pki::keymatch`), with the password the configuration gives Granian.
+//! Granian reads both only as PEM (`granian/src/tls.rs`: `CertificateDer::pem_file_iter`,
+//! `rustls_pemfile::private_key`), and with a password only `ENCRYPTED PRIVATE KEY` blocks.
+
+use std::path::Path;
+
+use super::files::Found;
+use crate::env::Variable;
+use crate::granian;
+use crate::password::Password;
+use crate::pki::decrypt::{self, DecryptError};
+use crate::pki::key::{self, KeyAlgorithm};
+use crate::pki::keymatch;
+use crate::pki::load::{self, Input, LoadedFile};
+use crate::pki::verify::{self, Pool, Settings, Sourced};
+use crate::report::{Code, Finding, Severity, Subject};
+
+fn subject(file: &LoadedFile) -> Subject {
+    file.subject(None)
+}
+
+fn load(found: &Found) -> Result<LoadedFile, crate::error::Failure> {
+    load::load(&Input::File(found.host.clone()))
+}
+
+/// The PEM certificates of a file a variable names: a finding when it is DER, unreadable,
+/// or holds no certificate.
+pub(super) fn pem_certificates(var: &Variable, found: &Found) -> Result<(LoadedFile, Vec<Sourced>), Box<Finding>> {
+    let not_pem = |message: String, hint: String, subject: Subject| {
+        Box::new(Finding::new(Code::CertificateNotPem, Severity::Error, subject, message).hint(hint))
+    };
+    let who = if var.name.starts_with(granian::PREFIX) {
+        "Granian reads certificates only as PEM, so it refuses to start with it"
+    } else {
+        "clients read CA bundles as PEM certificates"
+    };
+    let file = load(found).map_err(|failure| {
+        let hint = failure.hint.clone().unwrap_or_default();
+        not_pem(format!("{}: {}; {who}", var.name, failure.message), hint, *failure.subject.clone())
+    })?;
+    let host = found.host.display();
+    if file.objects.iter().all(|o| o.index.is_none()) {
+        return Err(not_pem(
+            format!("{}={}: {host} is DER, not PEM: {who}", var.name, var.value),
+            format!("convert it: `openssl x509 -inform DER -in {host} -out {}`", pem_name(&found.host)),
+            subject(&file),
+        ));
+    }
+    let certs: Vec<Sourced> =
+        file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
+    if certs.is_empty() {
+        let swapped = var.name == granian::CERTIFICATE && file.private_keys().next().is_some();
+        return Err(not_pem(
+            format!(
+                "{}={}: {host} holds no certificate{}: {who}",
+                var.name,
+                var.value,
+                if swapped { ", but a private key" } else { "" }
+            ),
+            if swapped {
+                format!(
+                    "{} names the certificate file and {} the key: are they swapped?",
+                    granian::CERTIFICATE,
+                    granian::KEYFILE
+                )
+            } else {
+                format!(
+                    "point {} at the PEM certificate file (`certsmith inspect {host}` shows what this one holds)",
+                    var.name
+                )
+            },
+            subject(&file),
+        ));
+    }
+    Ok((file, certs))
+}
+
+fn pem_name(path: &Path) -> String {
+    path.with_extension("pem").display().to_string()
+}
+
+/// verify's findings on the certificate file, for the names clients use.
+pub(super) fn certificate(
+    certs: &[Sourced],
+    file: &LoadedFile,
+    pool: &Pool<'_>,
+    settings: &Settings<'_>,
+) -> Vec<Finding> {
+    match verify::verify_file(certs, pool, settings) {
+        Ok(verified) => verified.findings,
+        Err(e) => vec![
+            Finding::new(
+                Code::MalformedCertificate,
+                Severity::Error,
+                subject(file),
+                format!("{}: rustls cannot read the certificate: {e}", file.name),
+            )
+            .hint("the data is damaged; copy it again from its source, or make a new one with `certsmith gen`"),
+        ],
+    }
+}
+
+/// match-key's findings on the key file (against the certificate, when it could be read),
+/// and what the password variable does to it. Every problem keeps Granian from starting,
+/// so all are errors, as in `verify --key`. `already` are the certificate's findings: a
+/// key problem the certificate shows (its type) is not reported twice.
+pub(super) fn key(
+    var: &Variable,
+    found: &Found,
+    password: Option<&Variable>,
+    cert: Option<&LoadedFile>,
+    already: &[Finding],
+) -> Vec<Finding> {
+    let no_key = |message: String, hint: String, subject: Subject| {
+        vec![Finding::new(Code::NoPrivateKey, Severity::Error, subject, message).hint(hint)]
+    };
+    let file = match load(found) {
+        Ok(file) => file,
+        Err(failure) => {
+            return no_key(
+                format!("{}: {}; Granian cannot load a key from it", var.name, failure.message),
+                failure.hint.clone().unwrap_or_default(),
+                *failure.subject,
+            );
+        }
+    };
+    let host = found.host.display().to_string();
+    let Some((index, stored)) = file.private_keys().next() else {
+        let certificate = file.certificates().next().is_some();
+        return no_key(
+            format!(
+                "{}={}: {host} holds no private key{}: Granian refuses to start (\"invalid key\")",
+                var.name,
+                var.value,
+                if certificate { ", but a certificate" } else { "" }
+            ),
+            if certificate {
+                format!(
+                    "{} names the key file and {} the certificate: are they swapped?",
+                    granian::KEYFILE,
+                    granian::CERTIFICATE
+                )
+            } else {
+                format!(
+                    "point {} at the PEM private key (`certsmith inspect {host}` shows what this one holds)",
+                    var.name
+                )
+            },
+            subject(&file),
+        );
+    };
+    let key_subject = file.subject(index);
+    let password = password.filter(|p| !p.value.is_empty());
+    let mut findings = Vec::new();
+    let decrypted = format!("(umask 077; openssl pkey -in {host} -out {host}.unencrypted)");
+    if let (Some(pw), false) = (password, stored.is_encrypted()) {
+        findings.push(
+            Finding::new(
+                Code::KeyFormatUnsupportedByGranian,
+                Severity::Error,
+                key_subject.clone(),
+                format!(
+                    "{} is set ({}), and with a password Granian reads only ENCRYPTED PRIVATE KEY blocks (granian/src/tls.rs): this key is not encrypted, so Granian's worker finds no key and panics (\"invalid key\")",
+                    granian::KEYFILE_PASSWORD,
+                    pw.origin
+                ),
+            )
+            .hint(format!("remove {}: the key needs no password", granian::KEYFILE_PASSWORD)),
+        );
+    }
+    if stored.is_encrypted() && password.is_none() {
+        findings.push(
+            Finding::new(
+                Code::EncryptedKeyWithoutPassword,
+                Severity::Error,
+                key_subject.clone(),
+                format!(
+                    "{host} is encrypted and {} is not set: Granian cannot load the key and refuses to start (Python's ssl asks a terminal the container does not have; the worker panics \"invalid key\")",
+                    granian::KEYFILE_PASSWORD
+                ),
+            )
+            .hint(format!(
+                "write the key decrypted, readable only by its owner: `{decrypted}`, and point {} at it; or set {} (Granian decrypts only PBES2 PKCS#8 keys)",
+                granian::KEYFILE,
+                granian::KEYFILE_PASSWORD
+            )),
+        );
+        return findings;
+    }
+    if let (Some(pw), true) = (password, stored.is_encrypted()) {
+        let opened = decrypt::seal(stored).and_then(|sealed| sealed.open(pw.value.as_bytes()));
+        if matches!(opened, Err(DecryptError::WrongPassword)) {
+            findings.push(
+                Finding::new(
+                    Code::WrongKeyPassword,
+                    Severity::Error,
+                    key_subject,
+                    format!(
+                        "{} ({}) does not decrypt {host}: Granian refuses to start (\"Cannot decrypt key\")",
+                        pw.name, pw.origin
+                    ),
+                )
+                .hint(format!(
+                    "set the key's password, or write the key decrypted, readable only by its owner: `{decrypted}`"
+                )),
+            );
+            return findings;
+        }
+    }
+    let password_fn = || {
+        password
+            .map(|p| Password::new(p.value.as_bytes().to_vec()))
+            .ok_or_else(|| crate::error::Failure::new("no password"))
+    };
+    let issues = match cert {
+        Some(cert_file) => keymatch::check(cert_file, 0, &file, password_fn).map(|m| m.issues),
+        // Without a certificate to compare with, what Granian makes of the key alone.
+        None => keymatch::unlock(stored, &file.name, password_fn).map(|plain| {
+            let algorithm = key::derive_spki(&plain)
+                .ok()
+                .and_then(|spki| key::algorithm_of_spki(&spki))
+                .unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
+            keymatch::granian_issues(stored, index.is_some(), &plain, &file.name, &algorithm, "certsmith gen")
+        }),
+    };
+    match issues {
+        Ok(issues) => findings.extend(
+            issues
+                .into_iter()
+                .filter(|issue| !already.iter().any(|f| f.code == issue.code))
+                .map(|issue| issue.into_finding(Severity::Error, key_subject.clone())),
+        ),
+        Err(failure) => findings.push(
+            Finding::new(
+                Code::NoPrivateKey,
+                Severity::Error,
+                key_subject,
+                format!("{}: {}; Granian cannot load this key", var.name, failure.message),
+            )
+            .hint(failure.hint.unwrap_or_default()),
+        ),
+    }
+    findings
+}

@@ -1,0 +1,273 @@
+//! Can the process open the file a variable names: is the container path mounted from the
+//! host, does the file exist, is it a file, can certsmith read it, and can the container's
+//! user (`--container-uid`, compose `user:`) read it. Granian checks the last three at
+//! start-up with click (`click.Path(exists=True, dir_okay=False, readable=True)`) and
+//! refuses to start with click's message, which the findings quote.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use crate::env::{Ids, Located, Mount, MountKind, Target, Variable};
+use crate::granian;
+use crate::pki::load::io_reason;
+use crate::report::{Code, Finding, Severity};
+
+/// A file a variable names, found on the host.
+#[derive(Debug, Clone)]
+pub(super) struct Found {
+    pub(super) host: PathBuf,
+    /// The mount it came through (none for a host path).
+    pub(super) mount: Option<Mount>,
+}
+
+/// What the process does when the file is not there: Granian's click message for its own
+/// options, else "fails".
+fn who_fails(var: &Variable, problem: &str) -> String {
+    match granian::option(&var.name) {
+        Some(option) => {
+            format!("Granian refuses to start: Invalid value for '{}': File '{}' {problem}", option.flag, var.value)
+        }
+        None => format!("the client fails when it opens it ('{}' {problem})", var.value),
+    }
+}
+
+/// `certs/certificate.pem (through ./certs:/certs at compose.yaml:12:9)`.
+fn on_host(found: &Found) -> String {
+    match &found.mount {
+        Some(mount) if mount.kind == MountKind::Map => {
+            format!("{} here (through {})", found.host.display(), mount.origin)
+        }
+        Some(mount) => format!("{} here (mounted from {} at {})", found.host.display(), mount.source, mount.origin),
+        None => found.host.display().to_string(),
+    }
+}
+
+/// Where a variable's file is, and whether certsmith can read it; a finding when not.
+pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Finding>> {
+    let subject = var.subject();
+    let finding = |code, severity, message: String, hint: String| {
+        Box::new(Finding::new(code, severity, subject.clone(), message).hint(hint))
+    };
+    let found = match target.locate(&var.value) {
+        Located::Host(host) => Found { host, mount: None },
+        Located::Mounted { host, mount } => Found { host, mount: Some(mount.clone()) },
+        Located::InVolume(mount) => {
+            return Err(finding(
+                Code::FileNotChecked,
+                Severity::Info,
+                format!(
+                    "{}={} is in the docker volume {} ({}): certsmith cannot look into volumes",
+                    var.name,
+                    var.value,
+                    if mount.source.is_empty() { "(anonymous)" } else { &mount.source },
+                    mount.origin
+                ),
+                format!(
+                    "check the file from inside: `docker compose run --rm {} ls -l {}`, or bind-mount a host folder instead",
+                    target.name, var.value
+                ),
+            ));
+        }
+        Located::Relative => {
+            return Err(finding(
+                Code::PathNotMounted,
+                Severity::Error,
+                format!(
+                    "{}={} is a relative path: the process resolves it from the container's working folder, which no mount of {} covers",
+                    var.name, var.value, target.name
+                ),
+                format!(
+                    "use an absolute container path inside a mounted folder, such as /certs/{}",
+                    file_name(&var.value)
+                ),
+            ));
+        }
+        Located::NotMounted => {
+            let folder = Path::new(&var.value).parent().map(|p| p.display().to_string()).unwrap_or_default();
+            let local = Path::new(&folder).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(finding(
+                Code::PathNotMounted,
+                Severity::Error,
+                format!(
+                    "{}={}: no volume of the service {} brings {folder} in from the host, so the container does not have this file (unless the image does): {}",
+                    var.name,
+                    var.value,
+                    target.name,
+                    who_fails(var, "does not exist.")
+                ),
+                format!(
+                    "mount the host folder that holds it: add `- ./{local}:{folder}:ro` under services.{}.volumes ({})",
+                    target.name, target.origin
+                ),
+            ));
+        }
+    };
+    let where_ = on_host(&found);
+    let meta = match std::fs::metadata(&found.host) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let parent_missing = found.host.parent().is_some_and(|p| !p.as_os_str().is_empty() && !p.exists());
+            let container_hint = if target.in_container || found.mount.is_some() {
+                String::new()
+            } else if var.value.starts_with('/') {
+                format!(
+                    "; if {} is a path in a container, pass --compose FILE, or --map {}=HOST_FOLDER",
+                    var.value,
+                    Path::new(&var.value).parent().map(|p| p.display().to_string()).unwrap_or_default()
+                )
+            } else {
+                String::new()
+            };
+            let hint = match granian::option(&var.name).map(|o| o.name) {
+                Some(granian::CERTIFICATE | granian::KEYFILE) => format!(
+                    "make the pair there: `certsmith gen --out-dir {}`, or fix the path{container_hint}",
+                    found.host.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
+                ),
+                _ => format!("fix the path, or put the file there{container_hint}"),
+            };
+            return Err(finding(
+                Code::FileNotFound,
+                Severity::Error,
+                format!(
+                    "{}={}: there is no such file at {where_}{}: {}",
+                    var.name,
+                    var.value,
+                    if parent_missing { ", nor its folder" } else { "" },
+                    who_fails(var, "does not exist.")
+                ),
+                hint,
+            ));
+        }
+        Err(e) => {
+            return Err(finding(
+                Code::FileNotReadable,
+                Severity::Error,
+                format!("{}={}: certsmith cannot reach {where_}: {}", var.name, var.value, io_reason(&e)),
+                format!("check the folders' modes with `ls -ld` on each folder of {}", found.host.display()),
+            ));
+        }
+    };
+    if !meta.is_file() {
+        let kind = if meta.is_dir() { "a folder" } else { "not a regular file" };
+        return Err(finding(
+            Code::NotAFile,
+            Severity::Error,
+            format!(
+                "{}={}: {where_} is {kind}: {}",
+                var.name,
+                var.value,
+                who_fails(var, if meta.is_dir() { "is a directory." } else { "is not a file." })
+            ),
+            format!("name the file itself, such as {}/{}", var.value.trim_end_matches('/'), suggested_name(&var.name)),
+        ));
+    }
+    if let Err(e) = std::fs::File::open(&found.host) {
+        return Err(finding(
+            Code::FileNotReadable,
+            Severity::Error,
+            format!(
+                "{}={}: certsmith cannot read {where_}: {}{}",
+                var.name,
+                var.value,
+                io_reason(&e),
+                current_uid().map(|u| format!(" (it runs as uid {u})")).unwrap_or_default()
+            ),
+            format!(
+                "run certsmith as a user who can read it (the container's user must too), or check `ls -l {}`",
+                found.host.display()
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// Whether the container's user `ids` can read a file certsmith found: a finding when the
+/// permission bits (of the file, and of the mounted folders above it) keep it out.
+pub(super) fn container_can_read(var: &Variable, found: &Found, ids: Ids) -> Option<Finding> {
+    let meta = std::fs::metadata(&found.host).ok()?;
+    let blocked = unreadable_for(found, &meta, ids)?;
+    Some(
+        Finding::new(
+            Code::FileNotReadable,
+            Severity::Error,
+            var.subject(),
+            format!(
+                "{}={}: the container runs as uid {}, and {blocked}: {}",
+                var.name,
+                var.value,
+                ids.uid,
+                who_fails(var, "is not readable.")
+            ),
+        )
+        .hint(format!(
+            "give the container's user the file and keep it private: `sudo chown {} {}` (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
+            ids.uid,
+            found.host.display(),
+            found.host.display()
+        )),
+    )
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The file name `certsmith gen` writes for a variable, for hints.
+fn suggested_name(var: &str) -> &'static str {
+    match var {
+        granian::KEYFILE => "private_key.pem",
+        granian::CA => "ca.pem",
+        _ => "certificate.pem",
+    }
+}
+
+/// This process's uid, on Linux: `/proc/self` belongs to it.
+#[cfg(unix)]
+fn current_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+#[cfg(not(unix))]
+fn current_uid() -> Option<u32> {
+    None
+}
+
+/// Why `ids` cannot read the file (or reach it through the mounted folders), by the
+/// permission bits (root reads everything).
+#[cfg(unix)]
+fn unreadable_for(found: &Found, meta: &std::fs::Metadata, ids: Ids) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let allowed = |meta: &std::fs::Metadata, bit: u32| {
+        let mode = meta.mode();
+        if ids.uid == 0 {
+            true
+        } else if meta.uid() == ids.uid {
+            mode & (bit << 6) != 0
+        } else if ids.gid == Some(meta.gid()) {
+            mode & (bit << 3) != 0
+        } else {
+            mode & bit != 0
+        }
+    };
+    let owner = |meta: &std::fs::Metadata| format!("mode {:04o} owned by uid {}", meta.mode() & 0o7777, meta.uid());
+    // Folders between the mount and the file must be searchable (x) in the container.
+    if let Some(mount) = &found.mount {
+        let top = Path::new(&mount.source);
+        let mut dir = found.host.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(top)) {
+            if let Ok(m) = std::fs::metadata(d)
+                && !allowed(&m, 0o1)
+            {
+                return Some(format!("the folder {} is {}, which it cannot enter", d.display(), owner(&m)));
+            }
+            dir = d.parent();
+        }
+    }
+    (!allowed(meta, 0o4)).then(|| format!("{} is {}", found.host.display(), owner(meta)))
+}
+
+#[cfg(not(unix))]
+fn unreadable_for(_: &Found, _: &std::fs::Metadata, _: Ids) -> Option<String> {
+    None
+}

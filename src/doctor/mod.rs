@@ -1,0 +1,517 @@
+//! Judging a deployment's TLS configuration as a whole, before anything starts: for each
+//! target (compose service, or the environment), the Granian variables (names and
+//! values, from `granian`), the certificate/key pair, the files they name (`files`), what
+//! is in them (`contents`: verify's and match-key's checks), and the clients of the core
+//! API (`TARANIS_CORE_URL`/`TARANIS_CORE_API`, `SSL_VERIFICATION`, CA bundles).
+//!
+//! The certificate is checked for every host name a client uses (from the core URLs, and
+//! `--host`), against the CA bundles the clients are given (`REQUESTS_CA_BUNDLE`, …), or
+//! without them as verify checks a file without `--ca`.
+//!
+//! Returns findings and the data the report shows; never prints.
+
+mod contents;
+mod files;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::env::{Ids, Origin, Target, Variable};
+use crate::granian::{self, Kind, Unknown};
+use crate::pki::load::LoadedFile;
+use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced};
+use crate::report::{Code, Finding, Severity};
+
+/// Taranis AI's variables for the core API's URL: `TARANIS_CORE_URL` (frontend, workers)
+/// and `TARANIS_CORE_API` (GUI), as the deployment guide names them.
+pub const CORE_URLS: &[&str] = &["TARANIS_CORE_URL", "TARANIS_CORE_API"];
+
+/// Taranis AI's switch for certificate verification in its Python clients.
+pub const SSL_VERIFICATION: &str = "SSL_VERIFICATION";
+
+/// Variables that name the CA certificates a client trusts: Python's ssl and httpx
+/// (`SSL_CERT_FILE`), requests (`REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`), curl
+/// (`CURL_CA_BUNDLE`), Node.js (`NODE_EXTRA_CA_CERTS`).
+pub const CA_BUNDLES: &[&str] = &["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"];
+
+/// Whether doctor has something to say about a variable.
+pub fn relevant(name: &str) -> bool {
+    name.to_ascii_uppercase().starts_with(granian::PREFIX)
+        || CORE_URLS.contains(&name)
+        || name == SSL_VERIFICATION
+        || CA_BUNDLES.contains(&name)
+}
+
+/// What every target is checked with.
+#[derive(Debug, Clone)]
+pub struct Settings<'a> {
+    pub now: OffsetDateTime,
+    /// `--host`: names clients use besides those in the core URLs.
+    pub hosts: &'a [Host],
+    /// `--container-uid`: the user every container runs as (else compose's `user:`).
+    pub ids: Option<Ids>,
+}
+
+/// One line of a target's checklist; JSON `checked` lists those that applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    Variables,
+    Pair,
+    Files,
+    Certificate,
+    Key,
+    Clients,
+}
+
+/// A file a variable names, and where certsmith found it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileInfo {
+    pub variable: String,
+    /// The path as the process sees it.
+    pub path: String,
+    /// The same file on this machine (absent when it could not be located).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<String>,
+}
+
+/// A host name clients use, and who uses it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostUse {
+    pub name: String,
+    /// `service: VARIABLE=url`, or `--host`.
+    pub used_by: Vec<String>,
+}
+
+/// One target as checked, as JSON `data.targets[]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetData {
+    pub name: String,
+    /// `service` or `environment`.
+    pub kind: &'static str,
+    pub origin: Origin,
+    /// Granian is configured to serve HTTPS here: certificate and key are both set.
+    pub serves_tls: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_user: Option<Ids>,
+    /// The variables doctor reads; passwords are never shown.
+    pub variables: Vec<Variable>,
+    pub files: Vec<FileInfo>,
+    pub checked: Vec<Check>,
+}
+
+/// The outcome of checking every target.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub targets: Vec<TargetData>,
+    pub hosts: Vec<HostUse>,
+    pub findings: Vec<Finding>,
+}
+
+fn set<'t>(target: &'t Target, name: &str) -> Option<&'t Variable> {
+    target.vars.get(name).filter(|v| !v.value.is_empty())
+}
+
+/// Checks `targets` together: the clients' names and CA bundles apply to every server.
+pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
+    let mut out = Checked { hosts: hosts(targets, settings.hosts), ..Checked::default() };
+    let tls_anywhere: Vec<&str> = targets
+        .iter()
+        .filter(|t| set(t, granian::CERTIFICATE).is_some() && set(t, granian::KEYFILE).is_some())
+        .map(|t| t.name.as_str())
+        .collect();
+
+    // The CA bundles clients are given are what the server's certificate must chain to.
+    let mut trust: Vec<Sourced> = Vec::new();
+    let mut bundle_findings: Vec<(usize, Finding)> = Vec::new();
+    let mut bundle_files: Vec<(usize, FileInfo)> = Vec::new();
+    let mut bundle_checked: Vec<usize> = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        for var in CA_BUNDLES.iter().filter_map(|name| set(target, name)) {
+            // A path in the image (not mounted) is the client's own business.
+            if matches!(target.locate(&var.value), crate::env::Located::NotMounted | crate::env::Located::Relative) {
+                continue;
+            }
+            bundle_checked.push(i);
+            let found = files::check(target, var)
+                .and_then(|found| contents::pem_certificates(var, &found).map(|(_, certs)| (found, certs)));
+            bundle_files.push((i, file_info(var, found.as_ref().ok().map(|(f, _)| f))));
+            match found {
+                Ok((_, certs)) => trust.extend(certs),
+                Err(finding) => bundle_findings.push((i, *finding)),
+            }
+        }
+    }
+    // A bundle rustls cannot use as trust anchors leaves trust unchecked, with a warning.
+    let (trusted, pool_problem) = match Pool::new(&[], (!trust.is_empty()).then_some(trust.as_slice())) {
+        Ok(pool) => (Some(pool), None),
+        Err(failure) => (None, Some(failure)),
+    };
+    let Some(pool) = trusted.or_else(|| Pool::new(&[], None).ok()) else { return out };
+    let has_trust = !trust.is_empty() && pool_problem.is_none();
+    let names: Vec<Host> = out.hosts.iter().filter_map(|h| Host::parse(&h.name)).collect();
+    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: 30 };
+
+    for (i, target) in targets.iter().enumerate() {
+        let mut data = target_data(target, settings);
+        let mut findings = Vec::new();
+        check_variables(target, &mut data, &mut findings);
+        check_pair(target, &mut data, &mut findings);
+        check_files_and_contents(target, settings, &pool, &verify_settings, has_trust, &mut data, &mut findings);
+        check_clients(target, &tls_anywhere, &out.hosts, &mut data, &mut findings);
+        if bundle_checked.contains(&i) {
+            for check in [Check::Files, Check::Certificate] {
+                if !data.checked.contains(&check) {
+                    data.checked.push(check);
+                }
+            }
+            data.checked.sort();
+        }
+        data.files.extend(bundle_files.iter().filter(|(t, _)| *t == i).map(|(_, f)| f.clone()));
+        findings.extend(bundle_findings.iter().filter(|(t, _)| *t == i).map(|(_, f)| f.clone()));
+        if let (Some(failure), true) = (&pool_problem, data.serves_tls) {
+            findings.push(
+                Finding::new(Code::FileNotChecked, Severity::Warning, *failure.subject.clone(), &failure.message)
+                    .hint(failure.hint.clone().unwrap_or_default()),
+            );
+        }
+        for finding in &mut findings {
+            finding.subject.service = target.in_container.then(|| target.name.clone());
+        }
+        out.findings.extend(findings);
+        out.targets.push(data);
+    }
+    out
+}
+
+fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
+    let variables = target
+        .vars
+        .iter()
+        .filter(|v| relevant(&v.name))
+        .map(|v| match v.name.as_str() {
+            granian::KEYFILE_PASSWORD if !v.value.is_empty() => {
+                Variable { value: "(set, not shown)".to_owned(), ..v.clone() }
+            }
+            _ => v.clone(),
+        })
+        .collect();
+    TargetData {
+        name: target.name.clone(),
+        kind: if target.in_container { "service" } else { "environment" },
+        origin: target.origin.clone(),
+        serves_tls: set(target, granian::CERTIFICATE).is_some() && set(target, granian::KEYFILE).is_some(),
+        container_user: settings.ids.or(target.user).filter(|_| target.in_container),
+        variables,
+        files: Vec::new(),
+        checked: Vec::new(),
+    }
+}
+
+fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
+    FileInfo {
+        variable: var.name.clone(),
+        path: var.value.clone(),
+        host_path: found.map(|f| f.host.display().to_string()),
+    }
+}
+
+/// Names Granian does not know, and values it refuses.
+fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Finding>) {
+    let mut any = false;
+    for var in target.vars.iter() {
+        if !var.name.to_ascii_uppercase().starts_with(granian::PREFIX) {
+            continue;
+        }
+        any = true;
+        if let Some(unknown) = granian::unknown(&var.name) {
+            findings.push(unknown_finding(var, &unknown));
+        } else if let Some(why) = granian::option(&var.name).and_then(|o| granian::invalid(o, &var.value)) {
+            let hint = match granian::option(&var.name).map(|o| o.kind) {
+                Some(Kind::Choice(choices)) => {
+                    let fixed = granian::translate(&var.name, &var.value).unwrap_or_else(|| choices.join(" or "));
+                    format!("set {}={fixed}", var.name)
+                }
+                _ => format!("set {}=true or {}=false", var.name, var.name),
+            };
+            findings.push(
+                Finding::new(
+                    Code::InvalidGranianValue,
+                    Severity::Error,
+                    var.subject(),
+                    format!("{}={}: Granian refuses to start: {why}", var.name, var.value),
+                )
+                .hint(hint),
+            );
+        }
+    }
+    if let Some(var) = set(target, granian::CLIENT_VERIFY)
+        && granian::parse_bool(&var.value) == Some(true)
+        && set(target, granian::CA).is_none()
+    {
+        findings.push(
+                Finding::new(
+                    Code::ClientVerifyWithoutCa,
+                    Severity::Warning,
+                    var.subject(),
+                    format!(
+                        "{}={} without {}: Granian logs \"SSL client verification requires a CA certificate, ignoring\" and accepts every client",
+                        var.name,
+                        var.value,
+                        granian::CA
+                    ),
+                )
+                .hint(format!(
+                    "set {} to the CA certificate that issued the client certificates, or remove {}",
+                    granian::CA,
+                    var.name
+                )),
+            );
+    }
+    if any {
+        data.checked.push(Check::Variables);
+    }
+}
+
+fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
+    let ignored = format!("Granian has no variable {}, and ignores it without a word", var.name);
+    let (message, hint) = match unknown {
+        Unknown::Renamed(renamed) => {
+            let value = granian::translate(renamed.right, &var.value);
+            let line = value.map_or_else(|| format!("{}=…", renamed.right), |v| format!("{}={v}", renamed.right));
+            (
+                format!("{ignored}: the option meant is {}, {}", renamed.right, renamed.note),
+                format!("write `{line}` instead"),
+            )
+        }
+        Unknown::Typo(right) => {
+            let case = if right.eq_ignore_ascii_case(&var.name) { " (names are case-sensitive)" } else { "" };
+            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", var.value))
+        }
+        Unknown::Unrelated => (
+            ignored,
+            format!(
+                "Granian's TLS variables are {}",
+                granian::OPTIONS.iter().map(|o| o.name).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    };
+    Finding::new(Code::UnknownGranianVariable, Severity::Error, var.subject(), message).hint(hint)
+}
+
+/// Granian serves HTTPS only with both the certificate and the key
+/// (`granian/server/common.py`: `if not (cert and key)` → plain HTTP).
+fn check_pair(target: &Target, data: &mut TargetData, findings: &mut Vec<Finding>) {
+    let cert = target.vars.get(granian::CERTIFICATE);
+    let key = target.vars.get(granian::KEYFILE);
+    if cert.is_none() && key.is_none() {
+        return;
+    }
+    data.checked.push(Check::Pair);
+    let empty =
+        |v: Option<&Variable>| v.map_or_else(String::new, |v| format!(" ({} is empty, which is unset)", v.name));
+    match (set(target, granian::CERTIFICATE), set(target, granian::KEYFILE)) {
+        (Some(cert_var), None) => findings.push(
+            Finding::new(
+                Code::CertificateWithoutKey,
+                Severity::Error,
+                cert_var.subject(),
+                format!(
+                    "{} is set but {} is not{}: Granian then serves plain HTTP, without a word, and every https:// client fails",
+                    granian::CERTIFICATE,
+                    granian::KEYFILE,
+                    empty(key)
+                ),
+            )
+            .hint(format!(
+                "set {} to the certificate's private key, e.g. {}=/certs/private_key.pem",
+                granian::KEYFILE,
+                granian::KEYFILE
+            )),
+        ),
+        (None, Some(key_var)) => findings.push(
+            Finding::new(
+                Code::KeyWithoutCertificate,
+                Severity::Error,
+                key_var.subject(),
+                format!(
+                    "{} is set but {} is not{}: Granian then serves plain HTTP, without a word, and every https:// client fails",
+                    granian::KEYFILE,
+                    granian::CERTIFICATE,
+                    empty(cert)
+                ),
+            )
+            .hint(format!(
+                "set {} to the key's certificate, e.g. {}=/certs/certificate.pem",
+                granian::CERTIFICATE,
+                granian::CERTIFICATE
+            )),
+        ),
+        _ => {}
+    }
+}
+
+fn check_files_and_contents(
+    target: &Target,
+    settings: &Settings<'_>,
+    pool: &Pool<'_>,
+    verify_settings: &VerifySettings<'_>,
+    has_trust: bool,
+    data: &mut TargetData,
+    findings: &mut Vec<Finding>,
+) {
+    let ids = settings.ids.or(target.user).filter(|_| target.in_container || settings.ids.is_some());
+    let mut infos = Vec::new();
+    // The file as found (its contents are checked when certsmith can read it, even when
+    // the container's user cannot).
+    let mut located = |var: &Variable, findings: &mut Vec<Finding>| {
+        let found = files::check(target, var);
+        infos.push(file_info(var, found.as_ref().ok()));
+        if let (Ok(found), Some(ids)) = (&found, ids) {
+            findings.extend(files::container_can_read(var, found, ids));
+        }
+        found.map_err(|f| findings.push(*f)).ok()
+    };
+    let path_vars: Vec<&Variable> = granian::OPTIONS
+        .iter()
+        .filter(|o| matches!(o.kind, Kind::File | Kind::Files))
+        .filter_map(|o| set(target, o.name))
+        .collect();
+    if path_vars.is_empty() {
+        return;
+    }
+    data.checked.push(Check::Files);
+
+    let mut cert_file: Option<LoadedFile> = None;
+    let mut cert_findings: Vec<Finding> = Vec::new();
+    if let Some(var) = set(target, granian::CERTIFICATE) {
+        if let Some(found) = located(var, findings) {
+            data.checked.push(Check::Certificate);
+            match contents::pem_certificates(var, &found) {
+                Ok((file, certs)) => {
+                    cert_findings = contents::certificate(&certs, &file, pool, verify_settings);
+                    if !has_trust {
+                        for f in cert_findings.iter_mut().filter(|f| f.code == Code::UnknownIssuer) {
+                            f.hint = Some(format!(
+                                "give the clients the CA certificate that issued it: mount it and set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to it (certsmith then checks the chain against it); `certsmith verify --ca CA.pem {}` checks it now",
+                                found.host.display()
+                            ));
+                        }
+                    }
+                    cert_file = Some(file);
+                }
+                Err(finding) => cert_findings.push(*finding),
+            }
+        }
+        for f in &mut cert_findings {
+            f.subject.variable = Some(var.name.clone());
+        }
+    }
+    if let Some(var) = set(target, granian::KEYFILE)
+        && let Some(found) = located(var, findings)
+    {
+        data.checked.push(Check::Key);
+        let password = target.vars.get(granian::KEYFILE_PASSWORD);
+        let mut key_findings = contents::key(var, &found, password, cert_file.as_ref(), &cert_findings);
+        for f in &mut key_findings {
+            f.subject.variable = Some(var.name.clone());
+        }
+        findings.extend(key_findings);
+    }
+    findings.extend(cert_findings);
+    if let Some(var) = set(target, granian::CA)
+        && let Some(found) = located(var, findings)
+        && let Err(mut finding) = contents::pem_certificates(var, &found)
+    {
+        finding.subject.variable = Some(var.name.clone());
+        findings.push(*finding);
+    }
+    if let Some(var) = set(target, granian::CRL) {
+        // click splits a repeatable path option on `:`.
+        for path in var.value.split(':').filter(|p| !p.is_empty()) {
+            let one = Variable { value: path.to_owned(), ..var.clone() };
+            located(&one, findings);
+        }
+    }
+    data.files.extend(infos);
+}
+
+/// The host names clients connect with: from every core URL, then `--host`.
+fn hosts(targets: &[Target], extra: &[Host]) -> Vec<HostUse> {
+    let mut out: Vec<HostUse> = Vec::new();
+    let mut add = |name: String, by: String| match out.iter_mut().find(|h| h.name == name) {
+        Some(host) => host.used_by.push(by),
+        None => out.push(HostUse { name, used_by: vec![by] }),
+    };
+    for target in targets {
+        for var in CORE_URLS.iter().filter_map(|name| set(target, name)) {
+            if let Some(host) = url_host(&var.value) {
+                add(host, format!("{}: {}={}", target.name, var.name, var.value));
+            }
+        }
+    }
+    for host in extra {
+        add(host.text.clone(), "--host".to_owned());
+    }
+    out
+}
+
+fn url_host(text: &str) -> Option<String> {
+    let url = url::Url::parse(text).ok()?;
+    let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    Host::parse(&host).map(|_| host)
+}
+
+/// The clients' side: URLs that bypass TLS, verification turned off.
+fn check_clients(
+    target: &Target,
+    tls_anywhere: &[&str],
+    hosts: &[HostUse],
+    data: &mut TargetData,
+    findings: &mut Vec<Finding>,
+) {
+    let urls: Vec<&Variable> = CORE_URLS.iter().filter_map(|name| set(target, name)).collect();
+    let verification = set(target, SSL_VERIFICATION);
+    if urls.is_empty() && verification.is_none() {
+        return;
+    }
+    data.checked.push(Check::Clients);
+    let servers = tls_anywhere.join(", ");
+    for var in urls.iter().filter(|v| v.value.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"))) {
+        if tls_anywhere.is_empty() {
+            continue;
+        }
+        let https = format!("https://{}", var.value.get(7..).unwrap_or_default());
+        findings.push(
+            Finding::new(
+                Code::CoreUrlNotHttps,
+                Severity::Error,
+                var.subject(),
+                format!(
+                    "{}={}: {} talks to the core API over plain HTTP, but Granian serves only HTTPS ({} sets {}): every request fails",
+                    var.name, var.value, target.name, servers, granian::CERTIFICATE
+                ),
+            )
+            .hint(format!("set {}={https}", var.name)),
+        );
+    }
+    if let Some(var) = verification.filter(|v| granian::parse_bool(&v.value) == Some(false)) {
+        let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
+        let names = if names.is_empty() { "NAME".to_owned() } else { names.join(" ") };
+        findings.push(
+            Finding::new(
+                Code::SslVerificationDisabled,
+                Severity::Warning,
+                var.subject(),
+                format!(
+                    "{}={}: {} accepts any certificate from the core API, so anyone on the network path can read and change its traffic",
+                    var.name, var.value, target.name
+                ),
+            )
+            .hint(format!(
+                "verify against a local CA instead: `certsmith ca create`, then `certsmith gen --ca certs/ca --force {names}`; mount certs/ca/ca.pem into {} (`- ./certs/ca/ca.pem:/certs/ca.pem:ro`) and replace {}={} with REQUESTS_CA_BUNDLE=/certs/ca.pem",
+                target.name, var.name, var.value
+            )),
+        );
+    }
+}
