@@ -393,3 +393,20 @@ fn no_command_prints_key_material_or_passwords() {
         }
     }
 }
+
+/// Inputs the fuzzers found, kept as regression tests (fixtures/fuzz/, fuzz/README.md).
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pw"), "x\n").unwrap();
+    // scrypt with p = 81: 2.3 s of work per attempt under the first limits; now refused
+    // before any work, as a scheme certsmith will not run.
+    let key = fixture("fuzz/decrypt-scrypt-p81.pem");
+    let (out, took) = bounded(
+        &["match-key", "--password-file", "pw", fixture("certs/v3-p256.pem").to_str().unwrap(), key.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("scrypt with N=16384, r=8, p=81"), "{}", out.stderr);
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
