@@ -2,7 +2,8 @@
 # Times certsmith against the commands a user would otherwise run, whole process, in the
 # same run on the same machine (hyperfine: warm-up, at least 10 runs, medians), and prints
 # one markdown table with the ratio for each row. Installs hyperfine and mkcert from
-# Debian packages when missing. Takes a few minutes; run it on a quiet machine.
+# Debian packages when missing (and GNU time, for peak memory). Takes a few minutes; run
+# it on a quiet machine.
 #
 #   bench/run.sh              # prints the table and writes bench/last-run.md
 #   RUNS=20 bench/run.sh      # more runs per command
@@ -16,6 +17,7 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v mkcert >/dev/null || need+=(mkcert)
 command -v openssl >/dev/null || need+=(openssl)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq
@@ -65,10 +67,11 @@ hosts_loop='for f in many/host*.pem; do n=${f#many/}; openssl verify -CAfile ca/
 
 results=$work/results.tsv
 : > "$results"
-# bench ID RUNS COMMAND... : one hyperfine run; the median goes to results.tsv
+# bench ID RUNS COMMAND: one hyperfine run, no shell in between (-N; pipelines and
+# loops name their shell), the median in milliseconds goes to results.tsv
 bench() {
   local id=$1 n=$2 cmd=$3
-  hyperfine --warmup 2 --runs "$n" --style none --export-json "$id.json" "$cmd" >/dev/null 2>&1 \
+  hyperfine -N --warmup 2 --runs "$n" --style none --export-json "$id.json" "$cmd" >/dev/null 2>&1 \
     || { echo "benchmark $id failed: $cmd" >&2; exit 1; }
   python3 - "$id" "$id.json" >> "$results" <<'PY'
 import json, statistics, sys
@@ -87,9 +90,10 @@ bench gen-rsa-guide "$rsa_runs" "sh guide-rsa.sh"
 bench gen-rsa-mkcert "$rsa_runs" "sh -c 'cd mk && mkcert localhost 127.0.0.1 2>/dev/null'"
 bench inspect-bundle "$runs" "$bin inspect $bundle"
 bench inspect-bundle-openssl "$runs" "openssl storeutl -noout -text -certs $bundle"
-bench verify-1000 "$runs" "$bin verify --ca ca/ca.pem many/host*.pem"
-bench verify-1000-openssl-loop 3 "bash -c '$hosts_loop'"
-bench verify-1000-openssl-one "$runs" "openssl verify -CAfile ca/ca.pem many/host*.pem"
+files=$(echo many/host*.pem)
+bench verify-1000 "$runs" "$bin verify --ca ca/ca.pem $files"
+bench verify-1000-openssl-loop "$runs" "bash -c '$hosts_loop'"
+bench verify-1000-openssl-one "$runs" "openssl verify -CAfile ca/ca.pem $files"
 bench match-key-rsa "$runs" "$bin match-key rsa/certificate.pem rsa/private_key.pem"
 bench match-key-rsa-guide "$runs" "sh -c 'openssl x509 -noout -modulus -in rsa/certificate.pem | openssl md5; openssl rsa -noout -modulus -in rsa/private_key.pem | openssl md5'"
 bench version "$runs" "$bin --version"
