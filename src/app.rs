@@ -45,8 +45,9 @@ pub fn run(cli: Cli) -> u8 {
         let _ = report::human::failure(&mut stderr, failure);
     }
     match written {
-        // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure; what
+        // was found still decides the status (a CI job may pipe into `grep -q`).
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => report.exit_code(strict),
         Err(e) => {
             let _ = report::human::failure(&mut stderr, &Failure::new(format!("cannot write output: {e}")));
             2

@@ -5,13 +5,37 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
+/// The times `--at` may name: rustls counts from 1970, certificates end by 9999 (RFC 5280
+/// §4.1.2.5), and gen and ca create add up to 100 years of validity.
+const EARLIEST: OffsetDateTime = time::macros::datetime!(1970-01-01 0:05 UTC);
+const LATEST: OffsetDateTime = time::macros::datetime!(9000-01-01 0:00 UTC);
+
 /// Parses `--at`: RFC 3339 (`2027-01-01T00:00:00Z`), or a bare date meaning midnight UTC.
 pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t.to_offset(UtcOffset::UTC));
+    let parsed = match OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(t) => t.to_offset(UtcOffset::UTC),
+        Err(_) => Date::parse(text, format_description!("[year]-[month]-[day]"))
+            .map(|d| d.midnight().assume_utc())
+            .map_err(|_| {
+                format!("expected an RFC 3339 time such as 2027-01-01T00:00:00Z (or a date such as 2027-01-01), found {text:?}")
+            })?,
+    };
+    if !(EARLIEST..=LATEST).contains(&parsed) {
+        return Err(format!(
+            "{text:?} is out of range: certsmith works with times from {} to {}",
+            human(EARLIEST),
+            human(LATEST)
+        ));
     }
-    Date::parse(text, format_description!("[year]-[month]-[day]")).map(|d| d.midnight().assume_utc()).map_err(|_| {
-        format!("expected an RFC 3339 time such as 2027-01-01T00:00:00Z (or a date such as 2027-01-01), found {text:?}")
+    Ok(parsed)
+}
+
+/// `days` after `start`, for validity periods (bounded by `--at`'s range and `--days`'s,
+/// so it cannot overflow; checked anyway).
+pub fn days_after(start: OffsetDateTime, days: u32) -> Result<OffsetDateTime, crate::error::Failure> {
+    start.checked_add(Duration::days(i64::from(days))).filter(|t| t.year() <= 9999).ok_or_else(|| {
+        crate::error::Failure::new(format!("{days} days after {} is past the year 9999", human(start)))
+            .hint("use fewer --days, or an earlier --at")
     })
 }
 
@@ -64,6 +88,9 @@ mod tests {
         assert_eq!(parse_time("2027-01-01T02:00:00+02:00").unwrap(), datetime!(2027-01-01 0:00 UTC));
         assert_eq!(parse_time("2027-01-01").unwrap(), datetime!(2027-01-01 0:00 UTC));
         assert!(parse_time("next tuesday").unwrap_err().contains("RFC 3339"));
+        for out_of_range in ["0000-01-01T00:00:00Z", "1960-01-01", "9999-06-01T00:00:00Z"] {
+            assert!(parse_time(out_of_range).unwrap_err().contains("out of range"), "{out_of_range}");
+        }
     }
 
     #[test]

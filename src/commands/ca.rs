@@ -54,7 +54,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         common_name: args.cn.clone().unwrap_or_else(default_common_name),
         organization: "certsmith development CA".to_owned(),
         not_before: ctx.now - Duration::minutes(5),
-        not_after: ctx.now + Duration::days(i64::from(args.days)),
+        not_after: crate::clock::days_after(ctx.now, args.days)?,
         permitted_dns,
     };
     let params = build::ca_params(&spec).map_err(|e| Failure::new(e.to_string()))?;

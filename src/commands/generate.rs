@@ -132,7 +132,7 @@ impl Plan {
             common_name,
             organization: args.org.clone(),
             not_before: now - CLOCK_SKEW,
-            not_after: now + Duration::days(i64::from(args.days)),
+            not_after: crate::clock::days_after(now, args.days)?,
             client_auth: args.client,
         };
         Ok(Self {
@@ -308,7 +308,7 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
         now: plan.now,
         renew_within: window,
         client_auth: plan.spec.client_auth,
-        issuer: ca.map(|ca| &ca.cert),
+        issuer: ca.map(|ca| (&ca.anchor, ca.intermediates.as_slice())),
         key_algorithm: plan.explicit_key_type.map(KeyType::algorithm),
         password: &|| plan.password.read(&key_path.display().to_string()),
     };
@@ -453,7 +453,7 @@ fn issue(
     let (leaf, anchor, intermediates) = match ca {
         Some(ca) => {
             let leaf = build::signed_by(&params, key, &ca.cert, &ca.key).map_err(|e| Failure::new(e.to_string()))?;
-            (leaf, ca.cert.clone(), ca.intermediates.clone())
+            (leaf, ca.anchor.clone(), ca.intermediates.clone())
         }
         None => {
             let leaf = build::self_signed(&params, key).map_err(|e| Failure::new(e.to_string()))?;
@@ -500,7 +500,7 @@ fn files_to_write(plan: &Plan, key: &KeyPair, chain: &[CertificateDer<'static>],
             b64(&key_pem)
         );
         if let Some(ca) = ca {
-            yaml.push_str(&format!("  ca.crt: {}\n", b64(&pem::encode("CERTIFICATE", &ca.cert))));
+            yaml.push_str(&format!("  ca.crt: {}\n", b64(&pem::encode("CERTIFICATE", &ca.anchor))));
         }
         // The manifest holds the private key: same care as the key file.
         files.push(Planned { path: path.clone(), contents: yaml.into_bytes(), mode: 0o600 });

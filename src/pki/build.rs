@@ -8,7 +8,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType, SerialNumber,
 };
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -227,24 +227,14 @@ pub fn self_check(
     now: OffsetDateTime,
 ) -> Result<(), BuildError> {
     let fail = |what: String| BuildError::SelfCheck(what);
-    let ee = webpki::EndEntityCert::try_from(leaf).map_err(|e| fail(format!("{e:?}")))?;
-    let anchors = [webpki::anchor_from_trusted_cert(anchor).map_err(|e| fail(format!("CA: {e:?}")))?];
-    let secs = u64::try_from(now.unix_timestamp()).unwrap_or_default();
-    ee.verify_for_usage(
-        super::verify::verification_algorithms(),
-        &anchors,
-        intermediates,
-        UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs)),
-        webpki::KeyUsage::server_auth(),
-        None,
-        None,
-    )
-    .map_err(|e| match e {
+    let explain = |e: webpki::Error| match e {
         webpki::Error::NameConstraintViolation => {
             fail("a name is outside the CA's permitted names (--permit-dns)".into())
         }
-        other => fail(format!("{other:?}")),
-    })?;
+        other => fail(super::verify::webpki_error(&other).1),
+    };
+    let ee = webpki::EndEntityCert::try_from(leaf).map_err(explain)?;
+    super::verify::chains_to(&ee, anchor, intermediates, now).map_err(explain)?;
     // A wildcard right under a TLD matches nothing in rustls (gen warns about it).
     for name in names.iter().filter(|n| !super::names::is_wildcard_under_tld(n)) {
         let host = match name {
@@ -257,7 +247,8 @@ pub fn self_check(
         };
         let server_name =
             ServerName::try_from(host.as_str()).map_err(|_| fail(format!("{host} is not a server name")))?;
-        ee.verify_is_valid_for_subject_name(&server_name).map_err(|e| fail(format!("{host}: {e:?}")))?;
+        ee.verify_is_valid_for_subject_name(&server_name)
+            .map_err(|_| fail(format!("rustls does not match the name {host} against the certificate's names")))?;
     }
     Ok(())
 }

@@ -19,9 +19,13 @@ use crate::report::Subject;
 pub struct LocalCa {
     /// The CA certificate that signs (the first certificate of its file).
     pub cert: CertificateDer<'static>,
-    /// Further certificates of that file that are not self-signed roots: intermediates to
-    /// send after the leaf. The root itself is never part of a served chain.
+    /// What the server must send after the leaf: the signing certificate when it is an
+    /// intermediate, then the file's other certificates that are not self-signed roots.
+    /// A root is never part of a served chain (clients have it; RFC 8446 §4.4.2).
     pub intermediates: Vec<CertificateDer<'static>>,
+    /// What clients trust: the file's self-signed root when it has one, else the signing
+    /// certificate itself.
+    pub anchor: CertificateDer<'static>,
     pub key: KeyPair,
     pub summary: CertSummary,
     /// The file clients must trust: the CA file as given.
@@ -47,13 +51,6 @@ impl LocalCa {
         };
         names.iter().map(String::as_str).filter(|n| !allowed(n)).collect()
     }
-}
-
-fn cert_spki(der: &[u8]) -> Vec<u8> {
-    use x509_parser::prelude::FromDer;
-    x509_parser::certificate::X509Certificate::from_der(der)
-        .map(|(_, c)| c.public_key().raw.to_vec())
-        .unwrap_or_default()
 }
 
 fn permitted_dns(der: &[u8]) -> Vec<String> {
@@ -88,7 +85,12 @@ pub fn load(
         certs.next().ok_or_else(|| bad(format!("{name} holds no certificate"), "pass the CA certificate (ca.pem)"))?;
     let summary =
         describe::certificate(&cert).map_err(|e| bad(format!("{name}: {e}"), "pass the CA certificate (ca.pem)"))?;
-    let intermediates = certs.filter(|der| describe::certificate(der).is_ok_and(|s| !s.self_signed)).collect();
+    let (roots, others): (Vec<_>, Vec<_>) =
+        certs.partition(|der| describe::certificate(der).is_ok_and(|s| s.self_signed));
+    let anchor =
+        if summary.self_signed { cert.clone() } else { roots.first().cloned().unwrap_or_else(|| cert.clone()) };
+    let intermediates =
+        if summary.self_signed { others } else { std::iter::once(cert.clone()).chain(others).collect() };
 
     if !summary.is_ca {
         return Err(bad(
@@ -120,7 +122,7 @@ pub fn load(
     let spki = key::derive_spki(&der).map_err(|e| {
         Failure::new(format!("{key_name}: {e}")).hint("pass the CA's key (ca-key.pem)").about(key_subject.clone())
     })?;
-    if !keymatch::same_public_key(&spki, &cert_spki(&cert)) {
+    if !keymatch::same_public_key(&spki, &keymatch::cert_spki_der(&cert)) {
         return Err(Failure::new(format!("{key_name} is not the key of {name}"))
             .hint("pass the key that was created with the CA certificate (certsmith writes them side by side)")
             .about(key_subject));
@@ -128,5 +130,5 @@ pub fn load(
     let key =
         super::build::key_from_der(&der).map_err(|e| Failure::new(format!("{key_name}: {e}")).about(key_subject))?;
     let permitted_dns = permitted_dns(&cert);
-    Ok(LocalCa { cert, intermediates, key, summary, cert_path: name, permitted_dns })
+    Ok(LocalCa { cert, intermediates, anchor, key, summary, cert_path: name, permitted_dns })
 }

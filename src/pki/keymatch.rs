@@ -211,7 +211,8 @@ pub fn openssl_modulus_md5(spki_der: &[u8]) -> Option<String> {
     Some(describe::hex(&Md5::digest(line.as_bytes())))
 }
 
-fn cert_spki_der(cert_der: &[u8]) -> Vec<u8> {
+/// A certificate's DER SubjectPublicKeyInfo (empty when the DER does not parse).
+pub fn cert_spki_der(cert_der: &[u8]) -> Vec<u8> {
     x509_parser::certificate::X509Certificate::from_der(cert_der)
         .map(|(_, cert)| cert.public_key().raw.to_vec())
         .unwrap_or_default()

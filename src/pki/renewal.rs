@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName};
 use time::{Duration, OffsetDateTime};
 
 use super::describe::{self, CertSummary};
@@ -24,8 +24,9 @@ pub struct Requirements<'a> {
     /// Renew when the certificate expires sooner than this.
     pub renew_within: Duration,
     pub client_auth: bool,
-    /// The CA that must have issued it; `None`: it must be self-signed.
-    pub issuer: Option<&'a CertificateDer<'a>>,
+    /// The trust anchor it must chain to, with the intermediates between; `None`: it
+    /// must be self-signed.
+    pub issuer: Option<(&'a CertificateDer<'a>, &'a [CertificateDer<'a>])>,
     /// The key algorithm asked for, when it was asked for explicitly.
     pub key_algorithm: Option<KeyAlgorithm>,
     /// Unlocks an encrypted key file.
@@ -123,21 +124,9 @@ fn certificate_reasons(
     let Ok(ee) = webpki::EndEntityCert::try_from(leaf) else {
         return reasons.push("rustls cannot parse it".to_owned());
     };
-    let anchor_der = req.issuer.unwrap_or(leaf);
-    let issued_ok = webpki::anchor_from_trusted_cert(anchor_der).is_ok_and(|anchor| {
-        let secs = u64::try_from(cert.not_before.unix_timestamp().max(0)).unwrap_or_default();
-        // Checked at the start of its validity: expiry is judged above, with the window.
-        ee.verify_for_usage(
-            super::verify::verification_algorithms(),
-            &[anchor],
-            &[],
-            UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs)),
-            webpki::KeyUsage::server_auth(),
-            None,
-            None,
-        )
-        .is_ok()
-    });
+    let (anchor, intermediates) = req.issuer.unwrap_or((leaf, &[]));
+    // Checked at the start of its validity: expiry is judged above, with the window.
+    let issued_ok = super::verify::chains_to(&ee, anchor, intermediates, cert.not_before).is_ok();
     if !issued_ok {
         reasons.push(match req.issuer {
             Some(_) => "it was not issued by the requested CA".to_owned(),

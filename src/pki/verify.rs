@@ -307,6 +307,28 @@ fn signature(child: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Signa
 }
 
 /// A time as rustls and webpki take it (times before 1970 become 1970).
+/// Whether `leaf` chains to `anchor` through `intermediates` for TLS server authentication
+/// at `at`, as a rustls client decides it (names are checked separately). For gen's
+/// self-check and --if-needed; `verify_file` does the same with every problem explained.
+pub fn chains_to(
+    leaf: &EndEntityCert<'_>,
+    anchor: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    at: OffsetDateTime,
+) -> Result<(), webpki::Error> {
+    let anchors = [webpki::anchor_from_trusted_cert(anchor)?];
+    leaf.verify_for_usage(
+        verification_algorithms(),
+        &anchors,
+        intermediates,
+        unix_time(at),
+        KeyUsage::server_auth(),
+        None,
+        None,
+    )
+    .map(drop)
+}
+
 pub fn unix_time(t: OffsetDateTime) -> UnixTime {
     UnixTime::since_unix_epoch(StdDuration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0)))
 }
@@ -659,7 +681,7 @@ fn chain_links(
 
 /// A webpki error as (code, message, hint): what it means and who rejects the certificate.
 #[allow(deprecated)] // webpki keeps old variants beside their `…Context` forms.
-fn webpki_error(error: &webpki::Error) -> (Code, String, String) {
+pub(crate) fn webpki_error(error: &webpki::Error) -> (Code, String, String) {
     use webpki::Error as E;
     let rejects = |what: &str| format!("rustls clients reject the chain with {what}");
     let malformed = |what: &str, variant: &str| {

@@ -77,3 +77,24 @@ fn json_envelope_has_exactly_the_documented_members() {
         assert_eq!(json["status"], "ok");
     }
 }
+
+/// `certsmith verify … | grep -q …` must not turn a failure into success: with the reader
+/// gone, the status still reflects what was found. The output is larger than a pipe's
+/// buffer, so the write really meets the closed pipe.
+#[test]
+fn a_closed_stdout_keeps_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = String::new();
+    for i in 0..150 {
+        let path = dir.path().join(format!("v1-{i}.pem"));
+        std::fs::copy(fixture("certs/v1.pem"), &path).unwrap();
+        files.push_str(&format!(" '{}'", path.display()));
+    }
+    let script = format!(
+        "set -o pipefail; '{}' --at {AT} verify{files} | (exec 0<&-; sleep 0.2); echo \"status $?\"",
+        env!("CARGO_BIN_EXE_certsmith")
+    );
+    let out = std::process::Command::new("bash").args(["-c", &script]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("status 1"), "{text}");
+}

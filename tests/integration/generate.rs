@@ -589,3 +589,122 @@ fn ca_if_missing_creates_once_and_never_replaces_silently() {
     );
     assert_eq!(fs::read(&ca).unwrap(), before.0);
 }
+
+/// Issuing from an intermediate CA: the served file holds the leaf and the intermediate
+/// (never the root), and clients that trust only the root verify it.
+#[test]
+fn an_intermediate_ca_is_served_after_the_leaf() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let ext = dir.path().join("ext.cnf");
+    fs::write(&ext, "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n[int]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n").unwrap();
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &p("root.key"),
+            "-out",
+            &p("root.pem"),
+            "-subj",
+            "/CN=Test Root",
+            "-days",
+            "30",
+            "-config",
+            ext.to_str().unwrap(),
+            "-extensions",
+            "ca",
+        ],
+        None,
+    );
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &p("int.key"),
+            "-out",
+            &p("int.csr"),
+            "-subj",
+            "/CN=Test Intermediate",
+        ],
+        None,
+    );
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &p("int.csr"),
+            "-CA",
+            &p("root.pem"),
+            "-CAkey",
+            &p("root.key"),
+            "-CAcreateserial",
+            "-out",
+            &p("int.pem"),
+            "-days",
+            "30",
+            "-extfile",
+            ext.to_str().unwrap(),
+            "-extensions",
+            "int",
+        ],
+        None,
+    );
+    let bundle = format!("{}{}", fs::read_to_string(p("int.pem")).unwrap(), fs::read_to_string(p("root.pem")).unwrap());
+    fs::write(p("bundle.pem"), bundle).unwrap();
+
+    for (ca_file, sub) in [("bundle.pem", "with-root"), ("int.pem", "intermediate-only")] {
+        let out =
+            in_dir(dir.path(), &["gen", "--ca-cert", ca_file, "--ca-key", "int.key", "--out-dir", sub, "app.test"]);
+        assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
+        let served = fs::read_to_string(dir.path().join(sub).join("certificate.pem")).unwrap();
+        assert_eq!(served.matches("BEGIN CERTIFICATE").count(), 2, "{sub}: leaf and intermediate");
+        assert!(
+            !served.contains(fs::read_to_string(p("root.pem")).unwrap().lines().nth(1).unwrap()),
+            "{sub}: never the root"
+        );
+        let cert = dir.path().join(sub).join("certificate.pem");
+        let verify = run(["verify", "--ca", &p("root.pem"), "--host", "app.test", cert.to_str().unwrap()]);
+        assert_eq!(verify.code, 0, "{sub}: {}\n{}", verify.stdout, verify.stderr);
+        let ok = std::process::Command::new("openssl")
+            .args(["verify", "-CAfile", &p("root.pem"), "-untrusted", cert.to_str().unwrap(), cert.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{sub}: openssl verify");
+        let key = dir.path().join(sub).join("private_key.pem");
+        tls::handshake(&cert, &key, Path::new(&p("root.pem")), "app.test").unwrap_or_else(|e| panic!("{sub}: {e}"));
+    }
+}
+
+/// `--at` outside what certificates and rustls can express is a usage error, never a
+/// panic or a library's error text.
+#[test]
+fn at_outside_the_expressible_range_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in ["0000-01-01T00:00:00Z", "1960-01-01", "9999-06-01T00:00:00Z"] {
+        for args in [vec!["--at", at, "gen"], vec!["--at", at, "ca", "create"]] {
+            let out = in_dir(dir.path(), &args);
+            assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("out of range") && !out.stderr.contains("panicked"),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    let far = in_dir(dir.path(), &["--at", "9000-01-01T00:00:00Z", "gen", "--days", "36500"]);
+    assert_eq!(far.code, 0, "{}", far.stderr);
+    assert!(!dir.path().join("certs/ca").exists());
+}
