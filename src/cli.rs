@@ -541,7 +541,7 @@ EXAMPLES:
 
   Install the pages for every command (certsmith.1, certsmith-gen.1, …):
     mkdir -p ~/.local/share/man/man1
-    for c in '' gen ca inspect verify match-key connect; do
+    for c in '' gen ca inspect verify match-key connect doctor; do
       certsmith man $c > ~/.local/share/man/man1/certsmith${c:+-$c}.1
     done
 

@@ -7,7 +7,7 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 /// The times `--at` may name: rustls counts from 1970, certificates end by 9999 (RFC 5280
 /// §4.1.2.5), and gen and ca create add up to 100 years of validity.
-const EARLIEST: OffsetDateTime = time::macros::datetime!(1970-01-01 0:05 UTC);
+const EARLIEST: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
 const LATEST: OffsetDateTime = time::macros::datetime!(9000-01-01 0:00 UTC);
 
 /// Parses `--at`: RFC 3339 (`2027-01-01T00:00:00Z`), or a bare date meaning midnight UTC.
@@ -28,6 +28,13 @@ pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
         ));
     }
     Ok(parsed)
+}
+
+/// Clients and containers rarely agree on the time to the second: a certificate that
+/// starts a few minutes early works everywhere at once (never before 1970, which rustls
+/// cannot read).
+pub fn backdated(now: OffsetDateTime) -> OffsetDateTime {
+    (now - Duration::minutes(5)).max(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// `days` after `start`, for validity periods (bounded by `--at`'s range and `--days`'s,

@@ -33,7 +33,8 @@ pub enum Step {
 }
 
 /// Refuses to replace existing files unless `force`; refuses folders and duplicates always.
-pub fn check_targets(paths: &[&Path], force: bool) -> Result<(), Failure> {
+/// `keep_hint` says how the command keeps or replaces what is there (its flags).
+pub fn check_targets(paths: &[&Path], force: bool, keep_hint: &str) -> Result<(), Failure> {
     for (i, path) in paths.iter().enumerate() {
         if paths.iter().skip(i + 1).any(|other| other == path) {
             return Err(Failure::new(format!("two outputs would be written to the same file, {}", path.display()))
@@ -43,14 +44,18 @@ pub fn check_targets(paths: &[&Path], force: bool) -> Result<(), Failure> {
     let existing: Vec<&Path> = paths.iter().copied().filter(|p| p.symlink_metadata().is_ok()).collect();
     if let Some(dir) = existing.iter().find(|p| p.is_dir()) {
         return Err(Failure::new(format!("{} is a folder; certsmith will not replace it with a file", dir.display()))
-            .hint("choose another path with --out-dir, --cert-file or --key-file")
+            .hint("choose another output path (--out-dir)")
             .about(Subject::file(&dir.display().to_string(), None)));
     }
     if !force && !existing.is_empty() {
         let names: Vec<String> = existing.iter().map(|p| p.display().to_string()).collect();
-        return Err(Failure::new(format!("{} already exist{}; nothing was written", names.join(" and "), if names.len() == 1 { "s" } else { "" }))
-            .hint("use --if-needed to keep a valid pair and replace it only when it must change, or --force to replace it now")
-            .about(Subject::file(names.first().map(String::as_str).unwrap_or_default(), None)));
+        return Err(Failure::new(format!(
+            "{} already exist{}; nothing was written",
+            names.join(" and "),
+            if names.len() == 1 { "s" } else { "" }
+        ))
+        .hint(keep_hint)
+        .about(Subject::file(names.first().map(String::as_str).unwrap_or_default(), None)));
     }
     Ok(())
 }
@@ -127,17 +132,30 @@ fn temp_prefix(path: &Path) -> String {
 }
 
 /// Temp files of a run that was killed before it could clean up: they may hold part of
-/// a key, so they go even when a run writes nothing (gen --if-needed keeping a pair).
+/// a key, so they go even when a run writes nothing (gen --if-needed keeping a pair). A
+/// temp file of a run that is still going (two runs on one folder) is left alone.
 pub fn remove_stale_temps(path: &Path) {
     let prefix = temp_prefix(path);
     let Ok(entries) = fs::read_dir(parent_of(path)) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+        let Some(pid) = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".tmp")) else { continue };
+        if !still_running(pid, &entry) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether the run that made a temp file may still be writing it: its process exists
+/// (where /proc tells), else the file changed in the last ten minutes.
+fn still_running(pid: &str, entry: &fs::DirEntry) -> bool {
+    if Path::new("/proc/self").exists() {
+        return pid.parse::<u32>().is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists());
+    }
+    let recent =
+        |m: fs::Metadata| m.modified().ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() < 600);
+    entry.metadata().is_ok_and(recent)
 }
 
 fn write_temp(file: &Planned, hook: &mut dyn FnMut(Step) -> io::Result<()>) -> Result<PathBuf, Failure> {
@@ -282,6 +300,17 @@ mod tests {
     }
 
     #[test]
+    fn temps_of_a_running_run_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = plan(dir.path());
+        fs::create_dir_all(dir.path().join("sub")).unwrap();
+        // PID 1 is always running.
+        fs::write(dir.path().join("sub/.key.pem.certsmith-1.tmp"), b"busy").unwrap();
+        write_files(&files).unwrap();
+        assert_eq!(listing(&dir.path().join("sub")), [".key.pem.certsmith-1.tmp", "cert.pem", "key.pem"]);
+    }
+
+    #[test]
     fn temps_of_a_killed_run_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let files = plan(dir.path());
@@ -297,10 +326,10 @@ mod tests {
         let files = plan(dir.path());
         write_files(&files).unwrap();
         let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-        let err = check_targets(&paths, false).unwrap_err();
+        let err = check_targets(&paths, false, "use --force").unwrap_err();
         assert!(err.message.contains("already exist"), "{}", err.message);
-        assert!(err.hint.unwrap().contains("--force"));
-        check_targets(&paths, true).unwrap();
-        assert!(check_targets(&[paths[0], paths[0]], true).unwrap_err().message.contains("same file"));
+        assert_eq!(err.hint.unwrap(), "use --force");
+        check_targets(&paths, true, "").unwrap();
+        assert!(check_targets(&[paths[0], paths[0]], true, "").unwrap_err().message.contains("same file"));
     }
 }

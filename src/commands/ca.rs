@@ -2,7 +2,6 @@
 //! the same care as gen's files.
 
 use serde::Serialize;
-use time::Duration;
 
 use super::generate::WrittenFile;
 use crate::app::Context;
@@ -46,19 +45,23 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     if args.if_missing && (cert_path.exists() || key_path.exists()) {
         return keep_existing(&cert_path, &key_path, ctx);
     }
-    fsutil::check_targets(&[&key_path, &cert_path], args.force)?;
+    fsutil::check_targets(
+        &[&key_path, &cert_path],
+        args.force,
+        "use --if-missing to keep a usable CA, or --force to replace it (every client must then trust the new ca.pem)",
+    )?;
     let replacing = cert_path.exists() || key_path.exists();
 
-    let key = build::generate_key(args.key_type.into()).map_err(|e| Failure::new(e.to_string()))?;
+    let key = build::generate_key(args.key_type.into())?;
     let spec = CaSpec {
         common_name: args.cn.clone().unwrap_or_else(default_common_name),
         organization: "certsmith development CA".to_owned(),
-        not_before: ctx.now - Duration::minutes(5),
+        not_before: crate::clock::backdated(ctx.now),
         not_after: crate::clock::days_after(ctx.now, args.days)?,
         permitted_dns,
     };
-    let params = build::ca_params(&spec).map_err(|e| Failure::new(e.to_string()))?;
-    let der = build::self_signed(&params, &key).map_err(|e| Failure::new(e.to_string()))?;
+    let params = build::ca_params(&spec)?;
+    let der = build::self_signed(&params, &key)?;
     let files = vec![
         Planned { path: key_path.clone(), contents: key.serialize_pem().into_bytes(), mode: 0o600 },
         Planned {

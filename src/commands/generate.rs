@@ -20,16 +20,13 @@ use crate::password::PasswordSource;
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::describe::{self, CertSummary};
+use crate::pki::key::{self, KeyAlgorithm, PrivateKey};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::names::{self, SubjectName};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
-
-/// Clients and containers rarely agree on the time to the second; a certificate that
-/// starts a few minutes early works everywhere at once.
-const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
 /// (https://support.apple.com/en-us/103769); verify warns about the same limit.
@@ -131,7 +128,7 @@ impl Plan {
             names: names.clone(),
             common_name,
             organization: args.org.clone(),
-            not_before: now - CLOCK_SKEW,
+            not_before: crate::clock::backdated(now),
             not_after: crate::clock::days_after(now, args.days)?,
             client_auth: args.client,
         };
@@ -245,12 +242,21 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
         },
     };
     let key = match &plan.key {
-        KeySource::Generate(kind) => build::generate_key(*kind).map_err(|e| Failure::new(e.to_string()))?,
-        KeySource::File(path) => load_key(path, &plan.password)?,
+        KeySource::Generate(kind) => build::generate_key(*kind)?,
+        KeySource::File(path) => {
+            let (pair, warnings) = load_key(&plan, path)?;
+            findings.extend(warnings);
+            findings.extend(key_outside_warning(&plan, path));
+            pair
+        }
     };
     let outputs = plan.outputs();
     let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
-    fsutil::check_targets(&output_refs, force)?;
+    fsutil::check_targets(
+        &output_refs,
+        force,
+        "use --if-needed to keep a valid pair and replace it only when it must change, or --force to replace it now",
+    )?;
     let replacing = output_refs.iter().any(|p| p.exists());
 
     let mut spec = plan.spec.clone();
@@ -394,6 +400,27 @@ fn check_name_constraints(names: &[SubjectName], ca: &LocalCa) -> Result<(), Fai
     .about(Subject::file(&ca.cert_path, None)))
 }
 
+/// A reused key stays where it is; the env line assumes the container sees it next to the
+/// certificate. Say so when it is not there.
+fn key_outside_warning(plan: &Plan, key: &Path) -> Option<Finding> {
+    let same_folder = plan.key_path.is_some() || key.parent() == plan.cert_path.parent();
+    (!same_folder).then(|| {
+        let name = key.display().to_string();
+        let base = key.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Finding::new(
+            Code::KeyOutsideCertificateFolder,
+            Severity::Warning,
+            Subject::file(&name, None),
+            format!(
+                "the key stays at {name}, not beside {}: GRANIAN_SSL_KEYFILE={}/{base} assumes the container sees it in the same folder as the certificate",
+                plan.cert_path.display(),
+                plan.container_dir
+            ),
+        )
+        .hint(format!("mount {name} there, or add `--key-file {}` to write a copy beside the certificate", plan.cert_path.with_file_name("private_key.pem").display()))
+    })
+}
+
 fn key_mode_warning(plan: &Plan) -> Finding {
     let key_file = plan.key_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     Finding::new(
@@ -436,10 +463,40 @@ fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
     findings
 }
 
-fn load_key(path: &Path, password: &PasswordSource) -> Result<KeyPair, Failure> {
+/// A `--key` to sign with, and warnings when Granian could not load the key file that
+/// ends up beside the certificate: the file itself when it is reused in place, else the
+/// PKCS#8 copy gen writes (whose only possible problem is the key's type or size).
+fn load_key(plan: &Plan, path: &Path) -> Result<(KeyPair, Vec<Finding>), Failure> {
     let file = load::load(&Input::File(path.to_path_buf()))?;
-    let der = keymatch::first_private_key(&file, || password.read(&file.name))?;
-    build::key_from_der(&der).map_err(|e| Failure::new(format!("{}: {e}", file.name)).about(file.subject(None)))
+    let der = keymatch::first_private_key(&file, || plan.password.read(&file.name))?;
+    let pair =
+        build::key_from_der(&der).map_err(|e| Failure::new(format!("{}: {e}", file.name)).about(file.subject(None)))?;
+    let Some((index, stored)) = file.private_keys().next() else { return Ok((pair, Vec::new())) };
+    let algorithm = key::derive_spki(&der)
+        .ok()
+        .and_then(|spki| key::algorithm_of_spki(&spki))
+        .unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
+    let copy = PrivateKey::Plain(der.clone_key());
+    let (served, in_pem, served_name) = match &plan.key_path {
+        None => (stored, index.is_some(), file.name.clone()),
+        Some(copy_path) => (&copy, true, copy_path.display().to_string()),
+    };
+    let regenerate = format!("certsmith gen {}", quoted_names(&plan.names));
+    let findings = keymatch::granian_issues(served, in_pem, &der, &served_name, &algorithm, &regenerate)
+        .into_iter()
+        .map(|issue| issue.into_finding(Severity::Warning, Subject::file(&served_name, None)))
+        .collect();
+    Ok((pair, findings))
+}
+
+/// The names as shell words, for commands in hints.
+fn quoted_names(names: &[SubjectName]) -> String {
+    let words: Vec<String> = names
+        .iter()
+        .map(|n| n.to_string())
+        .map(|n| shlex::try_quote(&n).map_or_else(|_| n.clone(), |q| q.into_owned()))
+        .collect();
+    words.join(" ")
 }
 
 /// Signs the leaf and checks it as a rustls client would; returns leaf + intermediates.
@@ -449,14 +506,14 @@ fn issue(
     ca: Option<&LocalCa>,
     now: OffsetDateTime,
 ) -> Result<Vec<CertificateDer<'static>>, Failure> {
-    let params = build::leaf_params(spec, build::is_rsa(key), ca.is_some()).map_err(|e| Failure::new(e.to_string()))?;
+    let params = build::leaf_params(spec, build::is_rsa(key), ca.is_some())?;
     let (leaf, anchor, intermediates) = match ca {
         Some(ca) => {
-            let leaf = build::signed_by(&params, key, &ca.cert, &ca.key).map_err(|e| Failure::new(e.to_string()))?;
+            let leaf = build::signed_by(&params, key, &ca.cert, &ca.key)?;
             (leaf, ca.anchor.clone(), ca.intermediates.clone())
         }
         None => {
-            let leaf = build::self_signed(&params, key).map_err(|e| Failure::new(e.to_string()))?;
+            let leaf = build::self_signed(&params, key)?;
             (leaf.clone(), leaf, Vec::new())
         }
     };
@@ -521,7 +578,10 @@ fn pkcs12(
     let password = password.read_new(&name)?;
     let text = std::str::from_utf8(password.as_bytes())
         .map_err(|_| Failure::new(format!("the password for {name} is not UTF-8 text, which PKCS#12 needs")))?;
-    let failed = |e: p12_keystore::error::Error| Failure::new(format!("cannot make {name}: {e}"));
+    let failed = |e: p12_keystore::error::Error| {
+        Failure::new(format!("cannot make {name}: {e}"))
+            .hint("leave --p12 out, or make the bundle with `openssl pkcs12 -export`; please report it")
+    };
     let certs = chain.iter().map(|c| Certificate::from_der(c)).collect::<Result<Vec<_>, _>>().map_err(failed)?;
     let entry =
         PrivateKeyChain::new(b"certsmith".to_vec(), PrivateKey::from_der(key.serialized_der()).map_err(failed)?, certs);

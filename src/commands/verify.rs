@@ -114,7 +114,12 @@ impl ServedKey {
     /// start with a mismatched pair or a key it cannot load. A key problem the leaf
     /// already has (its type, say) is not reported twice.
     fn check(&self, cert_file: &load::LoadedFile, mut verified: verify::Verified) -> Result<verify::Verified, Failure> {
-        let password = || self.password.clone().ok_or_else(|| Failure::new("no password"));
+        let password = || {
+            self.password.clone().ok_or_else(|| {
+                Failure::new(format!("{} is encrypted and no password was read for it", self.file.name))
+                    .hint("pass --password-file FILE or --password-env VAR")
+            })
+        };
         let result = keymatch::check(cert_file, 0, &self.file, password)?;
         let subject = self.file.subject(None);
         for issue in result.issues {

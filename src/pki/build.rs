@@ -69,6 +69,19 @@ pub enum BuildError {
     SelfCheck(String),
 }
 
+impl From<BuildError> for crate::error::Failure {
+    fn from(e: BuildError) -> Self {
+        let hint = match &e {
+            BuildError::Ca(_) => {
+                "check the CA files (`certsmith inspect` shows what is in them), or make a CA with `certsmith ca create`"
+            }
+            BuildError::Key(_) => "pass a key of a type certsmith signs with, or leave --key out to make a new one",
+            _ => "this is unexpected: please report it with the command line",
+        };
+        crate::error::Failure::new(e.to_string()).hint(hint)
+    }
+}
+
 pub fn generate_key(kind: KeyType) -> Result<KeyPair, BuildError> {
     let failed = |e: String| BuildError::KeyGeneration(kind.as_str(), e);
     match kind {

@@ -51,7 +51,9 @@ pub enum KeyAlgorithm {
     },
     Ed25519,
     Ed448,
+    /// `bits` is 0 when unknown (a DSA private key states only its parameters).
     Dsa {
+        #[serde(skip_serializing_if = "is_zero")]
         bits: usize,
     },
     /// An algorithm certsmith has no name for (`oid` is empty while a key is encrypted).
@@ -75,6 +77,7 @@ impl std::fmt::Display for KeyAlgorithm {
             Self::Ec { curve } => write!(f, "ECDSA {curve}"),
             Self::Ed25519 => f.write_str("Ed25519"),
             Self::Ed448 => f.write_str("Ed448"),
+            Self::Dsa { bits: 0 } => f.write_str("DSA"),
             Self::Dsa { bits } => write!(f, "DSA {bits} bits"),
             Self::Unknown { oid } if oid.is_empty() => f.write_str("unknown algorithm"),
             Self::Unknown { oid } => write!(f, "unknown algorithm {oid}"),
@@ -226,6 +229,8 @@ pub enum KeyError {
     NoCurve,
     #[error("the key is inconsistent: its public key cannot be derived ({0})")]
     Rejected(String),
+    #[error("certsmith cannot use {0} keys")]
+    Unsupported(String),
 }
 
 /// Checks that DER has the structure its encoding promises (used when loading).
@@ -251,11 +256,12 @@ pub fn check_structure(key: &PrivateKey) -> Result<(), KeyError> {
 pub fn facts(key: &PrivateKey) -> Result<KeyFacts, KeyError> {
     let encoding = key.encoding();
     let (algorithm, spki, protection) = match key {
-        PrivateKey::Plain(der) => {
-            let spki = derive_spki(der)?;
-            let algorithm = algorithm_of_spki(&spki).ok_or(KeyError::Malformed("derived public"))?;
-            (algorithm, Some(spki), None)
-        }
+        PrivateKey::Plain(der) => match derive_spki(der) {
+            Ok(spki) => (algorithm_of_spki(&spki).ok_or(KeyError::Malformed("derived public"))?, Some(spki), None),
+            // Described from what the key says it is; its public key stays unknown.
+            Err(KeyError::Unsupported(_)) => (stated_algorithm(der)?, None, None),
+            Err(e) => return Err(e),
+        },
         PrivateKey::EncryptedPkcs8(der) => {
             let scheme = encryption_scheme(der).ok_or(KeyError::Malformed("encrypted PKCS#8"))?;
             (KeyAlgorithm::Unknown { oid: String::new() }, None, Some(scheme))
@@ -274,48 +280,77 @@ pub fn facts(key: &PrivateKey) -> Result<KeyFacts, KeyError> {
     Ok(KeyFacts { algorithm, encoding, spki, protection })
 }
 
+/// What a plain private key is, as its encoding states it: the PKCS#8 algorithm
+/// identifier, the SEC1 curve, PKCS#1's modulus. One reading for every use below.
+enum Stated<'a> {
+    Rsa(&'a [u8]),
+    Ec(ObjectIdentifier),
+    Ed25519,
+    Other(ObjectIdentifier),
+}
+
+fn stated<'a>(key: &'a PrivateKeyDer<'_>) -> Result<Stated<'a>, KeyError> {
+    match key {
+        PrivateKeyDer::Pkcs1(der) => Ok(Stated::Rsa(der.secret_pkcs1_der())),
+        PrivateKeyDer::Sec1(der) => sec1_curve(der.secret_sec1_der()).map(Stated::Ec),
+        _ => {
+            let info =
+                pkcs8::PrivateKeyInfoRef::from_der(key.secret_der()).map_err(|_| KeyError::Malformed("PKCS#8"))?;
+            Ok(match info.algorithm.oid.to_string().as_str() {
+                oid::RSA | oid::RSA_PSS => Stated::Rsa(info.private_key.as_bytes()),
+                // Some encoders put the curve only inside the SEC1 structure.
+                oid::EC => {
+                    Stated::Ec(info.algorithm.parameters_oid().or_else(|_| sec1_curve(info.private_key.as_bytes()))?)
+                }
+                oid::ED25519 => Stated::Ed25519,
+                _ => Stated::Other(info.algorithm.oid),
+            })
+        }
+    }
+}
+
+fn sec1_curve(sec1_der: &[u8]) -> Result<ObjectIdentifier, KeyError> {
+    let ec = sec1::EcPrivateKey::from_der(sec1_der).map_err(|_| KeyError::Malformed("SEC1"))?;
+    ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid).ok_or(KeyError::NoCurve)
+}
+
+/// The algorithm a key says it is, for keys certsmith cannot derive a public key from
+/// (Ed448, DSA, curves aws-lc-rs lacks): inspect still says what they are.
+fn stated_algorithm(key: &PrivateKeyDer<'_>) -> Result<KeyAlgorithm, KeyError> {
+    Ok(match stated(key)? {
+        Stated::Rsa(pkcs1) => {
+            let private = pkcs1::RsaPrivateKeyRef::from_der(pkcs1).map_err(|_| KeyError::Malformed("PKCS#1"))?;
+            KeyAlgorithm::Rsa { bits: bit_length(private.modulus.as_bytes()) }
+        }
+        Stated::Ec(curve) => KeyAlgorithm::Ec { curve: curve_name(&curve.to_string()) },
+        Stated::Ed25519 => KeyAlgorithm::Ed25519,
+        Stated::Other(oid) => match oid.to_string().as_str() {
+            oid::ED448 => KeyAlgorithm::Ed448,
+            oid::DSA => KeyAlgorithm::Dsa { bits: 0 },
+            other => KeyAlgorithm::Unknown { oid: other.to_owned() },
+        },
+    })
+}
+
 /// The SubjectPublicKeyInfo (DER) that belongs to a plain private key.
 pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
-    match key {
-        PrivateKeyDer::Pkcs1(der) => rsa_spki(der.secret_pkcs1_der()),
-        PrivateKeyDer::Sec1(der) => {
-            let ec = sec1::EcPrivateKey::from_der(der.secret_sec1_der()).map_err(|_| KeyError::Malformed("SEC1"))?;
-            let curve = ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid).ok_or(KeyError::NoCurve)?;
+    let rejected = |e: &dyn std::fmt::Display| KeyError::Rejected(e.to_string());
+    match stated(key)? {
+        Stated::Rsa(pkcs1) => rsa_spki(pkcs1),
+        Stated::Ec(curve) => {
             let alg = ecdsa_signing(curve)?;
-            let pair = EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der())
-                .map_err(|e| KeyError::Rejected(e.to_string()))?;
+            let pair = match key {
+                PrivateKeyDer::Sec1(der) => EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der()),
+                _ => EcdsaKeyPair::from_pkcs8(alg, key.secret_der()),
+            }
+            .map_err(|e| rejected(&e))?;
             public_der(pair.public_key())
         }
-        _ => {
-            let pkcs8_der = key.secret_der();
-            let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| KeyError::Malformed("PKCS#8"))?;
-            match info.algorithm.oid.to_string().as_str() {
-                oid::RSA | oid::RSA_PSS => rsa_spki(info.private_key.as_bytes()),
-                oid::EC => {
-                    let curve = info
-                        .algorithm
-                        .parameters_oid()
-                        .or_else(|_| {
-                            // Some encoders put the curve only inside the SEC1 structure.
-                            sec1::EcPrivateKey::from_der(info.private_key.as_bytes())
-                                .ok()
-                                .and_then(|ec| ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid))
-                                .ok_or(KeyError::NoCurve)
-                        })
-                        .map_err(|_| KeyError::NoCurve)?;
-                    let pair = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve)?, pkcs8_der)
-                        .map_err(|e| KeyError::Rejected(e.to_string()))?;
-                    public_der(pair.public_key())
-                }
-                oid::ED25519 => {
-                    // `maybe_unchecked` accepts PKCS#8 v1 (OpenSSL) as well as v2 (rcgen).
-                    let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8_der)
-                        .map_err(|e| KeyError::Rejected(e.to_string()))?;
-                    public_der(pair.public_key())
-                }
-                other => Err(KeyError::Rejected(format!("certsmith cannot derive public keys for algorithm {other}"))),
-            }
-        }
+        // `maybe_unchecked` accepts PKCS#8 v1 (OpenSSL) as well as v2 (rcgen).
+        Stated::Ed25519 => public_der(
+            Ed25519KeyPair::from_pkcs8_maybe_unchecked(key.secret_der()).map_err(|e| rejected(&e))?.public_key(),
+        ),
+        Stated::Other(_) => Err(KeyError::Unsupported(stated_algorithm(key)?.to_string())),
     }
 }
 
@@ -325,37 +360,31 @@ pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
 pub fn to_pkcs8v1(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
     use aws_lc_rs::encoding::Pkcs8V1Der;
     let rejected = |e: &dyn std::fmt::Display| KeyError::Rejected(e.to_string());
-    let rsa = |pair: aws_lc_rs::rsa::KeyPair| {
-        AsDer::<Pkcs8V1Der<'static>>::as_der(&pair).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+    let v1 = |doc: Result<aws_lc_rs::pkcs8::Document, aws_lc_rs::error::Unspecified>| {
+        doc.map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
     };
-    match key {
-        PrivateKeyDer::Pkcs1(der) => {
-            rsa(aws_lc_rs::rsa::KeyPair::from_der(der.secret_pkcs1_der()).map_err(|e| rejected(&e))?)
-        }
-        PrivateKeyDer::Sec1(der) => {
-            let ec = sec1::EcPrivateKey::from_der(der.secret_sec1_der()).map_err(|_| KeyError::Malformed("SEC1"))?;
-            let curve = ec.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid).ok_or(KeyError::NoCurve)?;
-            let pair = EcdsaKeyPair::from_private_key_der(ecdsa_signing(curve)?, der.secret_sec1_der())
-                .map_err(|e| rejected(&e))?;
-            pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
-        }
-        _ => {
-            let der = key.secret_der();
-            let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| KeyError::Malformed("PKCS#8"))?;
-            match info.algorithm.oid.to_string().as_str() {
-                oid::RSA => rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| rejected(&e))?),
-                oid::EC => {
-                    let curve = info.algorithm.parameters_oid().map_err(|_| KeyError::NoCurve)?;
-                    let pair = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve)?, der).map_err(|e| rejected(&e))?;
-                    pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
-                }
-                oid::ED25519 => {
-                    let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(&e))?;
-                    pair.to_pkcs8v1().map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
-                }
-                other => Err(KeyError::Rejected(format!("certsmith cannot use keys of algorithm {other}"))),
+    match stated(key)? {
+        Stated::Rsa(_) => {
+            let pair = match key {
+                PrivateKeyDer::Pkcs1(der) => aws_lc_rs::rsa::KeyPair::from_der(der.secret_pkcs1_der()),
+                _ => aws_lc_rs::rsa::KeyPair::from_pkcs8(key.secret_der()),
             }
+            .map_err(|e| rejected(&e))?;
+            AsDer::<Pkcs8V1Der<'static>>::as_der(&pair).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
         }
+        Stated::Ec(curve) => {
+            let alg = ecdsa_signing(curve)?;
+            let pair = match key {
+                PrivateKeyDer::Sec1(der) => EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der()),
+                _ => EcdsaKeyPair::from_pkcs8(alg, key.secret_der()),
+            }
+            .map_err(|e| rejected(&e))?;
+            v1(pair.to_pkcs8v1())
+        }
+        Stated::Ed25519 => {
+            v1(Ed25519KeyPair::from_pkcs8_maybe_unchecked(key.secret_der()).map_err(|e| rejected(&e))?.to_pkcs8v1())
+        }
+        Stated::Other(_) => Err(KeyError::Unsupported(stated_algorithm(key)?.to_string())),
     }
 }
 
@@ -365,7 +394,7 @@ fn ecdsa_signing(curve: ObjectIdentifier) -> Result<&'static signature::EcdsaSig
         oid::P384 => &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
         oid::P521 => &signature::ECDSA_P521_SHA512_ASN1_SIGNING,
         oid::SECP256K1 => &signature::ECDSA_P256K1_SHA256_ASN1_SIGNING,
-        other => return Err(KeyError::Rejected(format!("unsupported curve {}", curve_name(other)))),
+        other => return Err(KeyError::Unsupported(format!("ECDSA {}", curve_name(other)))),
     })
 }
 

@@ -298,10 +298,7 @@ impl Problem {
 /// The OS reason without Rust's `(os error N)` suffix.
 pub(crate) fn io_reason(e: &io::Error) -> String {
     let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text.get(..i).unwrap_or(&text).to_lowercase(),
-        None => text,
-    }
+    text.split(" (os error").next().unwrap_or(&text).to_lowercase()
 }
 
 /// Parses the bytes of one input into objects. The error carries the block index.

@@ -68,12 +68,12 @@ pub fn assess(cert_path: &Path, key_path: &Path, req: &Requirements<'_>) -> Verd
         Ok(s) => s,
         Err(e) => return Verdict::Renew(vec![format!("{}: {e}", cert_path.display())]),
     };
-    key_reasons(key_path, &summary, req, &mut reasons);
+    key_reasons(key_path, &leaf, &summary, req, &mut reasons);
     certificate_reasons(&leaf, &summary, req, &mut reasons);
     if reasons.is_empty() { Verdict::Keep(Box::new(summary)) } else { Verdict::Renew(reasons) }
 }
 
-fn key_reasons(key_path: &Path, cert: &CertSummary, req: &Requirements<'_>, reasons: &mut Vec<String>) {
+fn key_reasons(key_path: &Path, leaf: &[u8], cert: &CertSummary, req: &Requirements<'_>, reasons: &mut Vec<String>) {
     let file = match load::load(&Input::File(key_path.to_path_buf())) {
         Ok(file) => file,
         Err(e) => return reasons.push(e.message),
@@ -83,7 +83,7 @@ fn key_reasons(key_path: &Path, cert: &CertSummary, req: &Requirements<'_>, reas
         Err(e) => return reasons.push(e.message),
     };
     match key::derive_spki(&der) {
-        Ok(spki) if describe::sha256_hex(&spki) == cert.spki_sha256 => {}
+        Ok(spki) if keymatch::same_public_key(&spki, &keymatch::cert_spki_der(leaf)) => {}
         Ok(_) => reasons.push("the key does not match the certificate".to_owned()),
         Err(e) => reasons.push(format!("{}: {e}", key_path.display())),
     }

@@ -72,6 +72,8 @@ codes! {
     ClampedToCaExpiry = "clamped-to-ca-expiry",
     /// A leaf whose keyUsage lacks digitalSignature: TLS 1.3 servers sign; Chrome rejects it.
     KeyUsageLacksDigitalSignature = "key-usage-lacks-digital-signature",
+    /// gen reused a key outside the certificate's folder: the env line may not find it.
+    KeyOutsideCertificateFolder = "key-outside-certificate-folder",
     /// A private key file readable by group or others.
     KeyReadableByOthers = "key-readable-by-others",
     /// The private key does not belong to the certificate: their public keys differ.

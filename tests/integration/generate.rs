@@ -706,5 +706,54 @@ fn at_outside_the_expressible_range_is_refused() {
     }
     let far = in_dir(dir.path(), &["--at", "9000-01-01T00:00:00Z", "gen", "--days", "36500"]);
     assert_eq!(far.code, 0, "{}", far.stderr);
+    // At the epoch itself the certificate cannot start five minutes early: it starts then.
+    let epoch = in_dir(dir.path(), &["--json", "--at", "1970-01-01T00:00:03Z", "gen", "--out-dir", "epoch"]);
+    assert_eq!(epoch.code, 0, "{}", epoch.stderr);
+    assert_eq!(epoch.json()["data"]["certificate"]["not_before"], "1970-01-01T00:00:00Z");
     assert!(!dir.path().join("certs/ca").exists());
+}
+
+/// A reused key Granian cannot load, or one outside the certificate's folder, is written
+/// with warnings: gen's own next step (verify) would otherwise fail with no notice.
+#[test]
+fn a_reused_key_granian_cannot_load_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        in_dir(dir.path(), &["--json", "gen", "--key", fixture("keys/p521.pkcs8.pem").to_str().unwrap(), "a.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut codes = out.finding_codes();
+    codes.sort();
+    assert_eq!(codes, ["key-outside-certificate-folder", "key-unsupported-by-granian"]);
+    // Copied beside the certificate: the copy is PKCS#8 in place, only the type remains a problem.
+    let copied = in_dir(
+        dir.path(),
+        &[
+            "--json",
+            "gen",
+            "--key",
+            fixture("keys/rsa2048.pkcs1.der").to_str().unwrap(),
+            "--key-file",
+            "c/private_key.pem",
+            "--out-dir",
+            "c",
+            "a.test",
+        ],
+    );
+    assert_eq!(copied.code, 0, "{}", copied.stderr);
+    assert_eq!(copied.finding_codes(), Vec::<String>::new());
+}
+
+/// --client adds clientAuth, and --if-needed renews a certificate without it.
+#[test]
+fn client_auth_is_added_on_request_and_renewed_for() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["gen", "app.test"]).code, 0);
+    let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "--client", "app.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["data"]["action"], "replaced");
+    assert!(json["data"]["reasons"].to_string().contains("clientAuth"));
+    assert_eq!(json["data"]["certificate"]["extended_key_usage"], serde_json::json!(["serverAuth", "clientAuth"]));
+    let text = text_of(&dir.path().join("certs/certificate.pem"));
+    assert!(text.contains("TLS Web Client Authentication"));
 }

@@ -346,3 +346,48 @@ fn private_key_material_is_never_printed() {
         }
     }
 }
+
+/// Keys certsmith cannot derive a public key from (Ed448, DSA, P-224) are still described
+/// from what they state, not called damaged.
+#[test]
+fn keys_of_other_algorithms_are_described_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    openssl(&["genpkey", "-algorithm", "ed448", "-out", &p("ed448.pem")], None);
+    openssl(
+        &[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DSA",
+            "-pkeyopt",
+            "dsa_paramgen_bits:2048",
+            "-out",
+            &p("dsa-params.pem"),
+        ],
+        None,
+    );
+    openssl(&["genpkey", "-paramfile", &p("dsa-params.pem"), "-out", &p("dsa.pem")], None);
+    openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-224", "-out", &p("p224.pem")], None);
+    let out = run(["--json", "inspect", &p("ed448.pem"), &p("dsa.pem"), &p("p224.pem")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    let algorithms: Vec<String> = json["data"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["algorithm"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(algorithms, ["ed448", "dsa", "ec"]);
+    assert_eq!(json["data"]["objects"][2]["curve"], "P-224");
+    assert!(json["data"]["objects"].as_array().unwrap().iter().all(|o| o.get("spki_sha256").is_none()));
+    let human = run(["inspect", &p("ed448.pem")]);
+    assert!(human.stdout.contains("Ed448") && human.stdout.contains("does not derive public keys"), "{}", human.stdout);
+    let signed = run(["gen", "--out-dir", &p("out"), "--key", &p("ed448.pem"), "a.test"]);
+    assert_eq!(signed.code, 2);
+    assert!(
+        signed.stderr.contains("cannot use Ed448 keys") && !signed.stderr.contains("inconsistent"),
+        "{}",
+        signed.stderr
+    );
+}

@@ -228,6 +228,7 @@ mod tests {
         Code::WildcardUnderTld,
         Code::ClampedToCaExpiry,
         Code::KeyReadableByOthers,
+        Code::KeyOutsideCertificateFolder,
         Code::DnsFailure,
         Code::ConnectionRefused,
         Code::ConnectionFailed,

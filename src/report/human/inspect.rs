@@ -42,8 +42,12 @@ pub(super) fn render(out: &mut dyn Write, data: &InspectData, now: OffsetDateTim
                 if let Some(protection) = &key.protection {
                     field(out, "protection", protection)?;
                 }
-                if let Some(spki) = &key.spki_sha256 {
-                    field(out, "spki sha256", spki)?;
+                match &key.spki_sha256 {
+                    Some(spki) => field(out, "spki sha256", spki)?,
+                    None if !key.encrypted => {
+                        field(out, "spki sha256", "unknown: certsmith does not derive public keys of this type")?;
+                    }
+                    None => {}
                 }
             }
             Item::Csr(csr) => {

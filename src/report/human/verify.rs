@@ -160,6 +160,7 @@ mod tests {
         Code::WildcardUnderTld,
         Code::ClampedToCaExpiry,
         Code::KeyReadableByOthers,
+        Code::KeyOutsideCertificateFolder,
         Code::DnsFailure,
         Code::ConnectionRefused,
         Code::ConnectionFailed,
