@@ -337,15 +337,7 @@ pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
     let rejected = |e: &dyn std::fmt::Display| KeyError::Rejected(e.to_string());
     match stated(key)? {
         Stated::Rsa(pkcs1) => rsa_spki(pkcs1),
-        Stated::Ec(curve) => {
-            let alg = ecdsa_signing(curve)?;
-            let pair = match key {
-                PrivateKeyDer::Sec1(der) => EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der()),
-                _ => EcdsaKeyPair::from_pkcs8(alg, key.secret_der()),
-            }
-            .map_err(|e| rejected(&e))?;
-            public_der(pair.public_key())
-        }
+        Stated::Ec(curve) => public_der(ecdsa_pair(key, curve)?.public_key()),
         // `maybe_unchecked` accepts PKCS#8 v1 (OpenSSL) as well as v2 (rcgen).
         Stated::Ed25519 => public_der(
             Ed25519KeyPair::from_pkcs8_maybe_unchecked(key.secret_der()).map_err(|e| rejected(&e))?.public_key(),
@@ -372,20 +364,22 @@ pub fn to_pkcs8v1(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
             .map_err(|e| rejected(&e))?;
             AsDer::<Pkcs8V1Der<'static>>::as_der(&pair).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
         }
-        Stated::Ec(curve) => {
-            let alg = ecdsa_signing(curve)?;
-            let pair = match key {
-                PrivateKeyDer::Sec1(der) => EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der()),
-                _ => EcdsaKeyPair::from_pkcs8(alg, key.secret_der()),
-            }
-            .map_err(|e| rejected(&e))?;
-            v1(pair.to_pkcs8v1())
-        }
+        Stated::Ec(curve) => v1(ecdsa_pair(key, curve)?.to_pkcs8v1()),
         Stated::Ed25519 => {
             v1(Ed25519KeyPair::from_pkcs8_maybe_unchecked(key.secret_der()).map_err(|e| rejected(&e))?.to_pkcs8v1())
         }
         Stated::Other(_) => Err(KeyError::Unsupported(stated_algorithm(key)?.to_string())),
     }
+}
+
+/// An EC key as aws-lc-rs loads it, from SEC1 or PKCS#8 (which validates the key).
+fn ecdsa_pair(key: &PrivateKeyDer<'_>, curve: ObjectIdentifier) -> Result<EcdsaKeyPair, KeyError> {
+    let alg = ecdsa_signing(curve)?;
+    match key {
+        PrivateKeyDer::Sec1(der) => EcdsaKeyPair::from_private_key_der(alg, der.secret_sec1_der()),
+        _ => EcdsaKeyPair::from_pkcs8(alg, key.secret_der()),
+    }
+    .map_err(|e| KeyError::Rejected(e.to_string()))
 }
 
 fn ecdsa_signing(curve: ObjectIdentifier) -> Result<&'static signature::EcdsaSigningAlgorithm, KeyError> {
