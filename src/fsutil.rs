@@ -104,7 +104,9 @@ pub fn write_files_with(files: &[Planned], hook: &mut dyn FnMut(Step) -> io::Res
                 .and_then(|()| fs::rename(temp, &file.path))
                 .map_err(|e| io_failure("write", &file.path, &e))?;
         }
-        for dir in files.iter().map(|f| parent_of(&f.path)) {
+        let mut dirs: Vec<&Path> = files.iter().map(|f| parent_of(&f.path)).collect();
+        dirs.dedup();
+        for dir in dirs {
             // Persist the renames; a folder that cannot be synced (some filesystems) is not an error.
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
