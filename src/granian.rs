@@ -137,6 +137,27 @@ pub fn option(name: &str) -> Option<&'static GranianOption> {
     OPTIONS.iter().find(|o| o.name == name)
 }
 
+/// Words that mark a variable's value as a secret, whatever the rest of its name.
+const SECRET_WORDS: &[&str] = &["PASS", "SECRET", "TOKEN"];
+
+/// Whether the value of variable `name` must never be shown: the option it is, or is
+/// taken for (a renamed or misspelt name: `GRANIAN_SSL_PASSWORD`,
+/// `GRANIAN_SSL_KEYFILE_PASWORD`), takes free text (the key's password), or its name says
+/// it holds a secret (`…PASS…`, `…SECRET…`, `…TOKEN…`, in any case).
+pub fn secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    if SECRET_WORDS.iter().any(|word| upper.contains(word)) {
+        return true;
+    }
+    let meant = match unknown(name) {
+        Some(Unknown::Renamed(renamed)) => Some(renamed.right),
+        Some(Unknown::Typo(right)) => Some(right),
+        Some(Unknown::Unrelated) => None,
+        None => Some(name),
+    };
+    meant.and_then(option).is_some_and(|o| o.kind == Kind::Text)
+}
+
 /// A `GRANIAN_SSL_*`-like name Granian ignores, and what was probably meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unknown {
@@ -196,8 +217,12 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 }
 
 /// The value `right` should get for what `value` meant in the old name, when there is an
-/// obvious one: `TLSv1.2` → `tls1.2`, `cert_required` → `true`.
+/// obvious one: `TLSv1.2` → `tls1.2`, `cert_required` → `true`. Never a secret's value:
+/// `None` for a free-text option (the password), which callers must not show.
 pub fn translate(right: &str, value: &str) -> Option<String> {
+    if option(right).is_some_and(|o| o.kind == Kind::Text) {
+        return None;
+    }
     let lower = value.trim().to_ascii_lowercase();
     match right {
         PROTOCOL_MIN => {
@@ -290,5 +315,27 @@ mod tests {
         assert_eq!(translate(PROTOCOL_MIN, "TLSv1.2").as_deref(), Some("tls1.2"));
         assert_eq!(translate(CLIENT_VERIFY, "cert_required").as_deref(), Some("true"));
         assert_eq!(translate(PROTOCOL_MIN, "TLSv1").as_deref(), None);
+        assert_eq!(translate(KEYFILE_PASSWORD, "hunter2secret"), None);
+        assert_eq!(translate(CERTIFICATE, "/certs/c.pem").as_deref(), Some("/certs/c.pem"));
+    }
+
+    #[test]
+    fn passwords_are_secret_under_any_name_they_are_taken_for() {
+        for name in [
+            KEYFILE_PASSWORD,
+            "GRANIAN_SSL_PASSWORD",         // renamed
+            "GRANIAN_SSL_KEYFILE_PASWORD",  // a typo
+            "granian_ssl_keyfile_password", // the wrong case
+            "GRANIAN_SSL_KEYFILE_PASSWROD", // swapped letters
+            "GRANIAN_SSL_KEY_PASSPHRASE",   // nothing close, but the name says so
+            "GRANIAN_SSL_API_TOKEN",
+            "GRANIAN_SSL_SECRET",
+        ] {
+            assert!(secret(name), "{name}");
+        }
+        for name in [CERTIFICATE, KEYFILE, PROTOCOL_MIN, "GRANIAN_SSL_CERTFILE", "GRANIAN_SSL_CIPHERS", "SSL_CERT_FILE"]
+        {
+            assert!(!secret(name), "{name}");
+        }
     }
 }

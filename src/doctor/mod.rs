@@ -189,11 +189,9 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         .vars
         .iter()
         .filter(|v| relevant(&v.name))
-        .map(|v| match v.name.as_str() {
-            granian::KEYFILE_PASSWORD if !v.value.is_empty() => {
-                Variable { value: "(set, not shown)".to_owned(), ..v.clone() }
-            }
-            _ => v.clone(),
+        .map(|v| match shown(v) {
+            Some(_) => v.clone(),
+            None => Variable { value: NOT_SHOWN.to_owned(), ..v.clone() },
         })
         .collect();
     TargetData {
@@ -206,6 +204,16 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         files: Vec::new(),
         checked: Vec::new(),
     }
+}
+
+/// What the variables list shows in place of a secret's value.
+pub const NOT_SHOWN: &str = "(set, not shown)";
+
+/// A variable's value as findings and the variables list may show it: `None` for a
+/// secret (`granian::secret`: a password under its name or one it is taken for). Empty
+/// values are shown, so that "set but empty" stays visible.
+fn shown(var: &Variable) -> Option<&str> {
+    (var.value.is_empty() || !granian::secret(&var.name)).then_some(var.value.as_str())
 }
 
 fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
@@ -277,16 +285,15 @@ fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
     let ignored = format!("Granian has no variable {}, and ignores it without a word", var.name);
     let (message, hint) = match unknown {
         Unknown::Renamed(renamed) => {
-            let value = granian::translate(renamed.right, &var.value);
-            let line = value.map_or_else(|| format!("{}=…", renamed.right), |v| format!("{}={v}", renamed.right));
+            let value = shown(var).and_then(|value| granian::translate(renamed.right, value));
             (
                 format!("{ignored}: the option meant is {}, {}", renamed.right, renamed.note),
-                format!("write `{line}` instead"),
+                format!("write `{}={}` instead", renamed.right, value.as_deref().unwrap_or("…")),
             )
         }
         Unknown::Typo(right) => {
             let case = if right.eq_ignore_ascii_case(&var.name) { " (names are case-sensitive)" } else { "" };
-            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", var.value))
+            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", shown(var).unwrap_or("…")))
         }
         Unknown::Unrelated => (
             ignored,

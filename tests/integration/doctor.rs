@@ -741,6 +741,36 @@ fn encrypted_keys_need_the_password_granian_gets() {
     );
 }
 
+/// A password under a renamed, misspelt or wrongly cased name is still a password: the
+/// variables list and every hint leave its value out.
+#[test]
+fn passwords_under_wrong_names_are_never_shown() {
+    let d = Deployment::new();
+    d.write(
+        ".env",
+        "GRANIAN_SSL_PASSWORD=hunter2secret\nGRANIAN_SSL_KEYFILE_PASWORD=typo2secret\ngranian_ssl_keyfile_password=case3secret\nGRANIAN_SSL_KEY_PASSPHRASE=other4secret\nGRANIAN_SSL_MINIMUM_VERSION=TLSv1.2\n",
+    );
+    let run = d.doctor(&["--env-file", ".env"]);
+    let human = d.human(&["--env-file", ".env"]);
+    for out in [&run.stdout, &run.stderr, &human.stdout, &human.stderr] {
+        for secret in ["hunter2secret", "typo2secret", "case3secret", "other4secret"] {
+            assert!(!out.contains(secret), "{secret} is shown:\n{out}");
+        }
+    }
+    assert_eq!(codes(&run), ["unknown-granian-variable"; 5]);
+    let variables = run.json()["data"]["targets"][0]["variables"].clone();
+    let values: Vec<&str> = variables.as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["(set, not shown)", "(set, not shown)", "(set, not shown)", "(set, not shown)", "TLSv1.2"]);
+    let hints: Vec<String> =
+        with_code(&run, "unknown-granian-variable").iter().map(|f| f["hint"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(hints[0], "write `GRANIAN_SSL_KEYFILE_PASSWORD=…` instead");
+    assert_eq!(hints[1], "did you mean GRANIAN_SSL_KEYFILE_PASSWORD? `GRANIAN_SSL_KEYFILE_PASSWORD=…`");
+    assert_eq!(hints[2], "did you mean GRANIAN_SSL_KEYFILE_PASSWORD? `GRANIAN_SSL_KEYFILE_PASSWORD=…`");
+    // Values that are not secrets are still carried over.
+    assert_eq!(hints[4], "write `GRANIAN_SSL_PROTOCOL_MIN=tls1.2` instead");
+    assert!(human.stdout.contains("GRANIAN_SSL_PASSWORD          (set, not shown)"), "{}", human.stdout);
+}
+
 #[test]
 fn clients_must_use_https_and_verify() {
     let d = Deployment::with_fixtures(&format!(

@@ -375,6 +375,18 @@ fn no_command_prints_key_material_or_passwords() {
             )
             .unwrap();
         }
+        // The password under names Granian does not read: renamed, misspelt, wrongly cased.
+        for (env, name) in [
+            ("renamed.env", "GRANIAN_SSL_PASSWORD"),
+            ("typo.env", "GRANIAN_SSL_KEYFILE_PASWORD"),
+            ("case.env", "granian_ssl_keyfile_password"),
+        ] {
+            fs::write(
+                work.join(env),
+                format!("GRANIAN_SSL_CERTIFICATE={}\nGRANIAN_SSL_KEYFILE={k}\n{name}={password}\n", cert.display()),
+            )
+            .unwrap();
+        }
         let mut runs: Vec<Vec<&str>> = vec![
             vec!["inspect", k],
             vec!["match-key", cert.to_str().unwrap(), k],
@@ -386,6 +398,9 @@ fn no_command_prints_key_material_or_passwords() {
             vec!["gen", "--key", k, "--password-file", "wrong", "--out-dir", "g", "--force", "a.test"],
             vec!["doctor", "--no-environ", "--env-file", "right.env", "--host", "fixture.test"],
             vec!["doctor", "--no-environ", "--env-file", "wrong.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "renamed.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "typo.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "case.env", "--host", "fixture.test"],
         ];
         let json: Vec<Vec<&str>> = runs.iter().map(|r| [&["--json"][..], r].concat()).collect();
         runs.extend(json);
