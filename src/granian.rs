@@ -15,6 +15,12 @@
 /// The variables' common prefix.
 pub const PREFIX: &str = "GRANIAN_SSL_";
 
+/// Whether `name` starts with [`PREFIX`] in any case (`granian_ssl_…` is a misspelling of
+/// a Granian name, so doctor reads it too).
+pub fn has_prefix(name: &str) -> bool {
+    name.get(..PREFIX.len()).is_some_and(|start| start.eq_ignore_ascii_case(PREFIX))
+}
+
 /// What an option's value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -173,20 +179,33 @@ pub enum Unknown {
 /// what Granian does not know about it. Names are compared as Granian's environment does:
 /// exactly.
 pub fn unknown(name: &str) -> Option<Unknown> {
-    let upper = name.to_ascii_uppercase();
-    if !upper.starts_with(PREFIX) || option(name).is_some() {
+    if !has_prefix(name) || option(name).is_some() {
         return None;
     }
+    let upper = name.to_ascii_uppercase();
     if let Some(renamed) = RENAMED.iter().find(|r| r.wrong == upper) {
         return Some(Unknown::Renamed(renamed));
     }
+    // A name more edits away than a typo is not compared at all: its length alone says so.
+    if upper.len() > MAX_TYPO_NAME {
+        return Some(Unknown::Unrelated);
+    }
+    let chars = upper.chars().count();
     let closest = OPTIONS
         .iter()
+        .filter(|o| o.name.len().abs_diff(chars) <= MAX_TYPO_EDITS)
         .map(|o| (distance(&upper, o.name), o.name))
         .min()
-        .filter(|(d, right)| *d <= 2 || (*d <= 3 && right.len() > PREFIX.len() + 8));
+        .filter(|(d, right)| *d <= 2 || (*d <= MAX_TYPO_EDITS && right.len() > PREFIX.len() + 8));
     Some(closest.map_or(Unknown::Unrelated, |(_, right)| Unknown::Typo(right)))
 }
+
+/// The most edits a typo of an option's name has (2, or 3 in the longer names).
+const MAX_TYPO_EDITS: usize = 3;
+
+/// Bytes of the longest name that can be a typo: the longest option's name plus
+/// `MAX_TYPO_EDITS` characters of up to 4 bytes each.
+const MAX_TYPO_NAME: usize = KEYFILE_PASSWORD.len() + 4 * MAX_TYPO_EDITS;
 
 /// Why Granian refuses `value` for `option` at start-up (click's own words), if it does.
 /// Empty values are unset for click, never invalid.
@@ -298,6 +317,11 @@ mod tests {
         assert_eq!(unknown("granian_ssl_keyfile"), Some(Unknown::Typo(KEYFILE)));
         assert_eq!(unknown("GRANIAN_SSL_PROTOCOL_MAX"), Some(Unknown::Typo(PROTOCOL_MIN)));
         assert_eq!(unknown("GRANIAN_SSL_CIPHERS"), Some(Unknown::Unrelated));
+        // Three edits from the longest name, in letters of four bytes; one more is unrelated.
+        assert_eq!(unknown("GRANIAN_SSL_KEYFILE_PASSWORD𝔸𝔸𝔸"), Some(Unknown::Typo(KEYFILE_PASSWORD)));
+        assert_eq!(unknown("GRANIAN_SSL_KEYFILE_PASSWORD𝔸𝔸𝔸𝔸"), Some(Unknown::Unrelated));
+        assert_eq!(unknown(&format!("GRANIAN_SSL_{}", "A".repeat(10_000_000))), Some(Unknown::Unrelated));
+        assert!(OPTIONS.iter().all(|o| o.name.len() <= KEYFILE_PASSWORD.len()), "MAX_TYPO_NAME needs the longest");
     }
 
     #[test]

@@ -36,10 +36,7 @@ pub const CA_BUNDLES: &[&str] = &["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_C
 
 /// Whether doctor has something to say about a variable.
 pub fn relevant(name: &str) -> bool {
-    name.to_ascii_uppercase().starts_with(granian::PREFIX)
-        || CORE_URLS.contains(&name)
-        || name == SSL_VERIFICATION
-        || CA_BUNDLES.contains(&name)
+    granian::has_prefix(name) || CORE_URLS.contains(&name) || name == SSL_VERIFICATION || CA_BUNDLES.contains(&name)
 }
 
 /// What every target is checked with.
@@ -206,6 +203,21 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
     }
 }
 
+/// Characters of a variable's name that messages and the variables list show; the subject
+/// (`variable`) and JSON `variables[].name` keep it whole.
+const NAME_SHOWN: usize = 64;
+
+/// `name`, or for a name longer than [`NAME_SHOWN`] characters its start, `…` and its
+/// length: a name of megabytes is not repeated in every line about it.
+pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.char_indices().nth(NAME_SHOWN) {
+        Some((end, _)) => {
+            format!("{}… ({} characters)", name.get(..end).unwrap_or_default(), name.chars().count()).into()
+        }
+        None => name.into(),
+    }
+}
+
 /// What the variables list shows in place of a secret's value.
 pub const NOT_SHOWN: &str = "(set, not shown)";
 
@@ -228,7 +240,7 @@ fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
 fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Finding>) {
     let mut any = false;
     for var in target.vars.iter() {
-        if !var.name.to_ascii_uppercase().starts_with(granian::PREFIX) {
+        if !granian::has_prefix(&var.name) {
             continue;
         }
         any = true;
@@ -282,7 +294,7 @@ fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Fi
 }
 
 fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
-    let ignored = format!("Granian has no variable {}, and ignores it without a word", var.name);
+    let ignored = format!("Granian has no variable {}, and ignores it without a word", abbreviated(&var.name));
     let (message, hint) = match unknown {
         Unknown::Renamed(renamed) => {
             let value = shown(var).and_then(|value| granian::translate(renamed.right, value));
