@@ -716,11 +716,23 @@ fn encrypted_keys_need_the_password_granian_gets() {
         d.copy("certs/v3-rsa2048.pem", "certs/certificate.pem").copy(key, "certs/private_key.pem");
         d
     };
+    // Both hints write the key decrypted with the command match-key gives.
+    let decrypt = "`(umask 077; openssl pkey -in certs/private_key.pem -out certs/private_key.unencrypted.pem)`";
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "").doctor(&["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["encrypted-key-without-password"]);
+    let hint = with_code(&run, "encrypted-key-without-password")[0]["hint"].as_str().unwrap().to_owned();
+    assert!(hint.contains(decrypt), "{hint}");
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: wrong\n")
         .doctor(&["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["wrong-key-password"]);
+    let finding = &with_code(&run, "wrong-key-password")[0];
+    assert!(finding["message"].as_str().unwrap().starts_with("GRANIAN_SSL_KEYFILE_PASSWORD (compose.yaml:"));
+    assert!(finding["hint"].as_str().unwrap().contains(decrypt), "{finding}");
+    // scrypt, and a certificate that is not there: the wrong password is still named.
+    let d = pair("keys/p256.encrypted-pkcs8-scrypt.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: wrong\n");
+    fs::remove_file(d.path("certs/certificate.pem")).unwrap();
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), ["file-not-found", "wrong-key-password"], "{}", run.stdout);
     // The right password: Granian decrypts this form, but its worker panicked on it when measured.
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: fixture-password\n")
         .doctor(&["--compose", "compose.yaml"]);
