@@ -34,6 +34,10 @@ pub const SSL_VERIFICATION: &str = "SSL_VERIFICATION";
 /// (`CURL_CA_BUNDLE`), Node.js (`NODE_EXTRA_CA_CERTS`).
 pub const CA_BUNDLES: &[&str] = &["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"];
 
+/// Certificates expiring within this many days get an `expires-soon` warning: verify's
+/// default (`--warn-days`) and connect's window.
+pub const WARN_DAYS: u32 = 30;
+
 /// Whether doctor has something to say about a variable.
 pub fn relevant(name: &str) -> bool {
     granian::has_prefix(name) || CORE_URLS.contains(&name) || name == SSL_VERIFICATION || CA_BUNDLES.contains(&name)
@@ -147,7 +151,7 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     let Some(pool) = trusted.or_else(|| Pool::new(&[], None).ok()) else { return out };
     let has_trust = !trust.is_empty() && pool_problem.is_none();
     let names: Vec<Host> = out.hosts.iter().filter_map(|h| Host::parse(&h.name)).collect();
-    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: 30 };
+    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: WARN_DAYS };
 
     for (i, target) in targets.iter().enumerate() {
         let mut data = target_data(target, settings);

@@ -698,6 +698,14 @@ fn verify_and_match_key_findings_use_their_codes() {
     let d = Deployment::with_fixtures(CORE);
     let run = d.doctor_at(Some("2028-01-01T00:00:00Z"), &["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["expired"]);
+    // A warning within 30 days of the end (2027-11-26T20:03:33Z), as verify's default.
+    let run = d.doctor_at(Some("2027-10-28T00:00:00Z"), &["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec!["expires-soon".to_owned()]));
+    assert!(
+        with_code(&run, "expires-soon")[0]["message"].as_str().unwrap().contains("within the 30-day warning window")
+    );
+    let run = d.doctor_at(Some("2027-10-26T00:00:00Z"), &["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), Vec::<String>::new());
 
     // A SAN without the TARANIS_CORE_URL host; --host adds one more name.
     let d = Deployment::with_fixtures(&CORE.replace("https://fixture.test:8443", "https://taranis.example:8443"));
