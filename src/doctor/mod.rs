@@ -226,16 +226,18 @@ pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
 pub const NOT_SHOWN: &str = "(set, not shown)";
 
 /// A variable's value as findings and the variables list may show it: `None` for a
-/// secret (`granian::secret`: a password under its name or one it is taken for). Empty
-/// values are shown, so that "set but empty" stays visible.
+/// secret (`granian::secret`: a password under its name or one it is taken for), and for
+/// PEM text pasted where a path belongs (it may be a private key). Empty values are shown,
+/// so that "set but empty" stays visible.
 fn shown(var: &Variable) -> Option<&str> {
-    (var.value.is_empty() || !granian::secret(&var.name)).then_some(var.value.as_str())
+    let hidden = granian::secret(&var.name) || files::pem_label(&var.value).is_some();
+    (var.value.is_empty() || !hidden).then_some(var.value.as_str())
 }
 
 fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
     FileInfo {
         variable: var.name.clone(),
-        path: var.value.clone(),
+        path: shown(var).unwrap_or(NOT_SHOWN).to_owned(),
         host_path: found.map(|f| f.host.display().to_string()),
     }
 }
@@ -450,8 +452,13 @@ fn check_files_and_contents(
         findings.push(*finding);
     }
     if let Some(var) = set(target, granian::CRL) {
-        // click splits a repeatable path option on `:`.
-        for path in var.value.split(':').filter(|p| !p.is_empty()) {
+        // click splits a repeatable path option on `:`; PEM text is reported whole.
+        let paths = if files::pem_label(&var.value).is_some() {
+            vec![var.value.as_str()]
+        } else {
+            var.value.split(':').collect()
+        };
+        for path in paths.into_iter().filter(|p| !p.is_empty()) {
             let one = Variable { value: path.to_owned(), ..var.clone() };
             located(&one, findings);
         }

@@ -791,6 +791,32 @@ fn passwords_under_wrong_names_are_never_shown() {
     assert!(human.stdout.contains("GRANIAN_SSL_PASSWORD          (set, not shown)"), "{}", human.stdout);
 }
 
+/// A key's PEM text pasted where its path belongs is reported without being echoed, in
+/// findings, hints, `variables[]` and `files[]`.
+#[test]
+fn pem_text_where_a_path_belongs_is_never_shown() {
+    let d = Deployment::new();
+    let key = fs::read_to_string(fixture("keys/p256.pkcs8.pem")).unwrap();
+    let body = key.lines().nth(1).unwrap().to_owned();
+    d.write(".env", &format!("GRANIAN_SSL_CERTIFICATE=/nowhere/c.pem\nGRANIAN_SSL_KEYFILE=\"{key}\"\n"));
+    let run = d.doctor(&["--env-file", ".env"]);
+    let human = d.human(&["--env-file", ".env"]);
+    for out in [&run.stdout, &run.stderr, &human.stdout, &human.stderr] {
+        assert!(!out.contains(&body), "the key is shown:\n{out}");
+    }
+    let finding = with_code(&run, "file-not-found")
+        .into_iter()
+        .find(|f| f["subject"]["variable"] == "GRANIAN_SSL_KEYFILE")
+        .unwrap();
+    assert_eq!(
+        finding["message"],
+        "GRANIAN_SSL_KEYFILE holds PEM text (PRIVATE KEY), not the path of a file: Granian refuses to start: Invalid value for '--ssl-keyfile': File '…' does not exist."
+    );
+    let data = &run.json()["data"]["targets"][0];
+    assert_eq!(data["variables"][1]["value"], "(set, not shown)");
+    assert_eq!(data["files"][1]["path"], "(set, not shown)");
+}
+
 #[test]
 fn clients_must_use_https_and_verify() {
     let d = Deployment::with_fixtures(&format!(

@@ -420,6 +420,20 @@ fn no_command_prints_key_material_or_passwords() {
             )
             .unwrap();
         }
+        // The key's PEM text pasted where its path belongs, under the right name, a renamed
+        // one, and a `:`-separated list option (a legacy key's header has a `:`).
+        let text = fs::read_to_string(key).unwrap_or_default();
+        let inline = text.contains("-----BEGIN");
+        if inline {
+            fs::write(
+                work.join("inline.env"),
+                format!(
+                    "GRANIAN_SSL_CERTIFICATE={}\nGRANIAN_SSL_KEYFILE=\"{text}\"\nGRANIAN_SSL_KEY=\"{text}\"\nGRANIAN_SSL_CRL=\"{text}\"\n",
+                    cert.display()
+                ),
+            )
+            .unwrap();
+        }
         let mut runs: Vec<Vec<&str>> = vec![
             vec!["inspect", k],
             vec!["match-key", cert.to_str().unwrap(), k],
@@ -435,6 +449,9 @@ fn no_command_prints_key_material_or_passwords() {
             vec!["doctor", "--no-environ", "--env-file", "typo.env", "--host", "fixture.test"],
             vec!["doctor", "--no-environ", "--env-file", "case.env", "--host", "fixture.test"],
         ];
+        if inline {
+            runs.push(vec!["doctor", "--no-environ", "--env-file", "inline.env", "--host", "fixture.test"]);
+        }
         let json: Vec<Vec<&str>> = runs.iter().map(|r| [&["--json"][..], r].concat()).collect();
         runs.extend(json);
         for args in runs {
