@@ -15,6 +15,12 @@
 /// The variables' common prefix.
 pub const PREFIX: &str = "GRANIAN_SSL_";
 
+/// Whether `name` starts with [`PREFIX`] in any case (`granian_ssl_…` is a misspelling of
+/// a Granian name, so doctor reads it too).
+pub fn has_prefix(name: &str) -> bool {
+    name.get(..PREFIX.len()).is_some_and(|start| start.eq_ignore_ascii_case(PREFIX))
+}
+
 /// What an option's value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -137,6 +143,27 @@ pub fn option(name: &str) -> Option<&'static GranianOption> {
     OPTIONS.iter().find(|o| o.name == name)
 }
 
+/// Words that mark a variable's value as a secret, whatever the rest of its name.
+const SECRET_WORDS: &[&str] = &["PASS", "SECRET", "TOKEN"];
+
+/// Whether the value of variable `name` must never be shown: the option it is, or is
+/// taken for (a renamed or misspelt name: `GRANIAN_SSL_PASSWORD`,
+/// `GRANIAN_SSL_KEYFILE_PASWORD`), takes free text (the key's password), or its name says
+/// it holds a secret (`…PASS…`, `…SECRET…`, `…TOKEN…`, in any case).
+pub fn secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    if SECRET_WORDS.iter().any(|word| upper.contains(word)) {
+        return true;
+    }
+    let meant = match unknown(name) {
+        Some(Unknown::Renamed(renamed)) => Some(renamed.right),
+        Some(Unknown::Typo(right)) => Some(right),
+        Some(Unknown::Unrelated) => None,
+        None => Some(name),
+    };
+    meant.and_then(option).is_some_and(|o| o.kind == Kind::Text)
+}
+
 /// A `GRANIAN_SSL_*`-like name Granian ignores, and what was probably meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unknown {
@@ -152,20 +179,33 @@ pub enum Unknown {
 /// what Granian does not know about it. Names are compared as Granian's environment does:
 /// exactly.
 pub fn unknown(name: &str) -> Option<Unknown> {
-    let upper = name.to_ascii_uppercase();
-    if !upper.starts_with(PREFIX) || option(name).is_some() {
+    if !has_prefix(name) || option(name).is_some() {
         return None;
     }
+    let upper = name.to_ascii_uppercase();
     if let Some(renamed) = RENAMED.iter().find(|r| r.wrong == upper) {
         return Some(Unknown::Renamed(renamed));
     }
+    // A name more edits away than a typo is not compared at all: its length alone says so.
+    if upper.len() > MAX_TYPO_NAME {
+        return Some(Unknown::Unrelated);
+    }
+    let chars = upper.chars().count();
     let closest = OPTIONS
         .iter()
+        .filter(|o| o.name.len().abs_diff(chars) <= MAX_TYPO_EDITS)
         .map(|o| (distance(&upper, o.name), o.name))
         .min()
-        .filter(|(d, right)| *d <= 2 || (*d <= 3 && right.len() > PREFIX.len() + 8));
+        .filter(|(d, right)| *d <= 2 || (*d <= MAX_TYPO_EDITS && right.len() > PREFIX.len() + 8));
     Some(closest.map_or(Unknown::Unrelated, |(_, right)| Unknown::Typo(right)))
 }
+
+/// The most edits a typo of an option's name has (2, or 3 in the longer names).
+const MAX_TYPO_EDITS: usize = 3;
+
+/// Bytes of the longest name that can be a typo: the longest option's name plus
+/// `MAX_TYPO_EDITS` characters of up to 4 bytes each.
+const MAX_TYPO_NAME: usize = KEYFILE_PASSWORD.len() + 4 * MAX_TYPO_EDITS;
 
 /// Why Granian refuses `value` for `option` at start-up (click's own words), if it does.
 /// Empty values are unset for click, never invalid.
@@ -196,8 +236,12 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 }
 
 /// The value `right` should get for what `value` meant in the old name, when there is an
-/// obvious one: `TLSv1.2` → `tls1.2`, `cert_required` → `true`.
+/// obvious one: `TLSv1.2` → `tls1.2`, `cert_required` → `true`. Never a secret's value:
+/// `None` for a free-text option (the password), which callers must not show.
 pub fn translate(right: &str, value: &str) -> Option<String> {
+    if option(right).is_some_and(|o| o.kind == Kind::Text) {
+        return None;
+    }
     let lower = value.trim().to_ascii_lowercase();
     match right {
         PROTOCOL_MIN => {
@@ -273,6 +317,11 @@ mod tests {
         assert_eq!(unknown("granian_ssl_keyfile"), Some(Unknown::Typo(KEYFILE)));
         assert_eq!(unknown("GRANIAN_SSL_PROTOCOL_MAX"), Some(Unknown::Typo(PROTOCOL_MIN)));
         assert_eq!(unknown("GRANIAN_SSL_CIPHERS"), Some(Unknown::Unrelated));
+        // Three edits from the longest name, in letters of four bytes; one more is unrelated.
+        assert_eq!(unknown("GRANIAN_SSL_KEYFILE_PASSWORD𝔸𝔸𝔸"), Some(Unknown::Typo(KEYFILE_PASSWORD)));
+        assert_eq!(unknown("GRANIAN_SSL_KEYFILE_PASSWORD𝔸𝔸𝔸𝔸"), Some(Unknown::Unrelated));
+        assert_eq!(unknown(&format!("GRANIAN_SSL_{}", "A".repeat(10_000_000))), Some(Unknown::Unrelated));
+        assert!(OPTIONS.iter().all(|o| o.name.len() <= KEYFILE_PASSWORD.len()), "MAX_TYPO_NAME needs the longest");
     }
 
     #[test]
@@ -290,5 +339,27 @@ mod tests {
         assert_eq!(translate(PROTOCOL_MIN, "TLSv1.2").as_deref(), Some("tls1.2"));
         assert_eq!(translate(CLIENT_VERIFY, "cert_required").as_deref(), Some("true"));
         assert_eq!(translate(PROTOCOL_MIN, "TLSv1").as_deref(), None);
+        assert_eq!(translate(KEYFILE_PASSWORD, "hunter2secret"), None);
+        assert_eq!(translate(CERTIFICATE, "/certs/c.pem").as_deref(), Some("/certs/c.pem"));
+    }
+
+    #[test]
+    fn passwords_are_secret_under_any_name_they_are_taken_for() {
+        for name in [
+            KEYFILE_PASSWORD,
+            "GRANIAN_SSL_PASSWORD",         // renamed
+            "GRANIAN_SSL_KEYFILE_PASWORD",  // a typo
+            "granian_ssl_keyfile_password", // the wrong case
+            "GRANIAN_SSL_KEYFILE_PASSWROD", // swapped letters
+            "GRANIAN_SSL_KEY_PASSPHRASE",   // nothing close, but the name says so
+            "GRANIAN_SSL_API_TOKEN",
+            "GRANIAN_SSL_SECRET",
+        ] {
+            assert!(secret(name), "{name}");
+        }
+        for name in [CERTIFICATE, KEYFILE, PROTOCOL_MIN, "GRANIAN_SSL_CERTFILE", "GRANIAN_SSL_CIPHERS", "SSL_CERT_FILE"]
+        {
+            assert!(!secret(name), "{name}");
+        }
     }
 }

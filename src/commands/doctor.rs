@@ -51,16 +51,14 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 let (vars, missing) = env::read_env_file(&file, &|n| process.value(n).or_else(|| project.value(n)))?;
                 sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for });
                 unset.extend(missing);
-                for var in vars.iter() {
-                    project.set(var.clone());
-                }
+                project.update(vars);
             }
             if !args.no_environ {
                 sources.push(SourceInfo { path: ENVIRONMENT.to_owned(), kind: "environment", used_for });
             }
             // The process environment wins over the .env file (compose's precedence).
-            let mut interpolation = process.clone();
-            interpolation.fill_from(&project);
+            let mut interpolation = process;
+            interpolation.fill_from(project);
             let loaded = compose::load(path, &interpolation)?;
             sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
             unset.extend(loaded.unset);
@@ -72,17 +70,15 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 let (read, missing) = env::read_env_file(file, &|n| process.value(n).or_else(|| vars.value(n)))?;
                 sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for: "variables" });
                 unset.extend(missing);
-                for var in read.iter() {
-                    vars.set(var.clone());
-                }
+                vars.update(read);
             }
             if !args.no_environ {
                 sources.push(SourceInfo { path: ENVIRONMENT.to_owned(), kind: "environment", used_for: "variables" });
             }
             // The process environment wins over the files, as it does for compose and
             // for dotenv loaders.
-            let mut all = process.clone();
-            all.fill_from(&vars);
+            let mut all = process;
+            all.fill_from(vars);
             let names: Vec<&str> = sources.iter().map(|s| s.path.as_str()).collect();
             let target = Target {
                 name: "environment".to_owned(),

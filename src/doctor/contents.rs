@@ -9,7 +9,6 @@ use super::files::Found;
 use crate::env::Variable;
 use crate::granian;
 use crate::password::Password;
-use crate::pki::decrypt::{self, DecryptError};
 use crate::pki::key::{self, KeyAlgorithm};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input, LoadedFile};
@@ -78,6 +77,13 @@ pub(super) fn pem_certificates(var: &Variable, found: &Found) -> Result<(LoadedF
 
 fn pem_name(path: &Path) -> String {
     path.with_extension("pem").display().to_string()
+}
+
+/// match-key's command to write a key decrypted (`keymatch`'s hints give the same):
+/// `certs/key.pem` → `certs/key.unencrypted.pem`, private from the start.
+fn decrypt_command(key: &str) -> String {
+    let stem = [".pem", ".der", ".key"].iter().find_map(|ext| key.strip_suffix(ext)).unwrap_or(key);
+    format!("(umask 077; openssl pkey -in {key} -out {stem}.unencrypted.pem)")
 }
 
 /// verify's findings on the certificate file, for the names clients use.
@@ -153,7 +159,7 @@ pub(super) fn key(
     let key_subject = file.subject(index);
     let password = password.filter(|p| !p.value.is_empty());
     let mut findings = Vec::new();
-    let decrypted = format!("(umask 077; openssl pkey -in {host} -out {host}.unencrypted)");
+    let decrypted = decrypt_command(&host);
     if let (Some(pw), false) = (password, stored.is_encrypted()) {
         findings.push(
             Finding::new(
@@ -188,30 +194,13 @@ pub(super) fn key(
         );
         return findings;
     }
-    if let (Some(pw), true) = (password, stored.is_encrypted()) {
-        let opened = decrypt::seal(stored).and_then(|sealed| sealed.open(pw.value.as_bytes()));
-        if matches!(opened, Err(DecryptError::WrongPassword)) {
-            findings.push(
-                Finding::new(
-                    Code::WrongKeyPassword,
-                    Severity::Error,
-                    key_subject,
-                    format!(
-                        "{} ({}) does not decrypt {host}: Granian refuses to start (\"Cannot decrypt key\")",
-                        pw.name, pw.origin
-                    ),
-                )
-                .hint(format!(
-                    "set the key's password, or write the key decrypted, readable only by its owner: `{decrypted}`"
-                )),
-            );
-            return findings;
-        }
-    }
+    // The key is decrypted once, by match-key's own check; the password is asked for only
+    // when the key is encrypted, and then it is set (see above).
     let password_fn = || {
-        password
-            .map(|p| Password::new(p.value.as_bytes().to_vec()))
-            .ok_or_else(|| crate::error::Failure::new("no password"))
+        password.map(|p| Password::new(p.value.as_bytes().to_vec())).ok_or_else(|| {
+            crate::error::Failure::new(format!("{host} is encrypted and {} is not set", granian::KEYFILE_PASSWORD))
+                .hint(format!("set {}, or write the key decrypted: `{decrypted}`", granian::KEYFILE_PASSWORD))
+        })
     };
     let issues = match cert {
         Some(cert_file) => keymatch::check(cert_file, 0, &file, password_fn).map(|m| m.issues),
@@ -224,14 +213,29 @@ pub(super) fn key(
             keymatch::granian_issues(stored, index.is_some(), &plain, &file.name, &algorithm, "certsmith gen")
         }),
     };
-    match issues {
-        Ok(issues) => findings.extend(
+    match (issues, password) {
+        // keymatch's words for a password that does not decrypt the key.
+        (Err(failure), Some(pw)) if failure.message.starts_with("wrong password for") => findings.push(
+            Finding::new(
+                Code::WrongKeyPassword,
+                Severity::Error,
+                key_subject,
+                format!(
+                    "{} ({}) does not decrypt {host}: Granian refuses to start (\"Cannot decrypt key\")",
+                    pw.name, pw.origin
+                ),
+            )
+            .hint(format!(
+                "set the key's password, or write the key decrypted, readable only by its owner: `{decrypted}`"
+            )),
+        ),
+        (Ok(issues), _) => findings.extend(
             issues
                 .into_iter()
                 .filter(|issue| !already.iter().any(|f| f.code == issue.code))
                 .map(|issue| issue.into_finding(Severity::Error, key_subject.clone())),
         ),
-        Err(failure) => findings.push(
+        (Err(failure), _) => findings.push(
             Finding::new(
                 Code::NoPrivateKey,
                 Severity::Error,

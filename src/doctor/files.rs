@@ -42,12 +42,39 @@ fn on_host(found: &Found) -> String {
     }
 }
 
+/// The label of the PEM text in a value (`PRIVATE KEY`), when the value holds PEM text
+/// rather than a path.
+pub(super) fn pem_label(value: &str) -> Option<&str> {
+    let (_, rest) = value.split_once("-----BEGIN ")?;
+    rest.split_once("-----").map(|(label, _)| label)
+}
+
 /// Where a variable's file is, and whether certsmith can read it; a finding when not.
 pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Finding>> {
     let subject = var.subject();
     let finding = |code, severity, message: String, hint: String| {
         Box::new(Finding::new(code, severity, subject.clone(), message).hint(hint))
     };
+    // PEM text pasted where a path belongs: never echoed (it may be a private key).
+    if let Some(label) = pem_label(&var.value) {
+        let who = match granian::option(&var.name) {
+            Some(option) => {
+                format!("Granian refuses to start: Invalid value for '{}': File '…' does not exist.", option.flag)
+            }
+            None => "the client fails when it opens it".to_owned(),
+        };
+        let private = if label.contains("PRIVATE KEY") { " readable only by its owner" } else { "" };
+        let example = match var.name.as_str() {
+            granian::CERTIFICATE | granian::KEYFILE | granian::CA => format!(" ({})", suggested_name(&var.name)),
+            _ => String::new(),
+        };
+        return Err(finding(
+            Code::FileNotFound,
+            Severity::Error,
+            format!("{} holds PEM text ({label}), not the path of a file: {who}", var.name),
+            format!("write the text to a file{private}{example}, and set {} to its path", var.name),
+        ));
+    }
     let found = match target.locate(&var.value) {
         Located::Host(host) => Found { host, mount: None },
         Located::Mounted { host, mount } => Found { host, mount: Some(mount.clone()) },

@@ -34,12 +34,13 @@ pub const SSL_VERIFICATION: &str = "SSL_VERIFICATION";
 /// (`CURL_CA_BUNDLE`), Node.js (`NODE_EXTRA_CA_CERTS`).
 pub const CA_BUNDLES: &[&str] = &["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"];
 
+/// Certificates expiring within this many days get an `expires-soon` warning: verify's
+/// default (`--warn-days`) and connect's window.
+pub const WARN_DAYS: u32 = 30;
+
 /// Whether doctor has something to say about a variable.
 pub fn relevant(name: &str) -> bool {
-    name.to_ascii_uppercase().starts_with(granian::PREFIX)
-        || CORE_URLS.contains(&name)
-        || name == SSL_VERIFICATION
-        || CA_BUNDLES.contains(&name)
+    granian::has_prefix(name) || CORE_URLS.contains(&name) || name == SSL_VERIFICATION || CA_BUNDLES.contains(&name)
 }
 
 /// What every target is checked with.
@@ -150,7 +151,7 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     let Some(pool) = trusted.or_else(|| Pool::new(&[], None).ok()) else { return out };
     let has_trust = !trust.is_empty() && pool_problem.is_none();
     let names: Vec<Host> = out.hosts.iter().filter_map(|h| Host::parse(&h.name)).collect();
-    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: 30 };
+    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: WARN_DAYS };
 
     for (i, target) in targets.iter().enumerate() {
         let mut data = target_data(target, settings);
@@ -189,11 +190,9 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         .vars
         .iter()
         .filter(|v| relevant(&v.name))
-        .map(|v| match v.name.as_str() {
-            granian::KEYFILE_PASSWORD if !v.value.is_empty() => {
-                Variable { value: "(set, not shown)".to_owned(), ..v.clone() }
-            }
-            _ => v.clone(),
+        .map(|v| match shown(v) {
+            Some(_) => v.clone(),
+            None => Variable { value: NOT_SHOWN.to_owned(), ..v.clone() },
         })
         .collect();
     TargetData {
@@ -208,10 +207,37 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
     }
 }
 
+/// Characters of a variable's name that messages and the variables list show; the subject
+/// (`variable`) and JSON `variables[].name` keep it whole.
+const NAME_SHOWN: usize = 64;
+
+/// `name`, or for a name longer than [`NAME_SHOWN`] characters its start, `…` and its
+/// length: a name of megabytes is not repeated in every line about it.
+pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.char_indices().nth(NAME_SHOWN) {
+        Some((end, _)) => {
+            format!("{}… ({} characters)", name.get(..end).unwrap_or_default(), name.chars().count()).into()
+        }
+        None => name.into(),
+    }
+}
+
+/// What the variables list shows in place of a secret's value.
+pub const NOT_SHOWN: &str = "(set, not shown)";
+
+/// A variable's value as findings and the variables list may show it: `None` for a
+/// secret (`granian::secret`: a password under its name or one it is taken for), and for
+/// PEM text pasted where a path belongs (it may be a private key). Empty values are shown,
+/// so that "set but empty" stays visible.
+fn shown(var: &Variable) -> Option<&str> {
+    let hidden = granian::secret(&var.name) || files::pem_label(&var.value).is_some();
+    (var.value.is_empty() || !hidden).then_some(var.value.as_str())
+}
+
 fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
     FileInfo {
         variable: var.name.clone(),
-        path: var.value.clone(),
+        path: shown(var).unwrap_or(NOT_SHOWN).to_owned(),
         host_path: found.map(|f| f.host.display().to_string()),
     }
 }
@@ -220,7 +246,7 @@ fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
 fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Finding>) {
     let mut any = false;
     for var in target.vars.iter() {
-        if !var.name.to_ascii_uppercase().starts_with(granian::PREFIX) {
+        if !granian::has_prefix(&var.name) {
             continue;
         }
         any = true;
@@ -274,19 +300,18 @@ fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Fi
 }
 
 fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
-    let ignored = format!("Granian has no variable {}, and ignores it without a word", var.name);
+    let ignored = format!("Granian has no variable {}, and ignores it without a word", abbreviated(&var.name));
     let (message, hint) = match unknown {
         Unknown::Renamed(renamed) => {
-            let value = granian::translate(renamed.right, &var.value);
-            let line = value.map_or_else(|| format!("{}=…", renamed.right), |v| format!("{}={v}", renamed.right));
+            let value = shown(var).and_then(|value| granian::translate(renamed.right, value));
             (
                 format!("{ignored}: the option meant is {}, {}", renamed.right, renamed.note),
-                format!("write `{line}` instead"),
+                format!("write `{}={}` instead", renamed.right, value.as_deref().unwrap_or("…")),
             )
         }
         Unknown::Typo(right) => {
             let case = if right.eq_ignore_ascii_case(&var.name) { " (names are case-sensitive)" } else { "" };
-            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", var.value))
+            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", shown(var).unwrap_or("…")))
         }
         Unknown::Unrelated => (
             ignored,
@@ -427,8 +452,13 @@ fn check_files_and_contents(
         findings.push(*finding);
     }
     if let Some(var) = set(target, granian::CRL) {
-        // click splits a repeatable path option on `:`.
-        for path in var.value.split(':').filter(|p| !p.is_empty()) {
+        // click splits a repeatable path option on `:`; PEM text is reported whole.
+        let paths = if files::pem_label(&var.value).is_some() {
+            vec![var.value.as_str()]
+        } else {
+            var.value.split(':').collect()
+        };
+        for path in paths.into_iter().filter(|p| !p.is_empty()) {
             let one = Variable { value: path.to_owned(), ..var.clone() };
             located(&one, findings);
         }

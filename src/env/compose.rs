@@ -323,9 +323,7 @@ impl<'a> Reader<'a> {
             }
             let lookup = |name: &str| self.project.value(name);
             let (read, unset) = read_env_file(&file, &lookup)?;
-            for var in read.iter() {
-                vars.set(var.clone());
-            }
+            vars.update(read);
             self.unset.borrow_mut().extend(unset);
         }
         Ok(())

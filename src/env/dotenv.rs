@@ -18,6 +18,8 @@
 //! `=value` (no name) is an error, and a name alone on the last line without a newline is
 //! taken from the environment like any other. Errors name the line and column.
 
+use std::collections::HashMap;
+
 use super::Position;
 use super::interpolate::{self, InterpolationError};
 
@@ -54,15 +56,16 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader { chars: text.chars().collect(), pos: 0, line: 1, line_start: 0 };
     let mut entries: Vec<Entry> = Vec::new();
+    // Each name's last entry, for interpolation.
+    let mut last: HashMap<String, usize> = HashMap::new();
     loop {
         reader.skip_blank_and_comments();
         if reader.peek().is_none() {
             return Ok(entries);
         }
         let statement = reader.statement()?;
-        let known = |name: &str| {
-            lookup(name).or_else(|| entries.iter().rev().find(|e| e.name == name).map(|e| e.value.clone()))
-        };
+        let known =
+            |name: &str| lookup(name).or_else(|| last.get(name).and_then(|&i| entries.get(i)).map(|e| e.value.clone()));
         let entry = match statement.value {
             None => match lookup(&statement.name) {
                 Some(value) => Entry { name: statement.name, value, position: statement.position, unset: Vec::new() },
@@ -82,6 +85,7 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<
                 Entry { name: statement.name, value: done.value, position: statement.position, unset: done.unset }
             }
         };
+        last.insert(entry.name.clone(), entries.len());
         entries.push(entry);
     }
 }

@@ -12,6 +12,7 @@ pub mod compose;
 pub mod dotenv;
 pub mod interpolate;
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
@@ -92,13 +93,18 @@ pub struct Variable {
 }
 
 /// Variables in the order they were first set; setting one again replaces its value and
-/// origin (the later source wins, as in compose).
+/// origin (the later source wins, as in compose). Looked up by name through an index, so
+/// that a file of many variables takes linear time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vars(Vec<Variable>);
+pub struct Vars {
+    list: Vec<Variable>,
+    /// Each name's place in `list`.
+    index: HashMap<String, usize>,
+}
 
 impl Vars {
     pub fn get(&self, name: &str) -> Option<&Variable> {
-        self.0.iter().find(|v| v.name == name)
+        self.index.get(name).and_then(|&i| self.list.get(i))
     }
 
     pub fn value(&self, name: &str) -> Option<String> {
@@ -106,23 +112,41 @@ impl Vars {
     }
 
     pub fn set(&mut self, var: Variable) {
-        match self.0.iter_mut().find(|v| v.name == var.name) {
+        match self.index.get(&var.name).and_then(|&i| self.list.get_mut(i)) {
             Some(old) => *old = var,
-            None => self.0.push(var),
+            None => {
+                self.index.insert(var.name.clone(), self.list.len());
+                self.list.push(var);
+            }
+        }
+    }
+
+    /// Sets each variable of `other` in turn: `other` wins.
+    pub fn update(&mut self, other: Vars) {
+        if self.list.is_empty() {
+            *self = other;
+            return;
+        }
+        for var in other {
+            self.set(var);
         }
     }
 
     /// Sets each variable of `other` that is not set here: `self` wins.
-    pub fn fill_from(&mut self, other: &Vars) {
-        for var in &other.0 {
+    pub fn fill_from(&mut self, other: Vars) {
+        if self.list.is_empty() {
+            *self = other;
+            return;
+        }
+        for var in other {
             if self.get(&var.name).is_none() {
-                self.0.push(var.clone());
+                self.set(var);
             }
         }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Variable> {
-        self.0.iter()
+        self.list.iter()
     }
 
     /// The process environment (names and values that are not Unicode are skipped: no
@@ -135,6 +159,16 @@ impl Vars {
             }
         }
         vars
+    }
+}
+
+impl IntoIterator for Vars {
+    type Item = Variable;
+    type IntoIter = std::vec::IntoIter<Variable>;
+
+    /// The variables in the order they were first set.
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
     }
 }
 
@@ -342,7 +376,7 @@ pub fn read_env_file(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Re
             "docker compose refuses this file too; the syntax: https://docs.docker.com/compose/env-file/",
         )
     })?;
-    let mut vars = Vars::default();
+    let mut vars = Vars { list: Vec::with_capacity(entries.len()), index: HashMap::with_capacity(entries.len()) };
     let mut unset = Vec::new();
     for entry in entries {
         let origin = Origin::at(&name, entry.position);
@@ -406,6 +440,33 @@ mod tests {
         assert!(matches!(t.locate("/certs/a.pem"), Located::Mounted { host, .. } if host == Path::new("certs/a.pem")));
         assert_eq!(t.locate("/etc/a.pem"), Located::Host(PathBuf::from("/etc/a.pem")));
         assert_eq!(t.locate("a.pem"), Located::Host(PathBuf::from("a.pem")));
+    }
+
+    #[test]
+    fn vars_keep_the_first_setting_order_and_the_last_value() {
+        let var = |name: &str, value: &str| Variable {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            origin: Origin::environment(),
+        };
+        let mut vars = Vars::default();
+        for (name, value) in [("B", "1"), ("A", "1"), ("B", "2")] {
+            vars.set(var(name, value));
+        }
+        let mut other = Vars::default();
+        other.set(var("C", "3"));
+        other.set(var("A", "other"));
+        vars.fill_from(other.clone());
+        let mut empty = Vars::default();
+        empty.fill_from(other.clone());
+        assert_eq!(empty, other);
+        empty.update(vars.clone());
+        assert_eq!(empty.value("A").as_deref(), Some("1"), "update: the other wins");
+        let all: Vec<(String, String)> = vars.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
+        let expected = [("B", "2"), ("A", "1"), ("C", "3")].map(|(n, v)| (n.to_owned(), v.to_owned()));
+        assert_eq!(all, expected);
+        assert_eq!(vars.value("C").as_deref(), Some("3"));
+        assert_eq!(vars.get("D"), None);
     }
 
     #[test]

@@ -698,6 +698,14 @@ fn verify_and_match_key_findings_use_their_codes() {
     let d = Deployment::with_fixtures(CORE);
     let run = d.doctor_at(Some("2028-01-01T00:00:00Z"), &["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["expired"]);
+    // A warning within 30 days of the end (2027-11-26T20:03:33Z), as verify's default.
+    let run = d.doctor_at(Some("2027-10-28T00:00:00Z"), &["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec!["expires-soon".to_owned()]));
+    assert!(
+        with_code(&run, "expires-soon")[0]["message"].as_str().unwrap().contains("within the 30-day warning window")
+    );
+    let run = d.doctor_at(Some("2027-10-26T00:00:00Z"), &["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), Vec::<String>::new());
 
     // A SAN without the TARANIS_CORE_URL host; --host adds one more name.
     let d = Deployment::with_fixtures(&CORE.replace("https://fixture.test:8443", "https://taranis.example:8443"));
@@ -716,11 +724,23 @@ fn encrypted_keys_need_the_password_granian_gets() {
         d.copy("certs/v3-rsa2048.pem", "certs/certificate.pem").copy(key, "certs/private_key.pem");
         d
     };
+    // Both hints write the key decrypted with the command match-key gives.
+    let decrypt = "`(umask 077; openssl pkey -in certs/private_key.pem -out certs/private_key.unencrypted.pem)`";
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "").doctor(&["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["encrypted-key-without-password"]);
+    let hint = with_code(&run, "encrypted-key-without-password")[0]["hint"].as_str().unwrap().to_owned();
+    assert!(hint.contains(decrypt), "{hint}");
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: wrong\n")
         .doctor(&["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["wrong-key-password"]);
+    let finding = &with_code(&run, "wrong-key-password")[0];
+    assert!(finding["message"].as_str().unwrap().starts_with("GRANIAN_SSL_KEYFILE_PASSWORD (compose.yaml:"));
+    assert!(finding["hint"].as_str().unwrap().contains(decrypt), "{finding}");
+    // scrypt, and a certificate that is not there: the wrong password is still named.
+    let d = pair("keys/p256.encrypted-pkcs8-scrypt.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: wrong\n");
+    fs::remove_file(d.path("certs/certificate.pem")).unwrap();
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), ["file-not-found", "wrong-key-password"], "{}", run.stdout);
     // The right password: Granian decrypts this form, but its worker panicked on it when measured.
     let run = pair("keys/rsa2048.encrypted-pkcs8.pem", "      GRANIAN_SSL_KEYFILE_PASSWORD: fixture-password\n")
         .doctor(&["--compose", "compose.yaml"]);
@@ -739,6 +759,62 @@ fn encrypted_keys_need_the_password_granian_gets() {
     assert!(
         with_code(&run, "key-format-unsupported-by-granian")[0]["message"].as_str().unwrap().contains("not encrypted")
     );
+}
+
+/// A password under a renamed, misspelt or wrongly cased name is still a password: the
+/// variables list and every hint leave its value out.
+#[test]
+fn passwords_under_wrong_names_are_never_shown() {
+    let d = Deployment::new();
+    d.write(
+        ".env",
+        "GRANIAN_SSL_PASSWORD=hunter2secret\nGRANIAN_SSL_KEYFILE_PASWORD=typo2secret\ngranian_ssl_keyfile_password=case3secret\nGRANIAN_SSL_KEY_PASSPHRASE=other4secret\nGRANIAN_SSL_MINIMUM_VERSION=TLSv1.2\n",
+    );
+    let run = d.doctor(&["--env-file", ".env"]);
+    let human = d.human(&["--env-file", ".env"]);
+    for out in [&run.stdout, &run.stderr, &human.stdout, &human.stderr] {
+        for secret in ["hunter2secret", "typo2secret", "case3secret", "other4secret"] {
+            assert!(!out.contains(secret), "{secret} is shown:\n{out}");
+        }
+    }
+    assert_eq!(codes(&run), ["unknown-granian-variable"; 5]);
+    let variables = run.json()["data"]["targets"][0]["variables"].clone();
+    let values: Vec<&str> = variables.as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["(set, not shown)", "(set, not shown)", "(set, not shown)", "(set, not shown)", "TLSv1.2"]);
+    let hints: Vec<String> =
+        with_code(&run, "unknown-granian-variable").iter().map(|f| f["hint"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(hints[0], "write `GRANIAN_SSL_KEYFILE_PASSWORD=…` instead");
+    assert_eq!(hints[1], "did you mean GRANIAN_SSL_KEYFILE_PASSWORD? `GRANIAN_SSL_KEYFILE_PASSWORD=…`");
+    assert_eq!(hints[2], "did you mean GRANIAN_SSL_KEYFILE_PASSWORD? `GRANIAN_SSL_KEYFILE_PASSWORD=…`");
+    // Values that are not secrets are still carried over.
+    assert_eq!(hints[4], "write `GRANIAN_SSL_PROTOCOL_MIN=tls1.2` instead");
+    assert!(human.stdout.contains("GRANIAN_SSL_PASSWORD          (set, not shown)"), "{}", human.stdout);
+}
+
+/// A key's PEM text pasted where its path belongs is reported without being echoed, in
+/// findings, hints, `variables[]` and `files[]`.
+#[test]
+fn pem_text_where_a_path_belongs_is_never_shown() {
+    let d = Deployment::new();
+    let key = fs::read_to_string(fixture("keys/p256.pkcs8.pem")).unwrap();
+    let body = key.lines().nth(1).unwrap().to_owned();
+    d.write(".env", &format!("GRANIAN_SSL_CERTIFICATE=/nowhere/c.pem\nGRANIAN_SSL_KEYFILE=\"{key}\"\n"));
+    let run = d.doctor(&["--env-file", ".env"]);
+    let human = d.human(&["--env-file", ".env"]);
+    for out in [&run.stdout, &run.stderr, &human.stdout, &human.stderr] {
+        assert!(!out.contains(&body), "the key is shown:\n{out}");
+    }
+    let finding = with_code(&run, "file-not-found")
+        .into_iter()
+        .find(|f| f["subject"]["variable"] == "GRANIAN_SSL_KEYFILE")
+        .unwrap();
+    assert_eq!(
+        finding["message"],
+        "GRANIAN_SSL_KEYFILE holds PEM text (PRIVATE KEY), not the path of a file: Granian refuses to start: Invalid value for '--ssl-keyfile': File '…' does not exist."
+    );
+    let data = &run.json()["data"]["targets"][0];
+    assert_eq!(data["variables"][1]["value"], "(set, not shown)");
+    assert_eq!(data["files"][1]["path"], "(set, not shown)");
 }
 
 #[test]

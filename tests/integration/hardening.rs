@@ -239,6 +239,39 @@ fn huge_but_legal_inputs_are_handled_in_bounded_time_and_memory() {
     assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
 }
 
+/// doctor's sources at their biggest: a `.env` file of 200,000 variables (1.9 MB), each
+/// but the first interpolating an earlier one, and a `GRANIAN_SSL_…` name of 10 MB. Each is
+/// read and judged in bounded time and memory, with its documented status (1: the
+/// variables have problems). Before doctor indexed names, the first ran for minutes; before
+/// the typo lookup was bounded, the second needed 2.3 GB.
+#[test]
+fn doctor_reads_huge_env_files_in_bounded_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    let mut many: String = (1..200_000).map(|i| format!("V{i}=x${{V{}}}\n", i / 2)).collect();
+    many.insert_str(0, "V0=x\n");
+    many.push_str("GRANIAN_SSL_CERTIFICATE=/nowhere/certificate.pem\n");
+    fs::write(work.join("many.env"), many).unwrap();
+    let (out, took) = bounded(&["--json", "doctor", "--no-environ", "--env-file", "many.env"], work);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let mut codes = out.finding_codes();
+    codes.sort();
+    assert_eq!(codes, ["certificate-without-key", "file-not-found"]);
+    assert!(took < HANG_LIMIT, "200,000 variables took {took:?}");
+
+    let name = format!("GRANIAN_SSL_{}", "A".repeat(10_000_000));
+    fs::write(work.join("long.env"), format!("{name}=x\n")).unwrap();
+    let (out, took) = bounded(&["doctor", "--no-environ", "--env-file", "long.env"], work);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("error[unknown-granian-variable] long.env:1:1 GRANIAN_SSL_AAAA"));
+    assert!(out.stdout.contains("… (10000012 characters), and ignores it"), "messages abbreviate the name");
+    assert!(took < HANG_LIMIT, "a 10 MB name took {took:?}");
+    let (out, took) = bounded(&["--json", "doctor", "--no-environ", "--env-file", "long.env"], work);
+    assert_eq!((out.code, out.finding_codes()), (1, vec!["unknown-granian-variable".to_owned()]), "{}", out.stderr);
+    assert_eq!(out.json()["data"]["targets"][0]["variables"][0]["name"].as_str().map(str::len), Some(name.len()));
+    assert!(took < HANG_LIMIT, "a 10 MB name took {took:?}");
+}
+
 /// Holds gen at write step `step` (debug builds' test hook), inspects the folder while it
 /// is held, then SIGKILLs it.
 fn kill_gen_at(step: usize, work: &Path, force: bool) -> Vec<(String, u32, bool)> {
@@ -375,6 +408,32 @@ fn no_command_prints_key_material_or_passwords() {
             )
             .unwrap();
         }
+        // The password under names Granian does not read: renamed, misspelt, wrongly cased.
+        for (env, name) in [
+            ("renamed.env", "GRANIAN_SSL_PASSWORD"),
+            ("typo.env", "GRANIAN_SSL_KEYFILE_PASWORD"),
+            ("case.env", "granian_ssl_keyfile_password"),
+        ] {
+            fs::write(
+                work.join(env),
+                format!("GRANIAN_SSL_CERTIFICATE={}\nGRANIAN_SSL_KEYFILE={k}\n{name}={password}\n", cert.display()),
+            )
+            .unwrap();
+        }
+        // The key's PEM text pasted where its path belongs, under the right name, a renamed
+        // one, and a `:`-separated list option (a legacy key's header has a `:`).
+        let text = fs::read_to_string(key).unwrap_or_default();
+        let inline = text.contains("-----BEGIN");
+        if inline {
+            fs::write(
+                work.join("inline.env"),
+                format!(
+                    "GRANIAN_SSL_CERTIFICATE={}\nGRANIAN_SSL_KEYFILE=\"{text}\"\nGRANIAN_SSL_KEY=\"{text}\"\nGRANIAN_SSL_CRL=\"{text}\"\n",
+                    cert.display()
+                ),
+            )
+            .unwrap();
+        }
         let mut runs: Vec<Vec<&str>> = vec![
             vec!["inspect", k],
             vec!["match-key", cert.to_str().unwrap(), k],
@@ -386,7 +445,13 @@ fn no_command_prints_key_material_or_passwords() {
             vec!["gen", "--key", k, "--password-file", "wrong", "--out-dir", "g", "--force", "a.test"],
             vec!["doctor", "--no-environ", "--env-file", "right.env", "--host", "fixture.test"],
             vec!["doctor", "--no-environ", "--env-file", "wrong.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "renamed.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "typo.env", "--host", "fixture.test"],
+            vec!["doctor", "--no-environ", "--env-file", "case.env", "--host", "fixture.test"],
         ];
+        if inline {
+            runs.push(vec!["doctor", "--no-environ", "--env-file", "inline.env", "--host", "fixture.test"]);
+        }
         let json: Vec<Vec<&str>> = runs.iter().map(|r| [&["--json"][..], r].concat()).collect();
         runs.extend(json);
         for args in runs {

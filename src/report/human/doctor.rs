@@ -169,7 +169,7 @@ fn target_heading(out: &mut dyn Write, target: &TargetData, data: &DoctorData) -
             Some(host) if host != var.value => format!(" {DIM}→ {host}{DIM:#}"),
             _ => String::new(),
         };
-        writeln!(out, "    {DIM}{:<29}{DIM:#} {}{here}", var.name, var.value)?;
+        writeln!(out, "    {DIM}{:<29}{DIM:#} {}{here}", crate::doctor::abbreviated(&var.name), var.value)?;
     }
     Ok(())
 }
