@@ -71,13 +71,19 @@ fn finish_raw(text: Result<Vec<u8>, Failure>, color: anstream::ColorChoice) -> u
 /// Renders into memory first: one write to the terminal, and no half-written report.
 fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, now: OffsetDateTime) -> io::Result<()> {
     let mut buffer = Vec::with_capacity(16 * 1024);
+    let mut stdout = io::stdout().lock();
     match format {
-        Format::Json => report::json::render(&mut buffer, report)?,
-        Format::Human => report::human::render(&mut buffer, report, now)?,
+        // JSON has no styles (serde_json escapes control characters): no stripping pass.
+        Format::Json => {
+            report::json::render(&mut buffer, report)?;
+            stdout.write_all(&buffer)?;
+        }
+        Format::Human => {
+            report::human::render(&mut buffer, report, now)?;
+            anstream::AutoStream::new(&mut stdout, color).write_all(&buffer)?;
+        }
     }
-    let mut out = anstream::AutoStream::new(io::stdout().lock(), color);
-    out.write_all(&buffer)?;
-    out.flush()
+    stdout.flush()
 }
 
 /// `NO_COLOR` (https://no-color.org) wins over everything, as the project promises.

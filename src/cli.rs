@@ -243,7 +243,7 @@ pub struct GenArgs {
     pub if_needed: bool,
 
     /// With --if-needed: renew when the certificate expires within DAYS
-    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "if_needed")]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS, requires = "if_needed")]
     pub renew_within: u32,
 
     /// Mode of the private key file; 0644 lets a container user other than the owner read
@@ -489,7 +489,7 @@ pub struct VerifyArgs {
     pub untrusted: Vec<PathBuf>,
 
     /// Warn about certificates that expire within DAYS days (0: never)
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS)]
     pub warn_days: u32,
 
     /// Count warnings as problems: exit 1 on any warning

@@ -20,8 +20,7 @@ use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 
-/// Certificates expiring within this many days get an `expires-soon` warning, as in verify.
-pub const WARN_DAYS: u32 = 30;
+use crate::pki::checks::WARN_DAYS;
 
 /// JSON `data` of connect.
 #[derive(Debug, Serialize)]

@@ -34,9 +34,7 @@ pub const SSL_VERIFICATION: &str = "SSL_VERIFICATION";
 /// (`CURL_CA_BUNDLE`), Node.js (`NODE_EXTRA_CA_CERTS`).
 pub const CA_BUNDLES: &[&str] = &["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"];
 
-/// Certificates expiring within this many days get an `expires-soon` warning: verify's
-/// default (`--warn-days`) and connect's window.
-pub const WARN_DAYS: u32 = 30;
+use crate::pki::checks::WARN_DAYS;
 
 /// Whether doctor has something to say about a variable.
 pub fn relevant(name: &str) -> bool {
@@ -190,9 +188,9 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         .vars
         .iter()
         .filter(|v| relevant(&v.name))
-        .map(|v| match shown(v) {
-            Some(_) => v.clone(),
-            None => Variable { value: NOT_SHOWN.to_owned(), ..v.clone() },
+        .map(|v| Variable {
+            value: shown(v).map_or_else(|| NOT_SHOWN.to_owned(), std::borrow::Cow::into_owned),
+            ..v.clone()
         })
         .collect();
     TargetData {
@@ -229,15 +227,26 @@ pub const NOT_SHOWN: &str = "(set, not shown)";
 /// secret (`granian::secret`: a password under its name or one it is taken for), and for
 /// PEM text pasted where a path belongs (it may be a private key). Empty values are shown,
 /// so that "set but empty" stays visible.
-fn shown(var: &Variable) -> Option<&str> {
+fn shown(var: &Variable) -> Option<std::borrow::Cow<'_, str>> {
     let hidden = granian::secret(&var.name) || files::pem_label(&var.value).is_some();
-    (var.value.is_empty() || !hidden).then_some(var.value.as_str())
+    (var.value.is_empty() || !hidden).then(|| without_password(&var.value))
+}
+
+/// A URL as it may be shown: a password in its user information (`https://user:pw@host`)
+/// is replaced by `…`. Anything else is shown as it is.
+fn without_password(value: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = value.split_once("://") else { return value.into() };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@').and_then(|(userinfo, host)| Some((userinfo.split_once(':')?.0, host))) {
+        Some((user, host)) => format!("{scheme}://{user}:…@{host}{tail}").into(),
+        None => value.into(),
+    }
 }
 
 fn file_info(var: &Variable, found: Option<&files::Found>) -> FileInfo {
     FileInfo {
         variable: var.name.clone(),
-        path: shown(var).unwrap_or(NOT_SHOWN).to_owned(),
+        path: shown(var).map_or_else(|| NOT_SHOWN.to_owned(), std::borrow::Cow::into_owned),
         host_path: found.map(|f| f.host.display().to_string()),
     }
 }
@@ -303,7 +312,7 @@ fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
     let ignored = format!("Granian has no variable {}, and ignores it without a word", abbreviated(&var.name));
     let (message, hint) = match unknown {
         Unknown::Renamed(renamed) => {
-            let value = shown(var).and_then(|value| granian::translate(renamed.right, value));
+            let value = shown(var).and_then(|value| granian::translate(renamed.right, &value));
             (
                 format!("{ignored}: the option meant is {}, {}", renamed.right, renamed.note),
                 format!("write `{}={}` instead", renamed.right, value.as_deref().unwrap_or("…")),
@@ -311,7 +320,10 @@ fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
         }
         Unknown::Typo(right) => {
             let case = if right.eq_ignore_ascii_case(&var.name) { " (names are case-sensitive)" } else { "" };
-            (format!("{ignored}{case}"), format!("did you mean {right}? `{right}={}`", shown(var).unwrap_or("…")))
+            (
+                format!("{ignored}{case}"),
+                format!("did you mean {right}? `{right}={}`", shown(var).unwrap_or("…".into())),
+            )
         }
         Unknown::Unrelated => (
             ignored,
@@ -476,7 +488,7 @@ fn hosts(targets: &[Target], extra: &[Host]) -> Vec<HostUse> {
     for target in targets {
         for var in CORE_URLS.iter().filter_map(|name| set(target, name)) {
             if let Some(host) = url_host(&var.value) {
-                add(host, format!("{}: {}={}", target.name, var.name, var.value));
+                add(host, format!("{}: {}={}", target.name, var.name, without_password(&var.value)));
             }
         }
     }
@@ -511,7 +523,7 @@ fn check_clients(
         if tls_anywhere.is_empty() {
             continue;
         }
-        let https = format!("https://{}", var.value.get(7..).unwrap_or_default());
+        let https = format!("https://{}", without_password(&var.value).get(7..).unwrap_or_default());
         findings.push(
             Finding::new(
                 Code::CoreUrlNotHttps,
@@ -519,7 +531,11 @@ fn check_clients(
                 var.subject(),
                 format!(
                     "{}={}: {} talks to the core API over plain HTTP, but Granian serves only HTTPS ({} sets {}): every request fails",
-                    var.name, var.value, target.name, servers, granian::CERTIFICATE
+                    var.name,
+                    without_password(&var.value),
+                    target.name,
+                    servers,
+                    granian::CERTIFICATE
                 ),
             )
             .hint(format!("set {}={https}", var.name)),
@@ -543,5 +559,20 @@ fn check_clients(
                 target.name, var.name, var.value
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_urls_are_not_shown() {
+        use super::without_password;
+        assert_eq!(
+            without_password("https://ops:s3cret@core.test:8443/api?x=1"),
+            "https://ops:…@core.test:8443/api?x=1"
+        );
+        assert_eq!(without_password("https://ops@core.test/api"), "https://ops@core.test/api");
+        assert_eq!(without_password("https://core.test/a@b"), "https://core.test/a@b");
+        assert_eq!(without_password("/certs/key.pem"), "/certs/key.pem");
     }
 }

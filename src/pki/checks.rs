@@ -66,6 +66,10 @@ const WEBPKI_KNOWN_EXTENSIONS: &[&str] = &[
     "1.3.6.1.4.1.11129.2.4.2", // Certificate Transparency SCT list
 ];
 
+/// Expiry warnings start this many days ahead (verify's `--warn-days` default, connect,
+/// doctor) and gen --if-needed renews this many days ahead: time to redeploy calmly.
+pub const WARN_DAYS: u32 = 30;
+
 /// Apple platforms (iOS 13, macOS 10.15 and later) reject TLS server certificates valid for
 /// longer than this: https://support.apple.com/en-us/103769. mkcert uses the same limit.
 pub const MAX_VALIDITY_DAYS: u32 = 825;
