@@ -110,7 +110,8 @@ size_mb = int(sys.argv[3]) / (1024 * 1024)
 def v(cmd):
     try: return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
     except Exception: return "?"
-print(f"Machine: {v('nproc')} cores, {v('grep -m1 \"model name\" /proc/cpuinfo | cut -d: -f2').strip()}, {v('uname -sr')}")
+cpu = v('grep -m1 "model name" /proc/cpuinfo | cut -d: -f2').strip()
+print(f"Machine: {v('nproc')} cores, {cpu}, {v('uname -sr')}")
 print(f"Versions: {v(sys.argv[4] + ' --version')}; {v('openssl version')}; mkcert {v('mkcert -version')}; {v('hyperfine --version')}")
 print()
 print("| workload | certsmith (median ms) | alternative | alternative (median ms) | ratio (alternative / certsmith) | target |")

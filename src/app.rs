@@ -39,21 +39,37 @@ pub fn run(cli: Cli) -> u8 {
     // A command that could not run still answers with a report, so `--json` always
     // prints one document.
     let report = result.unwrap_or_else(|failure| Report::failed(cli.command.name(), failure));
-    let mut stderr = anstream::AutoStream::new(io::stderr(), color);
     let written = write_report(&report, format, color, ctx.now);
     for failure in &report.errors {
-        let _ = report::human::failure(&mut stderr, failure);
+        print_failure(failure, color);
     }
     match written {
         // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure; what
         // was found still decides the status (a CI job may pipe into `grep -q`).
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => report.exit_code(strict),
         Err(e) => {
-            let _ = report::human::failure(&mut stderr, &Failure::new(format!("cannot write output: {e}")));
+            print_failure(&Failure::new(format!("cannot write output: {e}")), color);
             2
         }
         Ok(()) => report.exit_code(strict),
     }
+}
+
+/// `certsmith: error: …` on stderr, coloured when stderr shows colour.
+fn print_failure(failure: &Failure, color: anstream::ColorChoice) {
+    let stderr = io::stderr();
+    report::human::set_color(colors_on(color, &stderr));
+    let _ = report::human::failure(&mut stderr.lock(), failure);
+}
+
+/// Whether a stream shows colour: `--color`, `NO_COLOR`, then (for auto) whether it is a
+/// terminal, as anstream decides it (CLICOLOR, CLICOLOR_FORCE, TERM=dumb).
+fn colors_on<S: anstream::stream::RawStream>(choice: anstream::ColorChoice, stream: &S) -> bool {
+    let resolved = match choice {
+        anstream::ColorChoice::Auto => anstream::AutoStream::choice(stream),
+        other => other,
+    };
+    !matches!(resolved, anstream::ColorChoice::Never | anstream::ColorChoice::Auto)
 }
 
 /// Scripts and pages go to stdout as they are: no report, no colour.
@@ -64,7 +80,7 @@ fn finish_raw(text: Result<Vec<u8>, Failure>, color: anstream::ColorChoice) -> u
         Ok(Err(e)) => Failure::new(format!("cannot write output: {e}")),
         Err(failure) => failure,
     };
-    let _ = report::human::failure(&mut anstream::AutoStream::new(io::stderr(), color), &failure);
+    print_failure(&failure, color);
     2
 }
 
@@ -79,8 +95,10 @@ fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, n
             stdout.write_all(&buffer)?;
         }
         Format::Human => {
+            // Styles are rendered only when stdout shows colour: nothing to strip after.
+            report::human::set_color(colors_on(color, &io::stdout()));
             report::human::render(&mut buffer, report, now)?;
-            anstream::AutoStream::new(&mut stdout, color).write_all(&buffer)?;
+            stdout.write_all(&buffer)?;
         }
     }
     stdout.flush()

@@ -443,7 +443,14 @@ fn nom_detail(e: x509_parser::nom::Err<x509_parser::error::X509Error>) -> String
 }
 
 fn certificate(mut der: Vec<u8>, allow_trailing: bool) -> Result<CertificateDer<'static>, String> {
-    let rest = X509Certificate::from_der(&der).map(|(rest, _)| rest.len()).map_err(nom_detail)?;
+    use x509_parser::certificate::X509CertificateParser;
+    use x509_parser::nom::Parser;
+    // The structure is checked here; extension values are read where they are used.
+    let rest = X509CertificateParser::new()
+        .with_deep_parse_extensions(false)
+        .parse(&der)
+        .map(|(rest, _)| rest.len())
+        .map_err(nom_detail)?;
     if rest > 0 {
         if !allow_trailing {
             return Err(trailing(rest));

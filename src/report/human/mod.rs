@@ -1,6 +1,7 @@
 //! The human renderer: per-command layouts (one submodule each) and the shared pieces:
 //! findings with their hints, and failures as `certsmith: error: …` / `hint: …`.
-//! Writes styled text; the caller's stream strips colour when it must.
+//! Styles are written only when colour is on for the stream (see [`Paint`]), so plain
+//! output needs no stripping pass.
 
 mod connect;
 mod doctor;
@@ -11,18 +12,41 @@ mod verify;
 
 use std::io::{self, Write};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use anstyle::{AnsiColor, Style};
 use time::OffsetDateTime;
 
 use super::{Data, Finding, Report, Severity};
 use crate::error::Failure;
 
-pub(crate) const BOLD: Style = Style::new().bold();
-pub(crate) const DIM: Style = Style::new().dimmed();
-pub(crate) const RED: Style = AnsiColor::Red.on_default().bold();
-pub(crate) const GREEN: Style = AnsiColor::Green.on_default().bold();
-pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
-const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+/// Whether styles are written: decided per stream by `app` before it renders to it.
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// A style that writes itself only when colour is on: `{BOLD}text{BOLD:#}` renders as
+/// plain `text` otherwise. (`:#` writes the reset, as anstyle's own `Style` does.)
+#[derive(Clone, Copy)]
+pub(crate) struct Paint(Style);
+
+impl std::fmt::Display for Paint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !COLOR.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if f.alternate() { write!(f, "{}", self.0.render_reset()) } else { write!(f, "{}", self.0.render()) }
+    }
+}
+
+pub(crate) const BOLD: Paint = Paint(Style::new().bold());
+pub(crate) const DIM: Paint = Paint(Style::new().dimmed());
+pub(crate) const RED: Paint = Paint(AnsiColor::Red.on_default().bold());
+pub(crate) const GREEN: Paint = Paint(AnsiColor::Green.on_default().bold());
+pub(crate) const YELLOW: Paint = Paint(AnsiColor::Yellow.on_default().bold());
+const CYAN: Paint = Paint(AnsiColor::Cyan.on_default().bold());
 
 /// Renders a report; `now` is the run's "now", for relative times.
 pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::Result<()> {
@@ -67,7 +91,7 @@ pub fn failure(out: &mut dyn Write, failure: &Failure) -> io::Result<()> {
     Ok(())
 }
 
-fn severity_style(severity: Severity) -> Style {
+fn severity_style(severity: Severity) -> Paint {
     match severity {
         Severity::Error => RED,
         Severity::Warning => YELLOW,
