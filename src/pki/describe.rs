@@ -20,11 +20,14 @@ use crate::clock::serialize_rfc3339;
 
 /// Lower-case hex without separators, as fingerprints are shown everywhere.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    // Not `format!("{b:02x}")`: a CA bundle's fingerprints are thousands of bytes.
+    let digit = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('?');
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(digit(b >> 4));
+        s.push(digit(b & 0x0f));
+    }
+    s
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -1,8 +1,8 @@
 //! PEM framing: where each `-----BEGIN …-----` block starts and ends, its label, its
 //! headers and the 1-based line it starts on, so errors can point at a block.
 //!
-//! This module only frames; the base64 body is decoded by rustls-pki-types (see
-//! [`Block::decode`]). Text outside blocks (comments in CA bundles, `openssl x509 -text`
+//! This module frames; [`Block::decode`] decodes a body (keys with rustls-pki-types, in
+//! constant time). Text outside blocks (comments in CA bundles, `openssl x509 -text`
 //! output) is ignored, as OpenSSL does. It never allocates per line and never panics.
 
 use rustls_pki_types::pem::{PemObject, SectionKind};
@@ -164,11 +164,18 @@ pub enum DecodeError {
     UnknownLabel(String),
 }
 
-/// Decodes the base64 `body` of a block labelled `label` (without headers) with
-/// rustls-pki-types, which decodes key material in constant time.
+/// Decodes the base64 `body` of a block labelled `label` (without headers). Key
+/// material goes through rustls-pki-types, which decodes it in constant time; public
+/// data (certificates, CSRs, public keys, CRLs) through the `base64` crate, which is
+/// several times faster on the hundreds of certificates of a CA bundle.
 pub fn decode_body(label: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let known = pki_types_label(label).ok_or_else(|| DecodeError::UnknownLabel(label.to_owned()))?;
-    // Re-frame the body under the label pki-types knows; the body is copied once.
+    let der = if known.ends_with("PRIVATE KEY") { decode_secret(known, body)? } else { decode_public(body)? };
+    if der.is_empty() { Err(DecodeError::Empty) } else { Ok(der) }
+}
+
+fn decode_secret(known: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    // Re-frame the body under the label pki-types knows; the copy is wiped when dropped.
     let mut framed = zeroize::Zeroizing::new(Vec::with_capacity(body.len() + 2 * known.len() + 32));
     framed.extend_from_slice(b"-----BEGIN ");
     framed.extend_from_slice(known.as_bytes());
@@ -178,11 +185,28 @@ pub fn decode_body(label: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
     framed.extend_from_slice(known.as_bytes());
     framed.extend_from_slice(b"-----\n");
     let (_, der) = <(SectionKind, Vec<u8>)>::from_pem_slice(&framed).map_err(|_| DecodeError::Base64)?;
-    if der.is_empty() { Err(DecodeError::Empty) } else { Ok(der) }
+    Ok(der)
+}
+
+/// As lenient as pki-types and OpenSSL: whitespace anywhere, padding optional.
+fn decode_public(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut compact = Vec::with_capacity(body.len());
+    for run in body.split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')) {
+        compact.extend_from_slice(run);
+    }
+    LENIENT.decode(compact).map_err(|_| DecodeError::Base64)
 }
 
 impl Block<'_> {
-    /// The DER bytes inside the block, decoded by rustls-pki-types (constant-time for keys).
+    /// The DER bytes inside the block (decoded in constant time for keys).
     pub fn decode(&self) -> Result<Vec<u8>, DecodeError> {
         decode_body(self.label, self.body)
     }
@@ -269,6 +293,17 @@ mod tests {
         let text = encode("CERTIFICATE", &der);
         assert!(text.lines().all(|l| l.len() <= 64));
         assert_eq!(blocks(text.as_bytes()).unwrap()[0].decode().unwrap(), der);
+    }
+
+    #[test]
+    fn public_and_secret_bodies_decode_alike() {
+        let bodies: [&[u8]; 6] = [b"MAMCAQE=", b"MAMC\r\n AQE=\t", b"MAMCAQE", b"MAMCAQ", b"MA!C", b"MA==MA=="];
+        for body in bodies {
+            let public = decode_body("CERTIFICATE", body);
+            let secret = decode_body("PRIVATE KEY", body);
+            assert_eq!(public, secret, "body {:?}", String::from_utf8_lossy(body));
+        }
+        assert_eq!(decode_body("CERTIFICATE", b"MAMC\r\n AQE=\t"), Ok(vec![0x30, 3, 2, 1, 1]));
     }
 
     #[test]
