@@ -205,7 +205,7 @@ fn rsa_numbers(spki_der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 pub fn openssl_modulus_md5(spki_der: &[u8]) -> Option<String> {
     use md5::{Digest, Md5};
     let (modulus, _) = rsa_numbers(spki_der)?;
-    let hex: String = modulus.iter().map(|b| format!("{b:02X}")).collect();
+    let hex = describe::hex(&modulus).to_ascii_uppercase();
     let digits = hex.trim_start_matches('0');
     let line = format!("Modulus={}\n", if digits.is_empty() { "0" } else { digits });
     Some(describe::hex(&Md5::digest(line.as_bytes())))
