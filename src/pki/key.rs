@@ -2,7 +2,8 @@
 //! (algorithm, size, encoding, the public key derived from it).
 //!
 //! Public keys are derived from the private material, never copied from a field that
-//! could disagree with it: RSA from (n, e) of the key, EC and Ed25519 by aws-lc-rs.
+//! could disagree with it: RSA from (n, e) of the key once aws-lc-rs has checked them
+//! against the private numbers, EC and Ed25519 by aws-lc-rs.
 //! Nothing here prints, and no private byte leaves this module except to a crypto call.
 
 use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
@@ -336,7 +337,7 @@ fn stated_algorithm(key: &PrivateKeyDer<'_>) -> Result<KeyAlgorithm, KeyError> {
 pub fn derive_spki(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
     let rejected = |e: &dyn std::fmt::Display| KeyError::Rejected(e.to_string());
     match stated(key)? {
-        Stated::Rsa(pkcs1) => rsa_spki(pkcs1),
+        Stated::Rsa(pkcs1) => rsa_spki(key, pkcs1),
         Stated::Ec(curve) => public_der(ecdsa_pair(key, curve)?.public_key()),
         // `maybe_unchecked` accepts PKCS#8 v1 (OpenSSL) as well as v2 (rcgen).
         Stated::Ed25519 => public_der(
@@ -357,12 +358,7 @@ pub fn to_pkcs8v1(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
     };
     match stated(key)? {
         Stated::Rsa(_) => {
-            let pair = match key {
-                PrivateKeyDer::Pkcs1(der) => aws_lc_rs::rsa::KeyPair::from_der(der.secret_pkcs1_der()),
-                _ => aws_lc_rs::rsa::KeyPair::from_pkcs8(key.secret_der()),
-            }
-            .map_err(|e| rejected(&e))?;
-            AsDer::<Pkcs8V1Der<'static>>::as_der(&pair).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
+            AsDer::<Pkcs8V1Der<'static>>::as_der(&rsa_pair(key)?).map(|d| d.as_ref().to_vec()).map_err(|e| rejected(&e))
         }
         Stated::Ec(curve) => v1(ecdsa_pair(key, curve)?.to_pkcs8v1()),
         Stated::Ed25519 => {
@@ -370,6 +366,15 @@ pub fn to_pkcs8v1(key: &PrivateKeyDer<'_>) -> Result<Vec<u8>, KeyError> {
         }
         Stated::Other(_) => Err(KeyError::Unsupported(stated_algorithm(key)?.to_string())),
     }
+}
+
+/// An RSA key as aws-lc-rs loads it, from PKCS#1 or PKCS#8 (which checks its numbers).
+fn rsa_pair(key: &PrivateKeyDer<'_>) -> Result<aws_lc_rs::rsa::KeyPair, KeyError> {
+    match key {
+        PrivateKeyDer::Pkcs1(der) => aws_lc_rs::rsa::KeyPair::from_der(der.secret_pkcs1_der()),
+        _ => aws_lc_rs::rsa::KeyPair::from_pkcs8(key.secret_der()),
+    }
+    .map_err(|e| KeyError::Rejected(e.to_string()))
 }
 
 /// An EC key as aws-lc-rs loads it, from SEC1 or PKCS#8 (which validates the key).
@@ -397,9 +402,14 @@ fn public_der<K: AsDer<PublicKeyX509Der<'static>>>(key: &K) -> Result<Vec<u8>, K
 }
 
 /// RSA public key = (n, e) of the private key, wrapped as rsaEncryption SPKI (RFC 3279 §2.3.1).
-/// Done structurally so that every size is described, including ones aws-lc-rs refuses.
-fn rsa_spki(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
+/// Sizes aws-lc-rs loads (2048–8192 bits, all a TLS server uses) must first pass its
+/// consistency check (n = pq, d and the CRT values agree), so a damaged key is never
+/// called a match. Other sizes are read structurally, so they are still described.
+fn rsa_spki(key: &PrivateKeyDer<'_>, pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
     let private = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| KeyError::Malformed("PKCS#1"))?;
+    if (2048..=8192).contains(&bit_length(private.modulus.as_bytes())) {
+        rsa_pair(key)?;
+    }
     let public = private.public_key().to_der().map_err(|_| KeyError::Malformed("PKCS#1"))?;
     let spki = spki::SubjectPublicKeyInfoRef {
         algorithm: pkcs1::ALGORITHM_ID,
@@ -471,6 +481,20 @@ mod tests {
         assert_eq!(bit_length(&[0x00, 0x80, 0x00]), 16);
         assert_eq!(bit_length(&[0x01, 0xff]), 9);
         assert_eq!(bit_length(&[0, 0]), 0);
+    }
+
+    #[test]
+    fn a_damaged_rsa_key_is_rejected_not_matched() {
+        let good = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/rsa2048.pkcs1.der")).unwrap();
+        assert!(derive_spki(&PrivateKeyDer::Pkcs1(good.clone().into())).is_ok());
+        // Byte 20 is inside the modulus, byte 400 inside the private exponent: the DER
+        // still parses, the numbers no longer belong together.
+        for at in [20, 400] {
+            let mut damaged = good.clone();
+            damaged[at] ^= 0x01;
+            let result = derive_spki(&PrivateKeyDer::Pkcs1(damaged.into()));
+            assert!(matches!(result, Err(KeyError::Rejected(_))), "byte {at}: {result:?}");
+        }
     }
 
     #[test]

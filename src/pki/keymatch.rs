@@ -94,7 +94,7 @@ pub fn check(
         .map_err(|f| if *f.subject == Subject::default() { f.about(key_subject.clone()) } else { f })?;
     let key_spki = key::derive_spki(&plain).map_err(|e| {
         Failure::new(format!("{key_subject}: cannot use this private key: {e}"))
-            .hint("check the file with `openssl pkey -in FILE -noout`; if openssl accepts it, please report it")
+            .hint(format!("check the file with `openssl pkey -check -in {key_name} -noout`; if openssl accepts it, please report it"))
             .about(key_subject.clone())
     })?;
     let cert_spki = cert_spki_der(cert_der);

@@ -251,7 +251,7 @@ impl Problem {
             ),
             Self::UnknownDer => (
                 format!("{name} holds DER data that is not a certificate, private key, public key or CSR"),
-                "a PKCS#12 (.p12/.pfx) bundle is DER too: extract it with `openssl pkcs12 -in FILE -nodes`".to_owned(),
+                format!("a PKCS#12 (.p12/.pfx) bundle is DER too: extract it with `openssl pkcs12 -in {name} -nodes`"),
             ),
             Self::TruncatedDer => (
                 format!("{name}: the DER data ends before the structure it starts is complete (truncated file)"),

@@ -572,3 +572,29 @@ fn gen_made_pairs_match_and_crossed_pairs_do_not() {
         assert_eq!(crossed.finding_codes(), ["key-mismatch"], "{key_type}");
     }
 }
+
+/// A PKCS#1 key with one bit of its private exponent flipped still parses, and its (n, e)
+/// are the certificate's: OpenSSL's `pkey -check` calls it invalid, and match-key must
+/// not call it a match (Granian would fail its first handshake with it).
+#[test]
+fn a_damaged_rsa_key_is_an_error_not_a_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut der = fs::read(fixture("keys/rsa2048.pkcs1.der")).unwrap();
+    der[400] ^= 0x01; // inside the private exponent
+    let damaged = dir.path().join("damaged.der");
+    fs::write(&damaged, &der).unwrap();
+    let check = std::process::Command::new("openssl")
+        .args(["pkey", "-check", "-noout", "-inform", "DER", "-in"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert!(!check.status.success(), "openssl accepts the damaged key");
+    let cert = dir.path().join("cert.pem");
+    openssl(
+        &["req", "-x509", "-key", &fx("keys/rsa2048.pkcs1.pem"), "-subj", "/CN=x.test", "-out", cert.to_str().unwrap()],
+        None,
+    );
+    let out = run(["match-key", cert.to_str().unwrap(), damaged.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("damaged.der") && out.stderr.contains("inconsistent"), "{}", out.stderr);
+}
