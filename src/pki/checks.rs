@@ -79,20 +79,23 @@ pub fn regenerate_command(cert: &CertSummary) -> String {
     regenerate_with(cert, None)
 }
 
-/// The command that makes a replacement with the same names and, optionally, one more.
+/// The command that makes a replacement with the same names and, optionally, one more;
+/// from a CA (`--ca CA_FOLDER`, to fill in) when the certificate was issued by one, so
+/// clients that trust that CA keep trusting the replacement.
 pub fn regenerate_with(cert: &CertSummary, extra: Option<&str>) -> String {
     let mut names: Vec<&str> = cert.san.dns.iter().chain(&cert.san.ip).map(String::as_str).collect();
     if names.is_empty() {
         names.extend(cert.common_name.as_deref());
     }
     names.extend(extra.filter(|e| !names.contains(e)));
+    let ca = if cert.self_signed { "" } else { "--ca CA_FOLDER " };
     if names.is_empty() {
-        return "certsmith gen NAME...".to_owned();
+        return format!("certsmith gen {ca}NAME...");
     }
     // Quoted for the shell: `*.example.test` must not be globbed, a CN may hold spaces.
     let words: Vec<String> =
         names.iter().map(|n| shlex::try_quote(n).map_or_else(|_| (*n).to_owned(), |q| q.into_owned())).collect();
-    format!("certsmith gen {}", words.join(" "))
+    format!("certsmith gen {ca}{}", words.join(" "))
 }
 
 /// Problems any certificate can have, whatever its place in a chain (`inspect`).
@@ -193,10 +196,15 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
     // (x509-limbo `rfc5280::validity::notafter-fractional`).
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let regen = regenerate_command(cert);
-    let renew = if cert.is_ca {
-        "renew it at the CA that issued it, and deploy the new one with the server certificate".to_owned()
-    } else {
-        format!("issue a new one: `{regen}`")
+    let renew = match (cert.is_ca, cert.self_signed) {
+        (true, true) => format!(
+            "make a new CA with `certsmith ca create` and issue new certificates from it (clients must trust the new CA), or, if this is a server certificate, make one with `{regen}`"
+        ),
+        (true, false) => {
+            "renew it at the CA that issued it, and deploy the new one with the server certificate".to_owned()
+        }
+        (false, true) => format!("issue a new one: `{regen}`"),
+        (false, false) => format!("issue a new one from the CA that issued it ({}): `{regen}`", cert.issuer),
     };
     if now > cert.not_after {
         Some(Issue::new(
@@ -493,6 +501,21 @@ mod tests {
         assert_eq!(got, vec![Code::UnsupportedCertVersion, Code::UnknownCriticalExtension, Code::NoSubjectAltName]);
         assert!(issues[0].message.contains("UnsupportedCertVersion"));
         assert!(issues[0].hint.as_deref().unwrap().contains("certsmith gen a.test"));
+    }
+
+    #[test]
+    fn replacement_hints_keep_the_issuer() {
+        let expired = datetime!(2029-01-01 0:00 UTC);
+        let hint = |c: &CertSummary| dates(c, expired, 0).and_then(|i| i.hint).unwrap();
+        let self_signed = cert();
+        assert_eq!(hint(&self_signed), "issue a new one: `certsmith gen a.test`");
+        let ca_issued = CertSummary { self_signed: false, issuer: "CN=dev CA".into(), ..cert() };
+        assert_eq!(regenerate_command(&ca_issued), "certsmith gen --ca CA_FOLDER a.test");
+        assert!(hint(&ca_issued).contains("CN=dev CA"), "{}", hint(&ca_issued));
+        let root = CertSummary { is_ca: true, ..cert() };
+        assert!(hint(&root).contains("certsmith ca create"), "{}", hint(&root));
+        let intermediate = CertSummary { is_ca: true, self_signed: false, ..cert() };
+        assert!(hint(&intermediate).contains("renew it at the CA that issued it"), "{}", hint(&intermediate));
     }
 
     /// A good server certificate: v3, SAN, EKU serverAuth, one year, P-256.
