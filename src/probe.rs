@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{
     CipherSuite, ClientConfig, ClientConnection, DigitallySignedStruct, NamedGroup, ProtocolVersion, RootCertStore,
@@ -407,7 +407,12 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
+        match verify_tls12_signature(message, cert, dss, &self.algorithms) {
+            Err(rustls::Error::InvalidCertificate(_)) if !self.enforce => {
+                verify_with_certificate_key(message, cert, dss, &self.algorithms)
+            }
+            checked => checked,
+        }
     }
 
     fn verify_tls13_signature(
@@ -416,11 +421,41 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
+        match verify_tls13_signature(message, cert, dss, &self.algorithms) {
+            Err(rustls::Error::InvalidCertificate(_)) if !self.enforce => {
+                verify_with_certificate_key(message, cert, dss, &self.algorithms)
+            }
+            checked => checked,
+        }
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
+    }
+}
+
+/// With `--insecure`, a certificate webpki will not parse (X.509 v1, say) must not stop
+/// the handshake: the server's signature is checked with the key the certificate names,
+/// read by x509-parser, trying each algorithm the scheme maps to (as rustls does for
+/// TLS 1.2; for TLS 1.3 the scheme names one).
+fn verify_with_certificate_key(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algorithms: &WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    use rustls::CertificateError;
+    let spki = x509_parser::parse_x509_certificate(cert)
+        .map(|(_, parsed)| SubjectPublicKeyInfoDer::from(parsed.public_key().raw.to_vec()))
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let key = webpki::RawPublicKeyEntity::try_from(&spki)
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let candidates = algorithms.mapping.iter().find(|(scheme, _)| *scheme == dss.scheme).map_or(&[][..], |(_, a)| *a);
+    let verified = candidates.iter().any(|alg| key.verify_signature(*alg, message, dss.signature()).is_ok());
+    if verified {
+        Ok(HandshakeSignatureValid::assertion())
+    } else {
+        Err(rustls::Error::InvalidCertificate(CertificateError::BadSignature))
     }
 }
 

@@ -320,6 +320,26 @@ fn insecure_completes_the_handshake_and_reports_what_would_fail() {
     assert!(out.stdout.contains("skipped (--insecure): chain FAILS, name other.test FAILS"), "{}", out.stdout);
 }
 
+/// A server with the legacy recipe's X.509 v1 certificate: rustls clients refuse it
+/// (`unsupported-cert-version`); with `--insecure` the handshake completes, over TLS 1.3
+/// and 1.2, and the server still proves it holds the certificate's key.
+#[test]
+fn insecure_completes_the_handshake_with_a_v1_certificate() {
+    let (cert, key) = (fixture("certs/v1.pem"), fixture("keys/rsa2048.pkcs1.pem"));
+    for version in ["-tls1_3", "-tls1_2"] {
+        let server = OpensslServer::start(&cert, &key, &[version]);
+        let target = format!("127.0.0.1:{}", server.port);
+        let (out, json) = connect_json(&["--servername", "legacy.test", &target]);
+        assert_eq!(out.code, 1, "{version}: {}", out.stdout);
+        assert!(error_codes(&json).contains(&"unsupported-cert-version"), "{version}: {json:#}");
+
+        let (out, json) = connect_json(&["--insecure", "--servername", "legacy.test", &target]);
+        assert_eq!(out.code, 0, "{version}: {}", out.stdout);
+        assert_eq!(json["data"]["handshake_complete"], true, "{version}: {json:#}");
+        assert_eq!(finding(&json, "unsupported-cert-version")["severity"], "warning");
+    }
+}
+
 /// A TLS 1.2-only openssl server: fine by default (TLS 1.2 reported), a protocol-version
 /// problem when TLS 1.3 is required.
 #[test]
