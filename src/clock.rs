@@ -61,7 +61,9 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 /// `in 364 days` or `3 days ago`, in the largest unit that keeps two significant steps.
 pub fn relative(now: OffsetDateTime, t: OffsetDateTime) -> String {
-    let delta = t - now;
+    // Certificate times are whole seconds: so is "now" here, as in the validity checks,
+    // or a 30-day certificate made this second reads "in 29 days".
+    let delta = t - now.replace_nanosecond(0).unwrap_or(now);
     let amount = span(delta.abs());
     if delta.is_negative() { format!("{amount} ago") } else { format!("in {amount}") }
 }
@@ -108,6 +110,8 @@ mod tests {
         assert_eq!(relative(now, datetime!(2027-01-01 5:00 UTC)), "in 5 hours");
         assert_eq!(relative(now, datetime!(2027-01-01 0:01 UTC)), "in 60 seconds");
         assert_eq!(relative(now, datetime!(2027-01-02 0:00 UTC)), "in 24 hours");
+        // A fraction of a second into the run, a 30-day certificate still has 30 days.
+        assert_eq!(relative(datetime!(2027-01-01 0:00:00.5 UTC), datetime!(2027-01-31 0:00 UTC)), "in 30 days");
         assert_eq!(human(datetime!(2027-01-01 2:03:04 +2)), "2027-01-01 00:03:04 UTC");
     }
 }
