@@ -341,7 +341,8 @@ pub struct CaCreateArgs {
     #[arg(long, value_name = "TEXT")]
     pub cn: Option<String>,
 
-    /// Only allow DNS names equal to or under SUFFIX (repeatable; name constraints)
+    /// Only allow DNS names equal to or under SUFFIX (repeatable; name constraints), and
+    /// then only loopback and private IP addresses
     #[arg(long, value_name = "SUFFIX")]
     pub permit_dns: Vec<String>,
 

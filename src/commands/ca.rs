@@ -75,6 +75,8 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
     let dir = args.out_dir.display();
+    // A name the CA may vouch for: with --permit-dns, one under the first domain.
+    let host = spec.permitted_dns.first().map_or_else(|| "localhost".to_owned(), |domain| format!("app.{domain}"));
     let data = CaData {
         action: if replacing { "replaced" } else { "created" },
         certificate: Box::new(summary),
@@ -83,8 +85,8 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             WrittenFile { path: cert_path.display().to_string(), kind: "certificate", mode: fsutil::mode_text(0o644) },
         ],
         next: vec![
-            format!("certsmith gen --ca {dir} localhost 127.0.0.1"),
-            format!("curl --cacert {} https://localhost:8443/", cert_path.display()),
+            format!("certsmith gen --ca {dir} {host} 127.0.0.1"),
+            format!("curl --cacert {} https://{host}:8443/", cert_path.display()),
         ],
     };
     Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })

@@ -378,25 +378,18 @@ fn summarize(
 /// A CA with name constraints cannot vouch for names outside them: say which, before
 /// webpki would refuse the result.
 fn check_name_constraints(names: &[SubjectName], ca: &LocalCa) -> Result<(), Failure> {
-    let dns: Vec<String> = names
-        .iter()
-        .filter_map(|n| match n {
-            SubjectName::Dns(d) => Some(d.clone()),
-            _ => None,
-        })
-        .collect();
-    let forbidden = ca.forbidden_names(&dns);
+    let forbidden = ca.forbidden_names(names);
     if forbidden.is_empty() {
         return Ok(());
     }
     Err(Failure::new(format!(
-        "the CA {} may only vouch for names under {}; {} {} outside them",
+        "the CA {} may only vouch for {}; {} {} outside them",
         ca.cert_path,
-        ca.permitted_dns.join(", "),
+        ca.permitted_text(),
         forbidden.join(", "),
         if forbidden.len() == 1 { "is" } else { "are" }
     ))
-    .hint("use names under the CA's permitted domains, or a CA without --permit-dns limits")
+    .hint("use names the CA permits, or a CA without --permit-dns limits")
     .about(Subject::file(&ca.cert_path, None)))
 }
 

@@ -193,7 +193,8 @@ pub struct CaSpec {
     pub organization: String,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
-    /// DNS name constraints (RFC 5280 §4.2.1.10): the CA can vouch only for these subtrees.
+    /// DNS name constraints (RFC 5280 §4.2.1.10): the CA can vouch only for these subtrees,
+    /// and then only for loopback and private IP addresses.
     pub permitted_dns: Vec<String>,
 }
 
@@ -208,8 +209,17 @@ pub fn ca_params(spec: &CaSpec) -> Result<CertificateParams, BuildError> {
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     if !spec.permitted_dns.is_empty() {
+        let ip_ranges = super::ca::PERMITTED_IP_RANGES
+            .iter()
+            .map(|(address, prefix)| GeneralSubtree::IpAddress(rcgen::CidrSubnet::from_addr_prefix(*address, *prefix)));
         params.name_constraints = Some(NameConstraints {
-            permitted_subtrees: spec.permitted_dns.iter().cloned().map(GeneralSubtree::DnsName).collect(),
+            permitted_subtrees: spec
+                .permitted_dns
+                .iter()
+                .cloned()
+                .map(GeneralSubtree::DnsName)
+                .chain(ip_ranges)
+                .collect(),
             excluded_subtrees: Vec::new(),
         });
     }

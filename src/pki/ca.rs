@@ -2,6 +2,8 @@
 //! it must be a CA (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign), valid
 //! now, and its key must belong to it.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use rcgen::KeyPair;
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
@@ -10,6 +12,7 @@ use super::describe::{self, CertSummary};
 use super::key;
 use super::keymatch;
 use super::load::{self, Input};
+use super::names::SubjectName;
 use crate::clock;
 use crate::error::Failure;
 use crate::password::Password;
@@ -32,41 +35,101 @@ pub struct LocalCa {
     pub cert_path: String,
     /// Permitted DNS subtrees of its name constraints (empty: no DNS constraint).
     pub permitted_dns: Vec<String>,
+    /// Permitted IP ranges of its name constraints (empty: no IP constraint).
+    pub permitted_ip: Vec<IpRange>,
 }
 
-impl LocalCa {
-    /// The requested DNS names its name constraints forbid, by RFC 5280 §4.2.1.10 rules:
-    /// a name matches a subtree when it equals it or ends with "." + subtree.
-    pub fn forbidden_names<'a>(&self, names: &'a [String]) -> Vec<&'a str> {
-        if self.permitted_dns.is_empty() {
-            return Vec::new();
-        }
-        let allowed = |name: &str| {
-            let name = name.trim_start_matches("*.");
-            self.permitted_dns.iter().any(|p| {
-                let p = p.trim_start_matches('.');
-                name.eq_ignore_ascii_case(p)
-                    || name.to_ascii_lowercase().ends_with(&format!(".{}", p.to_ascii_lowercase()))
-            })
+/// An IP address range of a name constraint: address and mask, both 4 or 16 bytes
+/// (RFC 5280 §4.2.1.10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpRange {
+    pub address: Vec<u8>,
+    pub mask: Vec<u8>,
+}
+
+impl IpRange {
+    fn contains(&self, ip: IpAddr) -> bool {
+        let octets = match ip {
+            IpAddr::V4(v4) => v4.octets().to_vec(),
+            IpAddr::V6(v6) => v6.octets().to_vec(),
         };
-        names.iter().map(String::as_str).filter(|n| !allowed(n)).collect()
+        octets.len() == self.address.len()
+            && octets.iter().zip(&self.address).zip(&self.mask).all(|((o, a), m)| o & m == a & m)
     }
 }
 
-fn permitted_dns(der: &[u8]) -> Vec<String> {
+/// With `--permit-dns`, IP addresses are limited too, or a leaked CA could still vouch
+/// for a public address: loopback and the private ranges (RFC 1918, RFC 4193), where
+/// development servers live.
+pub const PERMITTED_IP_RANGES: [(IpAddr, u8); 6] = [
+    (IpAddr::V4(Ipv4Addr::new(127, 0, 0, 0)), 8),
+    (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 0)), 8),
+    (IpAddr::V4(Ipv4Addr::new(172, 16, 0, 0)), 12),
+    (IpAddr::V4(Ipv4Addr::new(192, 168, 0, 0)), 16),
+    (IpAddr::V6(Ipv6Addr::LOCALHOST), 128),
+    (IpAddr::V6(Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0)), 7),
+];
+
+impl LocalCa {
+    /// The requested names its name constraints forbid, by RFC 5280 §4.2.1.10 rules: a
+    /// DNS name matches a subtree when it equals it or ends with "." + subtree; an IP
+    /// address when it is in a range. Each kind is limited only when the CA lists
+    /// subtrees of that kind.
+    pub fn forbidden_names(&self, names: &[SubjectName]) -> Vec<String> {
+        let dns_allowed = |name: &str| {
+            let name = name.trim_start_matches("*.").to_ascii_lowercase();
+            self.permitted_dns.iter().any(|p| {
+                let p = p.trim_start_matches('.').to_ascii_lowercase();
+                name == p || name.ends_with(&format!(".{p}"))
+            })
+        };
+        names
+            .iter()
+            .filter_map(|name| match name {
+                SubjectName::Dns(d) if !self.permitted_dns.is_empty() && !dns_allowed(d) => Some(d.clone()),
+                SubjectName::Ip(ip)
+                    if !self.permitted_ip.is_empty() && !self.permitted_ip.iter().any(|r| r.contains(*ip)) =>
+                {
+                    Some(ip.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The constraints in words: `test, 127.0.0.0/255.0.0.0`.
+    pub fn permitted_text(&self) -> String {
+        let ips = self.permitted_ip.iter().map(|r| {
+            match (<[u8; 4]>::try_from(&r.address[..]), <[u8; 4]>::try_from(&r.mask[..])) {
+                (Ok(a), Ok(m)) => format!("{}/{}", Ipv4Addr::from(a), u32::from_be_bytes(m).count_ones()),
+                _ => match (<[u8; 16]>::try_from(&r.address[..]), <[u8; 16]>::try_from(&r.mask[..])) {
+                    (Ok(a), Ok(m)) => format!("{}/{}", Ipv6Addr::from(a), u128::from_be_bytes(m).count_ones()),
+                    _ => "an invalid IP range".to_owned(),
+                },
+            }
+        });
+        self.permitted_dns.iter().cloned().chain(ips).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The permitted DNS subtrees and IP ranges of a CA certificate's name constraints.
+fn permitted_subtrees(der: &[u8]) -> (Vec<String>, Vec<IpRange>) {
     use x509_parser::extensions::GeneralName;
     use x509_parser::prelude::FromDer;
-    let Ok((_, cert)) = x509_parser::certificate::X509Certificate::from_der(der) else { return Vec::new() };
-    let Ok(Some(nc)) = cert.name_constraints() else { return Vec::new() };
-    nc.value
-        .permitted_subtrees
-        .iter()
-        .flatten()
-        .filter_map(|s| match s.base {
-            GeneralName::DNSName(n) => Some(n.to_owned()),
-            _ => None,
-        })
-        .collect()
+    let (mut dns, mut ip) = (Vec::new(), Vec::new());
+    let Ok((_, cert)) = x509_parser::certificate::X509Certificate::from_der(der) else { return (dns, ip) };
+    let Ok(Some(nc)) = cert.name_constraints() else { return (dns, ip) };
+    for subtree in nc.value.permitted_subtrees.iter().flatten() {
+        match subtree.base {
+            GeneralName::DNSName(n) => dns.push(n.to_owned()),
+            GeneralName::IPAddress(bytes) if bytes.len() == 8 || bytes.len() == 32 => {
+                let (address, mask) = bytes.split_at(bytes.len() / 2);
+                ip.push(IpRange { address: address.to_vec(), mask: mask.to_vec() });
+            }
+            _ => {}
+        }
+    }
+    (dns, ip)
 }
 
 /// Reads and checks a CA; `password` unlocks an encrypted CA key.
@@ -129,6 +192,6 @@ pub fn load(
     }
     let key =
         super::build::key_from_der(&der).map_err(|e| Failure::new(format!("{key_name}: {e}")).about(key_subject))?;
-    let permitted_dns = permitted_dns(&cert);
-    Ok(LocalCa { cert, intermediates, anchor, key, summary, cert_path: name, permitted_dns })
+    let (permitted_dns, permitted_ip) = permitted_subtrees(&cert);
+    Ok(LocalCa { cert, intermediates, anchor, key, summary, cert_path: name, permitted_dns, permitted_ip })
 }

@@ -353,6 +353,56 @@ fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
     assert!(!dir.path().join("outside").exists());
 }
 
+/// `--permit-dns` limits IP addresses too (loopback and private ranges), so the CA cannot
+/// vouch for a public address: certsmith refuses to issue for one, and a certificate for
+/// one made by openssl with the CA's key is rejected by openssl and by certsmith verify.
+/// The summary's next command works under the constraints.
+#[test]
+fn a_constrained_ca_vouches_only_for_private_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["--json", "ca", "create", "--permit-dns", "test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = text_of(&dir.path().join("certs/ca/ca.pem"));
+    assert!(text.contains("IP:127.0.0.0/255.0.0.0") && text.contains("IP:192.168.0.0/255.255.0.0"), "{text}");
+    let next = out.json()["data"]["next"][0].as_str().unwrap().to_owned();
+    let words: Vec<&str> = next.split(' ').skip(1).collect();
+    assert_eq!(words[..3], ["gen", "--ca", "certs/ca"], "{next}");
+    let out = in_dir(dir.path(), &words);
+    assert_eq!(out.code, 0, "the summary's next command fails: {next}: {}", out.stderr);
+
+    let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "--out-dir", "public", "api.test", "8.8.8.8"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("8.8.8.8 is outside them"), "{}", out.stderr);
+    assert!(!dir.path().join("public").exists());
+
+    let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "--out-dir", "lan", "api.test", "192.168.1.10", "::1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(openssl_verify(&dir.path().join("certs/ca/ca.pem"), &dir.path().join("lan/certificate.pem")));
+
+    // The same CA key signing a certificate for a public address, the openssl way.
+    let conf = dir.path().join("ext.cnf");
+    fs::write(
+        &conf,
+        "subjectAltName=DNS:api.test,IP:8.8.8.8\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let p = |rel: &str| dir.path().join(rel).to_str().unwrap().to_owned();
+    openssl(
+        &["req", "-new", "-key", &p("lan/private_key.pem"), "-subj", "/CN=api.test", "-out", &p("public.csr")],
+        None,
+    );
+    openssl(
+        &["x509", "-req", "-in", &p("public.csr"), "-CA", &p("certs/ca/ca.pem"), "-CAkey", &p("certs/ca/ca-key.pem")]
+            .into_iter()
+            .chain(["-days", "30", "-extfile", &p("ext.cnf"), "-out", &p("public.pem")])
+            .collect::<Vec<_>>(),
+        None,
+    );
+    assert!(!openssl_verify(&dir.path().join("certs/ca/ca.pem"), &dir.path().join("public.pem")));
+    let out = in_dir(dir.path(), &["verify", "--ca", "certs/ca/ca.pem", "--host", "api.test", "public.pem"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+}
+
 #[test]
 fn a_leaf_never_outlives_its_ca() {
     let dir = tempfile::tempdir().unwrap();

@@ -65,7 +65,11 @@ pub(super) fn render_ca(out: &mut dyn Write, data: &CaData, now: OffsetDateTime)
     field(
         out,
         "name limits",
-        if constraints { "only the names given with --permit-dns" } else { "none (it can vouch for any name)" },
+        if constraints {
+            "only names under the --permit-dns domains, and loopback and private IP addresses"
+        } else {
+            "none (it can vouch for any name)"
+        },
     )?;
     field(out, "sha256", &cert.fingerprint_sha256)?;
     writeln!(out)?;
