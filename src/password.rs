@@ -7,7 +7,7 @@
 //! stderr, and only when standard input is a terminal, so scripts and CI never hang.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
@@ -92,8 +92,8 @@ fn read_file(path: &std::path::Path) -> Result<Password, Failure> {
         Failure::new(format!("cannot read password file {name}: {why}"))
             .hint("check the path given to --password-file; the file's first line is the password")
     };
-    // Not `load::read`: a FIFO is fine here (`--password-file <(pass show key)`).
-    let file = std::fs::File::open(path).map_err(|e| cannot(io_reason(&e)))?;
+    // Not `load::read`: a pipe is fine here (`--password-file <(pass show key)`).
+    let file = open_password_file(path).map_err(cannot)?;
     let mut bytes = Zeroizing::new(Vec::new());
     file.take(MAX_PASSWORD_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot(io_reason(&e)))?;
     if bytes.len() as u64 > MAX_PASSWORD_FILE_BYTES {
@@ -101,6 +101,47 @@ fn read_file(path: &std::path::Path) -> Result<Password, Failure> {
     }
     Ok(Password::new(strip_one_newline(&bytes).to_vec()))
 }
+
+/// A FIFO nobody opens for writing would block `open` forever, so a FIFO is opened on
+/// a thread and given up after [`FIFO_WRITER_WAIT`]. Process substitution's pipe already
+/// has its writer, so it opens at once; its read waits for the password command.
+fn open_password_file(path: &Path) -> Result<std::fs::File, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if meta.is_dir() {
+        return Err("it is a folder".to_owned());
+    }
+    if !is_fifo(&meta) {
+        return std::fs::File::open(path).map_err(|e| io_reason(&e));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let fifo = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("password-fifo".to_owned())
+        .spawn(move || {
+            let _ = tx.send(std::fs::File::open(fifo));
+        })
+        .map_err(|e| format!("cannot wait for the FIFO: {e}"))?;
+    match rx.recv_timeout(FIFO_WRITER_WAIT) {
+        Ok(opened) => opened.map_err(|e| io_reason(&e)),
+        Err(_) => Err(format!(
+            "it is a FIFO (named pipe) that no program opened for writing within {} seconds",
+            FIFO_WRITER_WAIT.as_secs()
+        )),
+    }
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// How long a FIFO given as password file may wait for its writer.
+const FIFO_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `echo pw > file` writes `pw\n`; Windows editors write `pw\r\n`. Only one line end goes.
 fn strip_one_newline(bytes: &[u8]) -> &[u8] {

@@ -165,15 +165,19 @@ fn every_command_refuses_every_bad_input_clearly_and_quickly() {
         let shown = path.to_string_lossy().into_owned();
         for args in invocations(path.to_str().unwrap_or(&shown), &goods) {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            // A non-UTF-8 path cannot pass through &str: give it as an OsStr.
+            // A non-UTF-8 path cannot pass through &str: it goes in its slot as an OsStr.
             let (out, took) = if path.to_str().is_none() {
                 let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_certsmith"));
-                cmd.env_clear().current_dir(work).args(&args[..args.len() - 1]).arg(path.as_os_str());
+                cmd.env_clear().current_dir(work);
+                for arg in &args {
+                    if *arg == shown {
+                        cmd.arg(path.as_os_str())
+                    } else {
+                        cmd.arg(arg)
+                    };
+                }
                 let started = Instant::now();
                 let out: Run = cmd.timeout(HANG_LIMIT + HANG_LIMIT).output().unwrap().into();
-                if args[0] != "inspect" {
-                    continue; // other commands put the file in other slots; inspect covers the path itself
-                }
                 (out, started.elapsed())
             } else {
                 bounded(&args, work)
@@ -193,6 +197,29 @@ fn every_command_refuses_every_bad_input_clearly_and_quickly() {
 
 /// Big inputs within the 16 MiB limit: a certificate with a 10 MB extension, and 100,000
 /// PEM blocks. They are read in bounded time and memory, with their documented statuses.
+/// A password file that is not one: a FIFO nobody writes to (given up after a few
+/// seconds), /dev/zero (bounded read), a folder, a symlink loop, a missing file. Each
+/// exits 2 naming the password file, in bounded time.
+#[test]
+fn bad_password_files_fail_clearly_and_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let looped = dir.path().join("loop");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let (cert, key) = (fixture("certs/v3-rsa2048.pem"), fixture("keys/rsa2048.encrypted-pkcs8.pem"));
+    for password_file in
+        [fifo, PathBuf::from("/dev/zero"), dir.path().to_path_buf(), looped, dir.path().join("missing")]
+    {
+        let shown = password_file.to_str().unwrap();
+        let args = ["match-key", "--password-file", shown, cert.to_str().unwrap(), key.to_str().unwrap()];
+        let (out, took) = bounded(&args, dir.path());
+        assert_eq!(out.code, 2, "{shown}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("password file {shown}")), "{shown}: {}", out.stderr);
+        assert!(took < HANG_LIMIT, "{shown} took {took:?}");
+    }
+}
+
 #[test]
 fn huge_but_legal_inputs_are_handled_in_bounded_time_and_memory() {
     let dir = tempfile::tempdir().unwrap();
