@@ -449,8 +449,8 @@ EXAMPLES:
   The pair Granian will load: the key must match and be in a form Granian reads:
     certsmith verify --key certs/private_key.pem --host localhost certs/certificate.pem
 
-  Every certificate in a folder, failing on warnings too (expiring within 14 days):
-    certsmith verify --ca certs/ca/ca.pem --warn-days 14 --strict certs/*.pem
+  Every service's certificate (gen --out-dir certs/SERVICE), failing on warnings too:
+    certsmith verify --ca certs/ca/ca.pem --warn-days 14 --strict certs/*/certificate.pem
 
   As of a given time, as JSON:
     certsmith --json --at 2027-06-01T00:00:00Z verify --ca certs/ca/ca.pem certs/certificate.pem

@@ -155,9 +155,17 @@ fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<S
     let certs: Vec<Sourced> =
         file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
     if certs.is_empty() {
-        return Err(Failure::new(format!("{}{flag} holds no certificate", file.name))
-            .hint(hint)
-            .about(file.subject(None)));
+        // A glob such as certs/*.pem picks up the key beside the certificate.
+        let what =
+            if file.private_keys().next().is_some() { "a private key, not a certificate" } else { "no certificate" };
+        let hint = if flag.is_empty() && file.private_keys().next().is_some() {
+            format!(
+                "{hint}; name certificate files only (a glob such as certs/*.pem matches keys too), and pass the key with --key to check the pair"
+            )
+        } else {
+            hint.to_owned()
+        };
+        return Err(Failure::new(format!("{}{flag} holds {what}", file.name)).hint(hint).about(file.subject(None)));
     }
     Ok(certs)
 }

@@ -524,3 +524,15 @@ fn key_usage_without_digital_signature_is_a_warning() {
     let strict = verify(&now, &["--strict", "--host", "guide.test", cert.to_str().unwrap()]);
     assert_eq!(strict.code, 1);
 }
+
+/// `verify certs/*.pem` picks up the key gen writes beside the certificate: the message
+/// says it is a key and how to check it instead; the certificate is still checked.
+#[test]
+fn a_key_among_the_files_is_named_as_a_key() {
+    let (cert, key) = (fixture_str("certs/v3-p256.pem"), fixture_str("keys/p256.pkcs8.pem"));
+    let out = verify("2026-06-01T00:00:00Z", &[&cert, &key]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("p256.pkcs8.pem holds a private key, not a certificate"), "{}", out.stderr);
+    assert!(out.stderr.contains("--key"), "{}", out.stderr);
+    assert!(out.stdout.contains("v3-p256.pem"), "{}", out.stdout);
+}
