@@ -429,6 +429,11 @@ fn check_files_and_contents(
                     cert_findings = contents::certificate(&certs, &file, pool, verify_settings);
                     if !has_trust {
                         for f in cert_findings.iter_mut().filter(|f| f.code == Code::UnknownIssuer) {
+                            // verify's words name its --ca; doctor learns trust from the clients' variables.
+                            f.message = f.message.replace(
+                                "no --ca says which CA clients trust",
+                                "no client's CA bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) says which CA they trust",
+                            );
                             f.hint = Some(format!(
                                 "give the clients the CA certificate that issued it: mount it and set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to it (certsmith then checks the chain against it); `certsmith verify --ca CA.pem {}` checks it now",
                                 found.host.display()

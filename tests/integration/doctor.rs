@@ -384,6 +384,9 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
     let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec!["unknown-issuer".to_owned()]), "{}", run.stdout);
     assert!(with_code(&run, "unknown-issuer")[0]["hint"].as_str().unwrap().contains("REQUESTS_CA_BUNDLE"));
+    // doctor has no --ca: its message speaks of the clients' CA bundles.
+    let message = with_code(&run, "unknown-issuer")[0]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("REQUESTS_CA_BUNDLE") && !message.contains("--ca"), "{message}");
 }
 
 /// Makes the guide's "Method 1" pair with openssl, as the guide's quick start does.
