@@ -238,7 +238,19 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
         Some(window) => match assess(&plan, ca.as_ref(), window) {
             Verdict::Missing => (false, Vec::new()),
             Verdict::Renew(reasons) => (true, reasons),
-            Verdict::Keep(summary) => return Ok(kept(&plan, summary, ca.as_ref(), findings)),
+            Verdict::Keep(summary) => {
+                // An output asked for since the pair was made (--der, --p12, --k8s-secret).
+                let missing: Vec<String> = plan
+                    .outputs()
+                    .iter()
+                    .filter(|path| path.symlink_metadata().is_err())
+                    .map(|path| format!("{} is missing", path.display()))
+                    .collect();
+                if missing.is_empty() {
+                    return Ok(kept(&plan, summary, ca.as_ref(), findings));
+                }
+                (true, missing)
+            }
         },
     };
     let key = match &plan.key {

@@ -478,6 +478,26 @@ fn snapshot(dir: &Path) -> Vec<(Vec<u8>, std::time::SystemTime)> {
 
 /// `--if-needed` keeps a good pair byte for byte and mtime for mtime, and replaces it,
 /// saying why, when a name is added, the renewal window is reached or the key differs.
+/// An output asked for later (`--der`, `--k8s-secret`) that is not there is a reason to
+/// write the set again: a kept pair must not leave it missing.
+#[test]
+fn if_needed_writes_outputs_added_later() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(in_dir(dir.path(), &["gen", "app.test"]).code, 0);
+    let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "--der", "--k8s-secret", "app-tls", "app.test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["data"]["action"], "replaced", "{json:#}");
+    let reasons = json["data"]["reasons"].to_string();
+    assert!(reasons.contains("certificate.der") && reasons.contains("missing"), "{reasons}");
+    for written in ["certs/certificate.der", "certs/private_key.der", "certs/app-tls.secret.yaml"] {
+        assert!(dir.path().join(written).exists(), "{written}");
+    }
+    // Everything there now: kept.
+    let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "--der", "--k8s-secret", "app-tls", "app.test"]);
+    assert_eq!(out.json()["data"]["action"], "kept", "{}", out.stdout);
+}
+
 #[test]
 fn if_needed_keeps_a_good_pair_and_renews_when_it_must() {
     let dir = tempfile::tempdir().unwrap();
