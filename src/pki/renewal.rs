@@ -104,6 +104,9 @@ fn certificate_reasons(
         reasons.push(format!("it is an X.509 v{} certificate, which rustls rejects", cert.version));
         return; // webpki cannot say more about it
     }
+    if cert.is_ca {
+        reasons.push("it is a CA certificate (CA:TRUE), which rustls clients refuse as a server's".to_owned());
+    }
     if !cert.extended_key_usage.iter().any(|e| e == "serverAuth") {
         reasons.push("it is not for TLS servers (no serverAuth extended key usage)".to_owned());
     }
@@ -126,12 +129,15 @@ fn certificate_reasons(
     };
     let (anchor, intermediates) = req.issuer.unwrap_or((leaf, &[]));
     // Checked at the start of its validity: expiry is judged above, with the window.
-    let issued_ok = super::verify::chains_to(&ee, anchor, intermediates, cert.not_before).is_ok();
-    if !issued_ok {
-        reasons.push(match req.issuer {
+    let issued = super::verify::chains_to(&ee, anchor, intermediates, cert.not_before);
+    match issued {
+        // Said above, in words about the certificate itself.
+        Ok(_) | Err(webpki::Error::CaUsedAsEndEntity) => {}
+        Err(e) => reasons.push(match req.issuer {
             Some(_) => "it was not issued by the requested CA".to_owned(),
+            None if cert.self_signed => format!("as its own issuer: {}", super::verify::webpki_error(&e).1),
             None => format!("it is issued by {}, not self-signed", cert.issuer),
-        });
+        }),
     }
     for name in req.names {
         if !covers(&ee, cert, name) {

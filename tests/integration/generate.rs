@@ -478,6 +478,20 @@ fn snapshot(dir: &Path) -> Vec<(Vec<u8>, std::time::SystemTime)> {
 
 /// `--if-needed` keeps a good pair byte for byte and mtime for mtime, and replaces it,
 /// saying why, when a name is added, the renewal window is reached or the key differs.
+/// The `openssl req -x509` pair (CA:TRUE, self-signed) is replaced for being a CA
+/// certificate, not for a wrong issuer.
+#[test]
+fn if_needed_names_ca_true_as_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("certs")).unwrap();
+    fs::copy(fixture("certs/req-x509-ca-true.pem"), dir.path().join("certs/certificate.pem")).unwrap();
+    fs::copy(fixture("keys/req-x509.key.pem"), dir.path().join("certs/private_key.pem")).unwrap();
+    let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "localhost"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let reasons = out.json()["data"]["reasons"].to_string();
+    assert!(reasons.contains("CA:TRUE") && !reasons.contains("not self-signed"), "{reasons}");
+}
+
 /// An output asked for later (`--der`, `--k8s-secret`) that is not there is a reason to
 /// write the set again: a kept pair must not leave it missing.
 #[test]
