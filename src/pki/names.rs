@@ -67,6 +67,17 @@ pub fn parse(name: &str) -> Result<SubjectName, NameError> {
     if let Ok(ip) = unbracketed.parse::<IpAddr>() {
         return Ok(SubjectName::Ip(ip));
     }
+    if let Some((address, zone)) = unbracketed.split_once('%')
+        && address.parse::<std::net::Ipv6Addr>().is_ok()
+    {
+        return Err(invalid(
+            name,
+            "IP address",
+            format!(
+                "the zone %{zone} names an interface of one machine and cannot be in a certificate; give {address}"
+            ),
+        ));
+    }
     if trimmed.contains("://") {
         return uri(trimmed);
     }
@@ -99,8 +110,14 @@ fn uri(name: &str) -> Result<SubjectName, NameError> {
 fn email(name: &str, local: &str, domain: &str) -> Result<SubjectName, NameError> {
     // RFC 5280 §4.2.1.6: rfc822Name is an RFC 5322 addr-spec; the local part stays as
     // written, the domain is a DNS name (IDNs as punycode, RFC 8398 aside).
-    if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
-        return Err(invalid(name, "email address", "the part before @ must be plain ASCII without spaces"));
+    // The dot-atom form (RFC 5322 §3.4.1), as mkcert accepts it: no quoting, no "mailto:".
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    if local.split('.').any(|atom| atom.is_empty() || !atom.chars().all(atext)) {
+        return Err(invalid(
+            name,
+            "email address",
+            "the part before @ is letters, digits and !#$%&'*+-/=?^_`{|}~, in dot-separated parts (no spaces, colons or \"mailto:\")",
+        ));
     }
     let domain = dns(domain).map_err(|e| invalid(name, "email address", e.reason))?;
     if domain.starts_with('*') {
@@ -124,15 +141,36 @@ fn dns(name: &str) -> Result<String, NameError> {
             "a wildcard must be the whole leftmost label, as in *.example.test (one level only)",
         ));
     }
-    let ascii =
-        idna::domain_to_ascii(rest).map_err(|_| invalid(name, "DNS name", "it is not a valid domain name (IDNA)"))?;
+    let ascii = idna::domain_to_ascii(rest).map_err(|_| invalid(name, "DNS name", dns_problem(rest)))?;
     if ascii.split('.').all(|label| label.chars().all(|c| c.is_ascii_digit())) {
         return Err(invalid(name, "DNS name", "it looks like an IP address but is not a valid one"));
     }
-    DnsName::try_from(ascii.as_str()).map_err(|_| {
-        invalid(name, "DNS name", "labels are letters, digits, hyphens and underscores, 1 to 63 characters, not starting or ending with a hyphen")
-    })?;
+    DnsName::try_from(ascii.as_str()).map_err(|_| invalid(name, "DNS name", dns_problem(&ascii)))?;
     Ok(if wildcard { format!("*.{ascii}") } else { ascii })
+}
+
+/// What is wrong with a name IDNA or rustls refused, in the terms of RFC 1035 §2.3.4.
+fn dns_problem(name: &str) -> String {
+    if name.len() > 253 {
+        return format!("it is {} characters long; a DNS name has at most 253", name.len());
+    }
+    for label in name.split('.') {
+        let shown: String = label.chars().take(24).collect();
+        let shown = if shown.len() < label.len() { format!("{shown}…") } else { shown };
+        if label.is_empty() {
+            return "it has an empty label (two dots in a row, or a dot at the start)".to_owned();
+        }
+        if let Some(c) = label.chars().find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_')) {
+            return format!("it contains {c:?}; labels are letters, digits, hyphens and underscores");
+        }
+        if label.len() > 63 {
+            return format!("the label {shown} is {} characters long; a label has at most 63", label.len());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return format!("the label {shown} starts or ends with a hyphen");
+        }
+    }
+    "it is not a valid domain name (IDNA, RFC 5891)".to_owned()
 }
 
 /// A wildcard directly under a top-level domain (`*.test`, `*.localhost`): browsers and
@@ -186,6 +224,21 @@ mod tests {
         assert!(parse("https://").is_err());
         assert!(parse("a b@example.test").unwrap_err().kind == "email address");
         assert!(parse(&format!("{}.test", "a".repeat(64))).is_err());
+    }
+
+    #[test]
+    fn each_invalid_name_gets_its_own_reason() {
+        let reason = |name: &str| parse(name).unwrap_err().reason;
+        assert!(reason("foo..test").contains("empty label"), "{}", reason("foo..test"));
+        let long = format!("{}.test", "a".repeat(64));
+        assert!(reason(&long).contains("64 characters"), "{}", reason(&long));
+        assert!(reason("foo bar.test").contains("' '"), "{}", reason("foo bar.test"));
+        assert!(reason("bad-.test").contains("hyphen"), "{}", reason("bad-.test"));
+        assert!(reason("fe80::1%eth0").contains("zone"), "{}", reason("fe80::1%eth0"));
+        for address in ["mailto:a@b.test", "a:b@c.test", ".a@b.test", "a..b@c.test"] {
+            assert_eq!(parse(address).unwrap_err().kind, "email address", "{address}");
+        }
+        assert_eq!(parse("first.last+tag@b.test").unwrap(), SubjectName::Email("first.last+tag@b.test".into()));
     }
 
     #[test]
