@@ -133,6 +133,6 @@ for name, ours, alt_name, alt, target in table:
     if ours in rows and alt in rows:
         print(f"| {name} | {rows[ours]:.2f} | {alt_name} | {rows[alt]:.2f} | {rows[alt]/rows[ours]:.1f} | {target} |")
 print()
-print(f"Peak memory, verify of 1,000 files: {peak_mb:.1f} MB (target < 30 MB). "
-      f"Release binary (stripped): {size_mb:.2f} MB (target < 10 MB).")
+print(f"Peak memory, verify of 1,000 files: {peak_mb:.1f} MiB (target < 30 MB). "
+      f"Release binary (stripped): {size_mb:.2f} MiB (target < 10 MB).")
 PY
