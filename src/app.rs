@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> u8 {
 
     let result = match &cli.command {
         Command::Completions(args) => return finish_raw(docs::completions(args.shell), color),
-        Command::Man(args) => return finish_raw(docs::man(args.command.as_deref()), color),
+        Command::Man(args) => return finish_raw(docs::man(&args.command), color),
         Command::Gen(args) => commands::generate::run(args, &ctx),
         Command::Ca(args) => commands::ca::run(&args.command, &ctx),
         Command::Inspect(args) => commands::inspect::run(args, &ctx),

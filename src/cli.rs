@@ -393,7 +393,8 @@ EXAMPLES:
     certsmith match-key certs/certificate.pem certs/private_key.pem
 
   An encrypted key, with the password Granian gets:
-    certsmith match-key --password-env GRANIAN_SSL_KEYFILE_PASSWORD certs/certificate.pem certs/private_key.pem
+    certsmith match-key --password-env GRANIAN_SSL_KEYFILE_PASSWORD \\
+      certs/certificate.pem certs/private_key.pem
 
   The second certificate of a bundle, as JSON:
     certsmith --json match-key --index 1 certs/bundle.pem certs/intermediate.key
@@ -543,8 +544,8 @@ EXAMPLES:
 
   Install the pages for every command (certsmith.1, certsmith-gen.1, …):
     mkdir -p ~/.local/share/man/man1
-    for c in '' gen ca inspect verify match-key connect doctor; do
-      certsmith man $c > ~/.local/share/man/man1/certsmith${c:+-$c}.1
+    for c in '' gen ca 'ca create' inspect verify match-key connect doctor; do
+      certsmith man $c > ~/.local/share/man/man1/certsmith${c:+-${c/ /-}}.1
     done
 
 EXIT STATUS:
@@ -555,9 +556,9 @@ EXIT STATUS:
 #[derive(Debug, Args)]
 #[command(after_long_help = MAN_HELP)]
 pub struct ManArgs {
-    /// The command whose page to print [default: the main page]
+    /// The command whose page to print, e.g. `gen` or `ca create` [default: the main page]
     #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
+    pub command: Vec<String>,
 }
 
 const CONNECT_HELP: &str = "\

@@ -66,23 +66,25 @@ fn completion_scripts_load_in_their_shells() {
 #[test]
 fn man_pages_render_for_every_command() {
     let man_available = std::process::Command::new("man").arg("--version").output().is_ok_and(|o| o.status.success());
-    let commands = [
-        None,
-        Some("gen"),
-        Some("ca"),
-        Some("inspect"),
-        Some("verify"),
-        Some("match-key"),
-        Some("connect"),
-        Some("doctor"),
+    let commands: [&[&str]; 9] = [
+        &[],
+        &["gen"],
+        &["ca"],
+        &["ca", "create"],
+        &["inspect"],
+        &["verify"],
+        &["match-key"],
+        &["connect"],
+        &["doctor"],
     ];
     for command in commands {
         let mut args = vec!["man"];
         args.extend(command);
         let out = crate::util::run(&args);
         assert_eq!(out.code, 0, "{command:?}: {}", out.stderr);
-        let title = command.map_or_else(|| "certsmith".to_owned(), |c| format!("certsmith-{c}"));
+        let title = std::iter::once("certsmith").chain(command.iter().copied()).collect::<Vec<_>>().join("-");
         assert!(out.stdout.contains(&format!(".TH {title} 1")), "{command:?}");
+        assert!(!out.stdout.contains(".SH EXTRA"), "{command:?}: help sections are their own man sections");
         if man_available {
             let dir = tempfile::tempdir().unwrap();
             let page = dir.path().join(format!("{title}.1"));
@@ -95,7 +97,13 @@ fn man_pages_render_for_every_command() {
                 .output()
                 .unwrap();
             assert!(rendered.status.success(), "{command:?}: {}", String::from_utf8_lossy(&rendered.stderr));
-            assert!(String::from_utf8_lossy(&rendered.stdout).contains("EXAMPLES"), "{command:?}");
+            let text = String::from_utf8_lossy(&rendered.stdout);
+            if !command.is_empty() && command != ["ca"] {
+                // Sections of their own, and each example on its own line, as in --help.
+                assert!(text.lines().any(|l| l == "EXAMPLES") && text.lines().any(|l| l == "EXIT STATUS"), "{text}");
+                let example = format!("certsmith {}", command.join(" "));
+                assert!(text.lines().any(|l| l.trim_start().starts_with(&example)), "{command:?}: {text}");
+            }
         } else {
             eprintln!("man is not installed: checked the roff text only");
         }
