@@ -437,10 +437,10 @@ fn what_keeps_verify_from_running_exits_2() {
     assert!(missing_ca.stderr.contains("/nonexistent/ca.pem"), "{}", missing_ca.stderr);
     let key_as_ca = verify(AT, &["--ca", &fixture_str("keys/p256.pkcs8.pem"), &path]);
     assert_eq!(key_as_ca.code, 2);
-    assert!(key_as_ca.stderr.contains("holds no certificate"), "{}", key_as_ca.stderr);
+    assert!(key_as_ca.stderr.contains("holds a private key, not a certificate"), "{}", key_as_ca.stderr);
     let key_as_cert = verify(AT, &[&fixture_str("keys/p256.pkcs8.pem")]);
     assert_eq!(key_as_cert.code, 2);
-    assert!(key_as_cert.stderr.contains("holds no certificate"), "{}", key_as_cert.stderr);
+    assert!(key_as_cert.stderr.contains("holds a private key, not a certificate"), "{}", key_as_cert.stderr);
     assert_eq!(run(["verify"]).code, 2, "a CERT is required");
 }
 
@@ -535,4 +535,14 @@ fn a_key_among_the_files_is_named_as_a_key() {
     assert!(out.stderr.contains("p256.pkcs8.pem holds a private key, not a certificate"), "{}", out.stderr);
     assert!(out.stderr.contains("--key"), "{}", out.stderr);
     assert!(out.stdout.contains("v3-p256.pem"), "{}", out.stdout);
+}
+
+/// `--key` given a certificate (the files swapped): verify's own words, not match-key's.
+#[test]
+fn a_certificate_given_as_key_is_named() {
+    let cert = fixture_str("certs/v3-p256.pem");
+    let out = verify("2026-06-01T00:00:00Z", &["--key", &cert, &fixture_str("keys/p256.pkcs8.pem")]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("v3-p256.pem (--key) holds a certificate, not a private key"), "{}", out.stderr);
+    assert!(!out.stderr.contains("second argument"), "{}", out.stderr);
 }
