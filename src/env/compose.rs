@@ -345,7 +345,7 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            _ => {
+            YamlData::Mapping(_) => {
                 for Entry { name, key, value } in self.entries(node, &what)? {
                     let value = match self.text(value, &format!("{what}.{name}"))? {
                         Some(value) => Some(value),
@@ -356,6 +356,7 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
+            _ => return Err(self.error(node, &format!("{what} must be a mapping or a list, found {}", kind(node)))),
         }
         Ok(())
     }

@@ -14,6 +14,10 @@
 //! - interpolation (see `interpolate`) looks a name up in the environment first, then in
 //!   the lines above.
 //!
+//! Why not a crate: no dotenv crate follows compose's rules. dotenvy 0.15.7 (the
+//! maintained one) has no `${VAR:-default}` interpolation and reports no line numbers,
+//! and doctor must read a `.env` as compose will and point at the line that is wrong.
+//!
 //! Deliberate differences, where compose's parser does something no one means: a line
 //! `=value` (no name) is an error, and a name alone on the last line without a newline is
 //! taken from the environment like any other. Errors name the line and column.

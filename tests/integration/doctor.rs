@@ -915,7 +915,8 @@ fn malformed_yaml_exits_2_with_file_line_and_column() {
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("compose.yaml:3:18: services.core.environment must be a mapping, found a single value"),
+        run.stderr
+            .contains("compose.yaml:3:18: services.core.environment must be a mapping or a list, found a single value"),
         "{}",
         run.stderr
     );

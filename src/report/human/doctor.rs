@@ -69,7 +69,7 @@ const CHECKLIST: &[(Check, &str, &[Code])] = &[
     ),
     (
         Check::Clients,
-        "clients of the core API: https URLs, certificates verified",
+        "clients of the core API: https URLs where the core serves HTTPS, certificates verified",
         &[Code::CoreUrlNotHttps, Code::SslVerificationDisabled],
     ),
 ];
