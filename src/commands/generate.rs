@@ -433,8 +433,13 @@ fn key_mode_warning(plan: &Plan) -> Finding {
         Severity::Warning,
         Subject::file(&key_file, None),
         format!(
-            "the private key is mode {}: every local user (and every container user) can read it, and with it impersonate this server",
-            fsutil::mode_text(plan.key_mode)
+            "the private key is mode {}: {} can read it, and with it impersonate this server",
+            fsutil::mode_text(plan.key_mode),
+            if plan.key_mode & 0o004 != 0 {
+                "every local user (and every container user)"
+            } else {
+                "every member of its group (in a container, of the group with that id)"
+            }
         ),
     )
     .hint("prefer 0600 and run the container as the file's owner, or give the container user the file with chown")
@@ -614,13 +619,25 @@ fn file_kind(path: &Path, plan: &Plan) -> &'static str {
 
 /// What to run next: a client that verifies, by name, against the file to trust.
 fn next_steps(names: &[SubjectName], trust: &str, cert: &str, key: &str) -> Vec<String> {
-    let host = names.iter().find_map(|n| match n {
-        SubjectName::Dns(d) if !d.starts_with('*') => Some(d.clone()),
-        SubjectName::Ip(std::net::IpAddr::V6(ip)) => Some(format!("[{ip}]")),
-        SubjectName::Ip(ip) => Some(ip.to_string()),
-        _ => None,
-    });
+    let host = names
+        .iter()
+        .find_map(|n| match n {
+            SubjectName::Dns(d) if !d.starts_with('*') => Some(d.clone()),
+            SubjectName::Ip(std::net::IpAddr::V6(ip)) => Some(format!("[{ip}]")),
+            SubjectName::Ip(ip) => Some(ip.to_string()),
+            _ => None,
+        })
+        // Only wildcards: a name one of them covers.
+        .or_else(|| {
+            names.iter().find_map(|n| match n {
+                SubjectName::Dns(d) => d.strip_prefix("*.").map(|rest| format!("www.{rest}")),
+                _ => None,
+            })
+        });
     let Some(host) = host else { return Vec::new() };
+    // Paths as the shell needs them: a folder may have spaces or quotes in its name.
+    let quote = |path: &str| shlex::try_quote(path).map_or_else(|_| path.to_owned(), |q| q.into_owned());
+    let (trust, cert, key) = (quote(trust), quote(cert), quote(key));
     let ca = if trust == cert { String::new() } else { format!("--ca {trust} ") };
     vec![
         format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']'])),
