@@ -338,7 +338,7 @@ pub fn read_source(path: &Path, what: &str) -> Result<String, Failure> {
             }
             Problem::Io(e) => (load::io_reason(e), format!("check its owner and mode with `ls -l {name}`")),
             Problem::NotAFile(kind) => (format!("it is {kind}, not a regular file"), format!("pass the {what} itself")),
-            Problem::TooLarge => (
+            Problem::TooLarge(_) => (
                 format!("it is larger than {} MiB", load::MAX_INPUT_BYTES / (1024 * 1024)),
                 format!("is this the {what}?"),
             ),

@@ -121,7 +121,7 @@ pub fn read(input: &Input) -> Result<Vec<u8>, Problem> {
                 return Err(Problem::NotAFile(special_kind(&meta)));
             }
             if meta.len() > MAX_INPUT_BYTES {
-                return Err(Problem::TooLarge);
+                return Err(Problem::TooLarge(Some(meta.len())));
             }
             read_bounded(std::fs::File::open(path).map_err(Problem::Io)?)
         }
@@ -131,7 +131,7 @@ pub fn read(input: &Input) -> Result<Vec<u8>, Problem> {
 fn read_bounded(reader: impl Read) -> Result<Vec<u8>, Problem> {
     let mut bytes = Vec::new();
     reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(Problem::Io)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES { Err(Problem::TooLarge) } else { Ok(bytes) }
+    if bytes.len() as u64 > MAX_INPUT_BYTES { Err(Problem::TooLarge(None)) } else { Ok(bytes) }
 }
 
 #[cfg(unix)]
@@ -162,17 +162,29 @@ pub enum Problem {
     Io(io::Error),
     StdinIsTerminal,
     NotAFile(&'static str),
-    TooLarge,
+    /// Larger than [`MAX_INPUT_BYTES`]: the size when it is known (not for stdin).
+    TooLarge(Option<u64>),
     Empty,
     OnlyWhitespace,
     TextWithoutPem,
-    NeitherPemNorDer { first_bytes: String },
+    NeitherPemNorDer {
+        first_bytes: String,
+    },
     UnknownDer,
     TruncatedDer,
     Framing(FramingError),
-    Decode { block: BlockRef, error: DecodeError },
-    Malformed { block: Option<BlockRef>, expected: &'static str, detail: String },
-    EncryptedUnknown { block: BlockRef },
+    Decode {
+        block: BlockRef,
+        error: DecodeError,
+    },
+    Malformed {
+        block: Option<BlockRef>,
+        expected: &'static str,
+        detail: String,
+    },
+    EncryptedUnknown {
+        block: BlockRef,
+    },
     NothingUsable,
 }
 
@@ -229,8 +241,12 @@ impl Problem {
                     format!("to read from it, pass it on standard input: `certsmith inspect - < {name}`")
                 },
             ),
-            Self::TooLarge => (
-                format!("{name} is larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
+            Self::TooLarge(size) => (
+                format!(
+                    "{name} is larger than {} MiB{}",
+                    MAX_INPUT_BYTES / (1024 * 1024),
+                    size.map(|s| format!(" ({:.1} MiB)", s as f64 / (1024.0 * 1024.0))).unwrap_or_default()
+                ),
                 "certificate and key files are a few KB and CA bundles under 1 MB: is this the right file?".to_owned(),
             ),
             Self::Empty => (

@@ -156,8 +156,10 @@ fn pki_types_label(label: &str) -> Option<&'static str> {
 /// Why a block's body could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
-    #[error("its base64 text is invalid")]
+    #[error("its base64 text is invalid (cut short, or padded wrongly)")]
     Base64,
+    #[error("line {line} holds {found:?}, which base64 text cannot hold")]
+    BadCharacter { line: usize, found: char },
     #[error("it is empty")]
     Empty,
     #[error("certsmith does not decode {0} blocks")]
@@ -170,8 +172,19 @@ pub enum DecodeError {
 /// several times faster on the hundreds of certificates of a CA bundle.
 pub fn decode_body(label: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let known = pki_types_label(label).ok_or_else(|| DecodeError::UnknownLabel(label.to_owned()))?;
-    let der = if known.ends_with("PRIVATE KEY") { decode_secret(known, body)? } else { decode_public(body)? };
+    let decoded = if known.ends_with("PRIVATE KEY") { decode_secret(known, body) } else { decode_public(body) };
+    let der = decoded.map_err(|e| bad_character(body).unwrap_or(e))?;
     if der.is_empty() { Err(DecodeError::Empty) } else { Ok(der) }
+}
+
+/// The first character that is not base64 (alphabet, padding, white space), with its
+/// 1-based line in `body`: what to look at in a damaged block.
+fn bad_character(body: &[u8]) -> Option<DecodeError> {
+    let text = String::from_utf8_lossy(body);
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') || c.is_ascii_whitespace();
+    text.lines().enumerate().find_map(|(i, line)| {
+        line.chars().find(|c| !allowed(*c)).map(|found| DecodeError::BadCharacter { line: i + 1, found })
+    })
 }
 
 fn decode_secret(known: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
@@ -208,7 +221,14 @@ fn decode_public(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
 impl Block<'_> {
     /// The DER bytes inside the block (decoded in constant time for keys).
     pub fn decode(&self) -> Result<Vec<u8>, DecodeError> {
-        decode_body(self.label, self.body)
+        decode_body(self.label, self.body).map_err(|e| match e {
+            // A line of the body, counted in the file: after BEGIN, and the headers and their blank line.
+            DecodeError::BadCharacter { line, found } => {
+                let headers = if self.headers.is_empty() { 0 } else { self.headers.len() + 1 };
+                DecodeError::BadCharacter { line: self.line + headers + line, found }
+            }
+            other => other,
+        })
     }
 
     /// The value of a header such as `Proc-Type`, compared case-insensitively.
@@ -308,8 +328,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_base64_and_empty_bodies() {
-        let bad = blocks(b"-----BEGIN CERTIFICATE-----\nMA!C\n-----END CERTIFICATE-----\n").unwrap();
-        assert_eq!(bad[0].decode(), Err(DecodeError::Base64));
+        let bad = blocks(b"x\n-----BEGIN CERTIFICATE-----\nMAMC\nMA!C\n-----END CERTIFICATE-----\n").unwrap();
+        assert_eq!(bad[0].decode(), Err(DecodeError::BadCharacter { line: 4, found: '!' }));
+        let short = blocks(b"-----BEGIN CERTIFICATE-----\nMAMCA\n-----END CERTIFICATE-----\n").unwrap();
+        assert_eq!(short[0].decode(), Err(DecodeError::Base64));
         let empty = blocks(b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n").unwrap();
         assert_eq!(empty[0].decode(), Err(DecodeError::Empty));
     }
