@@ -218,7 +218,7 @@ pub struct GenData {
 
 pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     let plan = Plan::from_args(args, ctx)?;
-    let mut findings = name_warnings(&plan.names, args.days);
+    let mut findings = name_warnings(&plan.names, args.days, &plan.cert_path);
 
     // Read everything first: a bad CA or key must not leave anything half done.
     let ca = plan
@@ -445,7 +445,9 @@ fn key_mode_warning(plan: &Plan) -> Finding {
     .hint("prefer 0600 and run the container as the file's owner, or give the container user the file with chown")
 }
 
-fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
+/// Warnings about what was asked for, about the certificate file being written.
+fn name_warnings(names: &[SubjectName], days: u32, cert_path: &Path) -> Vec<Finding> {
+    let subject = Subject::file(&cert_path.display().to_string(), None);
     let mut findings: Vec<Finding> = names
         .iter()
         .filter(|n| names::is_wildcard_under_tld(n))
@@ -453,7 +455,7 @@ fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
             Finding::new(
                 Code::WildcardUnderTld,
                 Severity::Warning,
-                Subject::default(),
+                subject.clone(),
                 format!("{n} is a wildcard directly under a top-level domain: browsers, rustls and most clients refuse to match it"),
             )
             .hint("name the hosts, or use a wildcard one level lower (*.app.test)")
@@ -464,7 +466,7 @@ fn name_warnings(names: &[SubjectName], days: u32) -> Vec<Finding> {
             Finding::new(
                 Code::ValidityTooLong,
                 Severity::Warning,
-                Subject::default(),
+                subject,
                 format!("{days} days is more than {APPLE_MAX_DAYS}: Safari, iOS and macOS reject TLS certificates valid that long"),
             )
             .hint(format!("use --days {APPLE_MAX_DAYS} or less, and `certsmith gen --if-needed` to renew")),

@@ -131,6 +131,8 @@ pub fn algorithm_of(spki: &SubjectPublicKeyInfo<'_>) -> KeyAlgorithm {
                 .algorithm
                 .parameters
                 .as_ref()
+                // Explicit curve parameters are a SEQUENCE, which `as_oid` would read as an OID.
+                .filter(|p| p.tag() == x509_parser::der_parser::asn1_rs::Tag::Oid)
                 .and_then(|p| p.as_oid().ok())
                 .map(|oid| curve_name(&oid.to_id_string()))
                 .unwrap_or_else(|| "explicit parameters".to_owned());

@@ -391,3 +391,13 @@ fn keys_of_other_algorithms_are_described_not_refused() {
         signed.stderr
     );
 }
+
+/// A key with explicit curve parameters (not a named curve) is called that, not shown as
+/// the parameters' bytes.
+#[test]
+fn explicit_curve_parameters_are_named_as_such() {
+    let out = run(["--json", "inspect", fixture("certs/explicit-curve.pem").to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let key = &out.json()["data"]["objects"][0]["public_key"];
+    assert_eq!((key["algorithm"].as_str(), key["curve"].as_str()), (Some("ec"), Some("explicit parameters")), "{key}");
+}
