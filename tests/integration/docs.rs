@@ -175,3 +175,74 @@ fn docs_commands_run_as_written() {
     }
     assert!(ran >= 10, "only {ran} documented blocks ran");
 }
+
+/// What changes from run to run, replaced so the rest of a line can be compared: hex runs
+/// (fingerprints, serials, the CA's random suffix), dates, times, and counts of days.
+fn normalise(line: &str) -> String {
+    let words: Vec<&str> = line.trim_end().split(' ').collect();
+    let shape = |w: &str, pattern: &str| {
+        w.len() == pattern.len()
+            && w.chars().zip(pattern.chars()).all(|(c, p)| if p == '0' { c.is_ascii_digit() } else { c == p })
+    };
+    let mut out = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let bare = word.trim_matches(|c| c == ',' || c == '(' || c == ')');
+        let next = words.get(i + 1).copied().unwrap_or_default();
+        let count = bare.chars().all(|c| c.is_ascii_digit())
+            && ["day", "hour", "minute", "second"].iter().any(|unit| next.starts_with(unit));
+        let volatile = (bare.len() >= 6 && bare.chars().all(|c| c.is_ascii_hexdigit()))
+            || shape(bare, "0000-00-00")
+            || shape(bare, "00:00:00")
+            || (count && !bare.is_empty());
+        out.push(if volatile { word.replace(bare, "~") } else { (*word).to_owned() });
+    }
+    out.join(" ")
+}
+
+/// The README's tour shows real output: its commands run in order in an empty folder, and
+/// every output line it shows (but `…`) comes out of them, in that order, up to what
+/// changes between runs. `connect` and `doctor` need a server and a compose file the
+/// README does not show, so their blocks are left out.
+#[test]
+fn the_readme_tour_shows_what_the_commands_print() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tour = readme.split("## A 30-second tour").nth(1).unwrap().split("\n## ").next().unwrap();
+    let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_console = false;
+    for line in tour.lines() {
+        match line.trim_end() {
+            "```console" => in_console = true,
+            "```" => in_console = false,
+            text if in_console => match text.strip_prefix("$ ") {
+                Some(command) => steps.push((command.to_owned(), Vec::new())),
+                None => steps.last_mut().unwrap().1.push(text.to_owned()),
+            },
+            _ => {}
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (command, shown) in steps {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if words[0] != "certsmith" || ["connect", "doctor"].contains(&words[1]) {
+            continue;
+        }
+        let out: crate::util::Run =
+            crate::util::certsmith().current_dir(dir.path()).args(&words[1..]).output().unwrap().into();
+        assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+        let printed: Vec<String> = out.stdout.lines().map(normalise).collect();
+        let mut from = 0;
+        for line in shown.iter().filter(|l| l.trim() != "…") {
+            let wanted = normalise(line);
+            let at = printed[from..].iter().position(|p| *p == wanted);
+            assert!(
+                at.is_some(),
+                "{command}: the README shows\n{line}\nwhich is not in (or out of order in)\n{}",
+                out.stdout
+            );
+            from += at.unwrap() + 1;
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} README lines were checked");
+}
