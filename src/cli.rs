@@ -237,9 +237,9 @@ pub struct GenArgs {
     #[arg(long, conflicts_with = "if_needed")]
     pub force: bool,
 
-    /// Keep existing files when they are all there, still match, cover every NAME, chain to
-    /// the requested issuer and stay valid beyond --renew-within; otherwise replace them and
-    /// say why
+    /// Keep existing files when they still match, cover every NAME, chain to the requested
+    /// issuer and stay valid beyond --renew-within (outputs added since, such as --der, are
+    /// written from the kept pair); otherwise replace them and say why
     #[arg(long)]
     pub if_needed: bool,
 

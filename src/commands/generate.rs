@@ -239,17 +239,8 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
             Verdict::Missing => (false, Vec::new()),
             Verdict::Renew(reasons) => (true, reasons),
             Verdict::Keep(summary) => {
-                // An output asked for since the pair was made (--der, --p12, --k8s-secret).
-                let missing: Vec<String> = plan
-                    .outputs()
-                    .iter()
-                    .filter(|path| path.symlink_metadata().is_err())
-                    .map(|path| format!("{} is missing", path.display()))
-                    .collect();
-                if missing.is_empty() {
-                    return Ok(kept(&plan, summary, ca.as_ref(), findings));
-                }
-                (true, missing)
+                let written = complete_outputs(&plan, ca.as_ref())?;
+                return Ok(kept(&plan, summary, ca.as_ref(), findings, written));
             }
         },
     };
@@ -302,14 +293,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     }
     let summary = describe::certificate(chain.first().map(|c| c.as_ref()).unwrap_or_default())
         .map_err(|e| Failure::new(format!("certsmith could not read the certificate it made: {e}")))?;
-    let written = files
-        .iter()
-        .map(|f| WrittenFile {
-            path: f.path.display().to_string(),
-            kind: file_kind(&f.path, &plan),
-            mode: fsutil::mode_text(f.mode),
-        })
-        .collect();
+    let written = written_files(&files, &plan);
     let action = if replacing { "replaced" } else { "created" };
     let data = summarize(&plan, summary, ca.as_ref(), action, reasons, written);
     Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() })
@@ -333,8 +317,51 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
     renewal::assess(&plan.cert_path, &key_path, &requirements)
 }
 
-/// The report for a pair --if-needed keeps: nothing written, the same summary.
-fn kept(plan: &Plan, summary: Box<CertSummary>, ca: Option<&LocalCa>, findings: Vec<Finding>) -> Report {
+/// Outputs asked for since the kept pair was made (--der, --p12, --k8s-secret), written
+/// from that pair: the key and certificate stay as they are, byte for byte.
+fn complete_outputs(plan: &Plan, ca: Option<&LocalCa>) -> Result<Vec<WrittenFile>, Failure> {
+    let missing: Vec<PathBuf> = plan.outputs().into_iter().filter(|path| path.symlink_metadata().is_err()).collect();
+    let key_path = match (&plan.key_path, &plan.key) {
+        (Some(path), _) | (None, KeySource::File(path)) => path.clone(),
+        (None, KeySource::Generate(_)) => return Ok(Vec::new()),
+    };
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (key, _) = load_key(plan, &key_path)?;
+    let cert_file = load::load(&Input::File(plan.cert_path.clone()))?;
+    let chain: Vec<CertificateDer<'static>> = cert_file.certificates().map(|(_, der)| der.clone()).collect();
+    let mut files: Vec<Planned> =
+        files_to_write(plan, &key, &chain, ca).into_iter().filter(|f| missing.contains(&f.path)).collect();
+    if let Some(path) = plan.p12.as_ref().filter(|p| missing.contains(p)) {
+        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, &plan.password)?, mode: 0o600 });
+    }
+    let targets: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+    fsutil::check_targets(&targets, false, "another run wrote it meanwhile; run gen again")?;
+    fsutil::write_files(&files)?;
+    Ok(written_files(&files, plan))
+}
+
+fn written_files(files: &[Planned], plan: &Plan) -> Vec<WrittenFile> {
+    files
+        .iter()
+        .map(|f| WrittenFile {
+            path: f.path.display().to_string(),
+            kind: file_kind(&f.path, plan),
+            mode: fsutil::mode_text(f.mode),
+        })
+        .collect()
+}
+
+/// The report for a pair --if-needed keeps: the same summary, and any output that was
+/// missing and has now been written from it.
+fn kept(
+    plan: &Plan,
+    summary: Box<CertSummary>,
+    ca: Option<&LocalCa>,
+    findings: Vec<Finding>,
+    written: Vec<WrittenFile>,
+) -> Report {
     for path in plan.outputs() {
         fsutil::remove_stale_temps(&path);
     }
@@ -345,7 +372,9 @@ fn kept(plan: &Plan, summary: Box<CertSummary>, ca: Option<&LocalCa>, findings: 
         crate::clock::human(until),
         crate::clock::relative(plan.now, until - plan.if_needed.unwrap_or_default())
     );
-    let data = summarize(plan, *summary, ca, "kept", vec![reason], Vec::new());
+    let mut reasons = vec![reason];
+    reasons.extend(written.iter().map(|f| format!("{} was missing: written from the kept pair", f.path)));
+    let data = summarize(plan, *summary, ca, "kept", reasons, written);
     Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() }
 }
 

@@ -476,8 +476,6 @@ fn snapshot(dir: &Path) -> Vec<(Vec<u8>, std::time::SystemTime)> {
         .collect()
 }
 
-/// `--if-needed` keeps a good pair byte for byte and mtime for mtime, and replaces it,
-/// saying why, when a name is added, the renewal window is reached or the key differs.
 /// The `openssl req -x509` pair (CA:TRUE, self-signed) is replaced for being a CA
 /// certificate, not for a wrong issuer.
 #[test]
@@ -492,26 +490,35 @@ fn if_needed_names_ca_true_as_the_reason() {
     assert!(reasons.contains("CA:TRUE") && !reasons.contains("not self-signed"), "{reasons}");
 }
 
-/// An output asked for later (`--der`, `--k8s-secret`) that is not there is a reason to
-/// write the set again: a kept pair must not leave it missing.
+/// Outputs asked for later (`--der`, `--k8s-secret`) are written from the kept pair,
+/// which stays byte for byte as it was.
 #[test]
-fn if_needed_writes_outputs_added_later() {
+fn if_needed_writes_outputs_added_later_from_the_kept_pair() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(in_dir(dir.path(), &["gen", "app.test"]).code, 0);
+    let pair = |d: &Path| {
+        (fs::read(d.join("certs/certificate.pem")).unwrap(), fs::read(d.join("certs/private_key.pem")).unwrap())
+    };
+    let before = pair(dir.path());
     let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "--der", "--k8s-secret", "app-tls", "app.test"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json = out.json();
-    assert_eq!(json["data"]["action"], "replaced", "{json:#}");
+    assert_eq!(json["data"]["action"], "kept", "{json:#}");
     let reasons = json["data"]["reasons"].to_string();
-    assert!(reasons.contains("certificate.der") && reasons.contains("missing"), "{reasons}");
+    assert!(reasons.contains("certificate.der was missing"), "{reasons}");
+    assert_eq!(pair(dir.path()), before, "the kept pair is untouched");
     for written in ["certs/certificate.der", "certs/private_key.der", "certs/app-tls.secret.yaml"] {
         assert!(dir.path().join(written).exists(), "{written}");
     }
-    // Everything there now: kept.
+    let der = fs::read(dir.path().join("certs/certificate.der")).unwrap();
+    assert_eq!(openssl(&["x509", "-inform", "DER", "-outform", "PEM"], Some(&der)), before.0);
+    // Everything there now: kept, nothing written.
     let out = in_dir(dir.path(), &["--json", "gen", "--if-needed", "--der", "--k8s-secret", "app-tls", "app.test"]);
-    assert_eq!(out.json()["data"]["action"], "kept", "{}", out.stdout);
+    assert_eq!(out.json()["data"]["files"], serde_json::json!([]), "{}", out.stdout);
 }
 
+/// `--if-needed` keeps a good pair byte for byte and mtime for mtime, and replaces it,
+/// saying why, when a name is added, the renewal window is reached or the key differs.
 #[test]
 fn if_needed_keeps_a_good_pair_and_renews_when_it_must() {
     let dir = tempfile::tempdir().unwrap();
