@@ -195,8 +195,6 @@ fn every_command_refuses_every_bad_input_clearly_and_quickly() {
     assert!(runs > 200, "{runs} runs");
 }
 
-/// Big inputs within the 16 MiB limit: a certificate with a 10 MB extension, and 100,000
-/// PEM blocks. They are read in bounded time and memory, with their documented statuses.
 /// A password file that is not one: a FIFO nobody writes to (given up after a few
 /// seconds), /dev/zero (bounded read), a folder, a symlink loop, a missing file. Each
 /// exits 2 naming the password file, in bounded time.
@@ -220,6 +218,8 @@ fn bad_password_files_fail_clearly_and_quickly() {
     }
 }
 
+/// Big inputs within the 16 MiB limit: a certificate with a 10 MB extension, and 100,000
+/// PEM blocks. They are read in bounded time and memory, with their documented statuses.
 #[test]
 fn huge_but_legal_inputs_are_handled_in_bounded_time_and_memory() {
     let dir = tempfile::tempdir().unwrap();
