@@ -18,17 +18,18 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Vec<u8>, Failure> {
 pub fn man(command: &[String]) -> Result<Vec<u8>, Failure> {
     let mut page = Cli::command();
     page.build();
-    let mut name = "certsmith".to_owned();
+    let mut words = vec!["certsmith"];
     // `man ca create` and `man 'ca create'` (zsh does not split an unquoted variable).
     for word in command.iter().flat_map(|w| w.split_whitespace()) {
         let sub = page.find_subcommand(word).cloned().ok_or_else(|| {
             let known: Vec<&str> = page.get_subcommands().map(|c| c.get_name()).filter(|n| *n != "help").collect();
-            Failure::new(format!("{} has no command {word:?}", name.replace('-', " ")))
+            Failure::new(format!("{} has no command {word:?}", words.join(" ")))
                 .hint(format!("man pages exist for: {}", known.join(", ")))
         })?;
-        name = format!("{name}-{word}");
+        words.push(word);
         page = sub;
     }
+    let name = words.join("-");
     let page = page.name(name.clone()).bin_name(name);
     let fail = |e: std::io::Error| Failure::new(format!("cannot render the man page: {e}"));
     let man = clap_mangen::Man::new(page.clone());
@@ -43,7 +44,7 @@ pub fn man(command: &[String]) -> Result<Vec<u8>, Failure> {
     if page.has_subcommands() {
         man.render_subcommands_section(&mut out).map_err(fail)?;
     }
-    if let Some(text) = page.get_after_long_help() {
+    if let Some(text) = page.get_after_long_help().or_else(|| page.get_after_help()) {
         out.extend(help_sections(&text.to_string()).into_bytes());
     }
     if page.get_version().is_some() {
@@ -58,8 +59,10 @@ fn help_sections(text: &str) -> String {
     let mut roff = String::new();
     let mut open = false;
     for line in text.lines() {
-        let heading =
-            line.strip_suffix(':').filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_uppercase() || c == ' '));
+        // A heading starts the line: `EXAMPLES:`, `EXIT STATUS:`.
+        let heading = line.strip_suffix(':').filter(|h| {
+            h.starts_with(|c: char| c.is_ascii_uppercase()) && h.chars().all(|c| c.is_ascii_uppercase() || c == ' ')
+        });
         if let Some(heading) = heading {
             if open {
                 roff.push_str(".fi\n");
