@@ -188,8 +188,15 @@ fn legacy(label: &str, dek_info: &str, base64: &[u8]) -> Result<Inner, DecryptEr
     let iv = from_hex(iv_hex.trim()).filter(|iv| iv.len() == cipher.iv_len()).ok_or_else(|| {
         DecryptError::Damaged(format!("DEK-Info does not end with a {}-byte hex IV", cipher.iv_len()))
     })?;
-    let ciphertext =
-        pem::decode_body(label, base64).map_err(|e| DecryptError::Damaged(format!("the PEM body: {e}")))?;
+    let ciphertext = pem::decode_body(label, base64).map_err(|e| {
+        DecryptError::Damaged(match e {
+            // Its line counts from the body, which is not where the file's lines start.
+            pem::DecodeError::BadCharacter { found, .. } => {
+                format!("the PEM body holds {found:?}, which base64 cannot")
+            }
+            other => format!("the PEM body: {other}"),
+        })
+    })?;
     whole_blocks(&ciphertext, cipher.iv_len())?;
     Ok(Inner::Legacy { structure, cipher, iv, ciphertext })
 }

@@ -20,6 +20,8 @@ pub struct Block<'a> {
     pub headers: Vec<(&'a str, &'a str)>,
     /// The base64 lines between the headers and the END line.
     body: &'a [u8],
+    /// 1-based line of the body's first line.
+    body_line: usize,
 }
 
 /// Why a file's PEM framing is broken.
@@ -96,7 +98,10 @@ pub fn blocks(bytes: &[u8]) -> Result<Vec<Block<'_>>, FramingError> {
             }
             let inner = bytes.get(body_start..line_start).unwrap_or_default();
             let (headers, body) = split_headers(inner);
-            blocks.push(Block { index: blocks.len(), line: begin_line, label, headers, body });
+            let header_lines =
+                inner.get(..inner.len() - body.len()).unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
+            let body_line = begin_line + 1 + header_lines;
+            blocks.push(Block { index: blocks.len(), line: begin_line, label, headers, body, body_line });
         }
     }
     match open {
@@ -181,7 +186,8 @@ pub fn decode_body(label: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
 /// 1-based line in `body`: what to look at in a damaged block.
 fn bad_character(body: &[u8]) -> Option<DecodeError> {
     let text = String::from_utf8_lossy(body);
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') || c.is_ascii_whitespace();
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') || c.is_ascii() && is_space(c as u8);
     text.lines().enumerate().find_map(|(i, line)| {
         line.chars().find(|c| !allowed(*c)).map(|found| DecodeError::BadCharacter { line: i + 1, found })
     })
@@ -201,6 +207,11 @@ fn decode_secret(known: &str, body: &[u8]) -> Result<Vec<u8>, DecodeError> {
     Ok(der)
 }
 
+/// White space inside a base64 body, as pki-types skips it.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
 /// As lenient as pki-types and OpenSSL: whitespace anywhere, padding optional.
 fn decode_public(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
     use base64::Engine;
@@ -212,7 +223,7 @@ fn decode_public(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
             .with_decode_allow_trailing_bits(true),
     );
     let mut compact = Vec::with_capacity(body.len());
-    for run in body.split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')) {
+    for run in body.split(|b| is_space(*b)) {
         compact.extend_from_slice(run);
     }
     LENIENT.decode(compact).map_err(|_| DecodeError::Base64)
@@ -222,10 +233,9 @@ impl Block<'_> {
     /// The DER bytes inside the block (decoded in constant time for keys).
     pub fn decode(&self) -> Result<Vec<u8>, DecodeError> {
         decode_body(self.label, self.body).map_err(|e| match e {
-            // A line of the body, counted in the file: after BEGIN, and the headers and their blank line.
+            // A line of the body, counted in the file.
             DecodeError::BadCharacter { line, found } => {
-                let headers = if self.headers.is_empty() { 0 } else { self.headers.len() + 1 };
-                DecodeError::BadCharacter { line: self.line + headers + line, found }
+                DecodeError::BadCharacter { line: self.body_line + line - 1, found }
             }
             other => other,
         })
@@ -317,11 +327,15 @@ mod tests {
 
     #[test]
     fn public_and_secret_bodies_decode_alike() {
-        let bodies: [&[u8]; 6] = [b"MAMCAQE=", b"MAMC\r\n AQE=\t", b"MAMCAQE", b"MAMCAQ", b"MA!C", b"MA==MA=="];
+        let bodies: [&[u8]; 7] =
+            [b"MAMCAQE=", b"MAMC\r\n AQE=\t", b"MAMC\x0bAQE=", b"MAMCAQE", b"MAMCAQ", b"MA!C", b"MA==MA=="];
         for body in bodies {
-            let public = decode_body("CERTIFICATE", body);
-            let secret = decode_body("PRIVATE KEY", body);
-            assert_eq!(public, secret, "body {:?}", String::from_utf8_lossy(body));
+            let public = decode_public(body);
+            let secret = decode_secret("PRIVATE KEY", body);
+            assert_eq!(public.is_ok(), secret.is_ok(), "body {:?}", String::from_utf8_lossy(body));
+            if let (Ok(public), Ok(secret)) = (public, secret) {
+                assert_eq!(public, secret, "body {:?}", String::from_utf8_lossy(body));
+            }
         }
         assert_eq!(decode_body("CERTIFICATE", b"MAMC\r\n AQE=\t"), Ok(vec![0x30, 3, 2, 1, 1]));
     }
@@ -330,6 +344,9 @@ mod tests {
     fn rejects_bad_base64_and_empty_bodies() {
         let bad = blocks(b"x\n-----BEGIN CERTIFICATE-----\nMAMC\nMA!C\n-----END CERTIFICATE-----\n").unwrap();
         assert_eq!(bad[0].decode(), Err(DecodeError::BadCharacter { line: 4, found: '!' }));
+        // Headers take lines whether or not a blank line follows them.
+        let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: X\nMA!C\n-----END RSA PRIVATE KEY-----\n";
+        assert_eq!(blocks(legacy).unwrap()[0].decode(), Err(DecodeError::BadCharacter { line: 4, found: '!' }));
         let short = blocks(b"-----BEGIN CERTIFICATE-----\nMAMCA\n-----END CERTIFICATE-----\n").unwrap();
         assert_eq!(short[0].decode(), Err(DecodeError::Base64));
         let empty = blocks(b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n").unwrap();
