@@ -407,12 +407,10 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        match verify_tls12_signature(message, cert, dss, &self.algorithms) {
-            Err(rustls::Error::InvalidCertificate(_)) if !self.enforce => {
-                verify_with_certificate_key(message, cert, dss, &self.algorithms)
-            }
-            checked => checked,
+        if !self.enforce && webpki::EndEntityCert::try_from(cert).is_err() {
+            return verify_with_certificate_key(message, cert, dss, &self.algorithms, Tls::V12);
         }
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -421,12 +419,10 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        match verify_tls13_signature(message, cert, dss, &self.algorithms) {
-            Err(rustls::Error::InvalidCertificate(_)) if !self.enforce => {
-                verify_with_certificate_key(message, cert, dss, &self.algorithms)
-            }
-            checked => checked,
+        if !self.enforce && webpki::EndEntityCert::try_from(cert).is_err() {
+            return verify_with_certificate_key(message, cert, dss, &self.algorithms, Tls::V13);
         }
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -434,25 +430,34 @@ impl ServerCertVerifier for Recorder {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Tls {
+    V12,
+    V13,
+}
+
 /// With `--insecure`, a certificate webpki will not parse (X.509 v1, say) must not stop
 /// the handshake: the server's signature is checked with the key the certificate names,
-/// read by x509-parser, trying each algorithm the scheme maps to (as rustls does for
-/// TLS 1.2; for TLS 1.3 the scheme names one).
+/// read by x509-parser, as rustls checks it: TLS 1.3's scheme names one algorithm,
+/// TLS 1.2's may map to several, tried in turn.
 fn verify_with_certificate_key(
     message: &[u8],
     cert: &CertificateDer<'_>,
     dss: &DigitallySignedStruct,
     algorithms: &WebPkiSupportedAlgorithms,
+    version: Tls,
 ) -> Result<HandshakeSignatureValid, rustls::Error> {
     use rustls::CertificateError;
     let spki = x509_parser::parse_x509_certificate(cert)
         .map(|(_, parsed)| SubjectPublicKeyInfoDer::from(parsed.public_key().raw.to_vec()))
         .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    if let Tls::V13 = version {
+        return rustls::crypto::verify_tls13_signature_with_raw_key(message, &spki, dss, algorithms);
+    }
     let key = webpki::RawPublicKeyEntity::try_from(&spki)
         .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
     let candidates = algorithms.mapping.iter().find(|(scheme, _)| *scheme == dss.scheme).map_or(&[][..], |(_, a)| *a);
-    let verified = candidates.iter().any(|alg| key.verify_signature(*alg, message, dss.signature()).is_ok());
-    if verified {
+    if candidates.iter().any(|alg| key.verify_signature(*alg, message, dss.signature()).is_ok()) {
         Ok(HandshakeSignatureValid::assertion())
     } else {
         Err(rustls::Error::InvalidCertificate(CertificateError::BadSignature))
