@@ -104,7 +104,8 @@ fn read_file(path: &std::path::Path) -> Result<Password, Failure> {
 
 /// A FIFO nobody opens for writing would block `open` forever, so a FIFO is opened on
 /// a thread and given up after [`FIFO_WRITER_WAIT`]. Process substitution's pipe already
-/// has its writer, so it opens at once; its read waits for the password command.
+/// has its writer, so it opens at once; its read then waits for the password command,
+/// without a time limit (it may be asking someone for a passphrase), as `cat` would.
 fn open_password_file(path: &Path) -> Result<std::fs::File, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {

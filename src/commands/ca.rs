@@ -75,8 +75,13 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
     let dir = args.out_dir.display();
-    // A name the CA may vouch for: with --permit-dns, one under the first domain.
-    let host = spec.permitted_dns.first().map_or_else(|| "localhost".to_owned(), |domain| format!("app.{domain}"));
+    // A name the CA may vouch for: localhost unless --permit-dns rules it out, else one
+    // under the first permitted domain (which curl must be told resolves to this machine).
+    let localhost_ok = spec.permitted_dns.is_empty() || spec.permitted_dns.iter().any(|d| d == "localhost");
+    let (host, resolve) = match spec.permitted_dns.first() {
+        Some(domain) if !localhost_ok => (format!("app.{domain}"), format!("--resolve app.{domain}:8443:127.0.0.1 ")),
+        _ => ("localhost".to_owned(), String::new()),
+    };
     let data = CaData {
         action: if replacing { "replaced" } else { "created" },
         certificate: Box::new(summary),
@@ -86,7 +91,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         ],
         next: vec![
             format!("certsmith gen --ca {dir} {host} 127.0.0.1"),
-            format!("curl --cacert {} https://{host}:8443/", cert_path.display()),
+            format!("curl {resolve}--cacert {} https://{host}:8443/", cert_path.display()),
         ],
     };
     Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })

@@ -106,8 +106,12 @@ impl ServedKey {
     fn load(path: &std::path::Path, source: &PasswordSource) -> Result<Self, Failure> {
         let file = load::load(&Input::from_arg(path))?;
         if file.private_keys().next().is_none() {
-            let found = if file.certificates().next().is_some() { "a certificate" } else { "no private key" };
-            return Err(Failure::new(format!("{} (--key) holds {found}, not a private key", file.name))
+            let holds = if file.certificates().next().is_some() {
+                "holds a certificate, not a private key"
+            } else {
+                "holds no private key"
+            };
+            return Err(Failure::new(format!("{} (--key) {holds}", file.name))
                 .hint("--key takes the private key file (for Granian, the file GRANIAN_SSL_KEYFILE names); the certificate files are the other arguments")
                 .about(file.subject(None)));
         }

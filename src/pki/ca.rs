@@ -97,7 +97,7 @@ impl LocalCa {
             .collect()
     }
 
-    /// The constraints in words: `test, 127.0.0.0/255.0.0.0`.
+    /// The constraints in words: `test, 127.0.0.0/8`.
     pub fn permitted_text(&self) -> String {
         let ips = self.permitted_ip.iter().map(|r| {
             match (<[u8; 4]>::try_from(&r.address[..]), <[u8; 4]>::try_from(&r.mask[..])) {

@@ -245,7 +245,7 @@ impl Problem {
                 format!(
                     "{name} is larger than {} MiB{}",
                     MAX_INPUT_BYTES / (1024 * 1024),
-                    size.map(|s| format!(" ({:.1} MiB)", s as f64 / (1024.0 * 1024.0))).unwrap_or_default()
+                    size.map(|bytes| format!(" ({bytes} bytes)")).unwrap_or_default()
                 ),
                 "certificate and key files are a few KB and CA bundles under 1 MB: is this the right file?".to_owned(),
             ),

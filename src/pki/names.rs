@@ -151,20 +151,21 @@ fn dns(name: &str) -> Result<String, NameError> {
 
 /// What is wrong with a name IDNA or rustls refused, in the terms of RFC 1035 §2.3.4.
 fn dns_problem(name: &str) -> String {
-    if name.len() > 253 {
-        return format!("it is {} characters long; a DNS name has at most 253", name.len());
+    if name.chars().count() > 253 {
+        return format!("it is {} characters long; a DNS name has at most 253", name.chars().count());
     }
     for label in name.split('.') {
+        let length = label.chars().count();
         let shown: String = label.chars().take(24).collect();
-        let shown = if shown.len() < label.len() { format!("{shown}…") } else { shown };
+        let shown = if length > 24 { format!("{shown}…") } else { shown };
         if label.is_empty() {
             return "it has an empty label (two dots in a row, or a dot at the start)".to_owned();
         }
         if let Some(c) = label.chars().find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_')) {
             return format!("it contains {c:?}; labels are letters, digits, hyphens and underscores");
         }
-        if label.len() > 63 {
-            return format!("the label {shown} is {} characters long; a label has at most 63", label.len());
+        if length > 63 {
+            return format!("the label {shown} is {length} characters long; a label has at most 63");
         }
         if label.starts_with('-') || label.ends_with('-') {
             return format!("the label {shown} starts or ends with a hyphen");
