@@ -2,7 +2,7 @@
 # shell, no package manager) as a non-root user. See docs/docker-compose.md.
 #
 #   docker build -t certsmith:latest .
-#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD/certs:/work/certs" certsmith:latest gen --if-needed
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD/certs:/srv/certsmith/certs" certsmith:latest gen --if-needed
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
@@ -13,7 +13,7 @@ RUN cargo build --release --locked --bin certsmith
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/certsmith /usr/local/bin/certsmith
-WORKDIR /work
+WORKDIR /srv/certsmith
 USER nonroot
 ENTRYPOINT ["/usr/local/bin/certsmith"]
 CMD ["--help"]
