@@ -16,7 +16,7 @@ use crate::cli::{ConnectArgs, TlsMin};
 use crate::commands::verify::certificates_of;
 use crate::error::Failure;
 use crate::pki::describe::{self, CertSummary};
-use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
+use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 
@@ -101,7 +101,12 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
     let mut findings = Vec::new();
     let (mut chain, mut trust_path) = (Vec::new(), Vec::new());
     if let Some(served) = &session.served {
-        let settings = Settings { hosts: std::slice::from_ref(&host), now: ctx.now, warn_days: WARN_DAYS };
+        let settings = Settings {
+            hosts: std::slice::from_ref(&host),
+            now: ctx.now,
+            warn_days: WARN_DAYS,
+            trust_source: TrustSource::CaOption,
+        };
         let checked = check_served(served, &pool, &settings, &authority, &trust, &args.target);
         chain = checked.chain;
         trust_path = checked.path;

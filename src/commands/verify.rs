@@ -14,7 +14,7 @@ use crate::password::{Password, PasswordSource};
 use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
-use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced};
+use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
 use crate::report::{Data, Report, Severity};
 
 #[derive(Debug, Serialize)]
@@ -55,7 +55,8 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let untrusted = certificates_of(&args.untrusted, "--untrusted")?;
     let ca = if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) };
     let pool = Pool::new(&untrusted, ca.as_deref())?;
-    let settings = Settings { hosts: &hosts, now: ctx.now, warn_days: args.warn_days };
+    let settings =
+        Settings { hosts: &hosts, now: ctx.now, warn_days: args.warn_days, trust_source: TrustSource::CaOption };
 
     // The same file twice is checked once.
     let mut seen = HashSet::new();
@@ -166,9 +167,9 @@ fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<S
         file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
     if certs.is_empty() {
         // A glob such as certs/*.pem picks up the key beside the certificate.
-        let what =
-            if file.private_keys().next().is_some() { "a private key, not a certificate" } else { "no certificate" };
-        let hint = if flag.is_empty() && file.private_keys().next().is_some() {
+        let holds_key = file.private_keys().next().is_some();
+        let what = if holds_key { "a private key, not a certificate" } else { "no certificate" };
+        let hint = if flag.is_empty() && holds_key {
             format!(
                 "{hint}; name certificate files only (a glob such as certs/*.pem matches keys too), and pass the key with --key to check the pair"
             )

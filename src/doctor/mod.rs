@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use crate::env::{Ids, Origin, Target, Variable};
 use crate::granian::{self, Kind, Unknown};
 use crate::pki::load::LoadedFile;
-use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced};
+use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced, TrustSource};
 use crate::report::{Code, Finding, Severity};
 
 /// Taranis AI's variables for the core API's URL: `TARANIS_CORE_URL` (frontend, workers)
@@ -147,16 +147,20 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         Err(failure) => (None, Some(failure)),
     };
     let Some(pool) = trusted.or_else(|| Pool::new(&[], None).ok()) else { return out };
-    let has_trust = !trust.is_empty() && pool_problem.is_none();
     let names: Vec<Host> = out.hosts.iter().filter_map(|h| Host::parse(&h.name)).collect();
-    let verify_settings = VerifySettings { hosts: &names, now: settings.now, warn_days: WARN_DAYS };
+    let verify_settings = VerifySettings {
+        hosts: &names,
+        now: settings.now,
+        warn_days: WARN_DAYS,
+        trust_source: TrustSource::ClientBundles,
+    };
 
     for (i, target) in targets.iter().enumerate() {
         let mut data = target_data(target, settings);
         let mut findings = Vec::new();
         check_variables(target, &mut data, &mut findings);
         check_pair(target, &mut data, &mut findings);
-        check_files_and_contents(target, settings, &pool, &verify_settings, has_trust, &mut data, &mut findings);
+        check_files_and_contents(target, settings, &pool, &verify_settings, &mut data, &mut findings);
         check_clients(target, &tls_anywhere, &out.hosts, &mut data, &mut findings);
         if bundle_checked.contains(&i) {
             for check in [Check::Files, Check::Certificate] {
@@ -393,7 +397,6 @@ fn check_files_and_contents(
     settings: &Settings<'_>,
     pool: &Pool<'_>,
     verify_settings: &VerifySettings<'_>,
-    has_trust: bool,
     data: &mut TargetData,
     findings: &mut Vec<Finding>,
 ) {
@@ -427,19 +430,6 @@ fn check_files_and_contents(
             match contents::pem_certificates(var, &found) {
                 Ok((file, certs)) => {
                     cert_findings = contents::certificate(&certs, &file, pool, verify_settings);
-                    if !has_trust {
-                        for f in cert_findings.iter_mut().filter(|f| f.code == Code::UnknownIssuer) {
-                            // verify's words name its --ca; doctor learns trust from the clients' variables.
-                            f.message = f.message.replace(
-                                "no --ca says which CA clients trust",
-                                "no client's CA bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) says which CA they trust",
-                            );
-                            f.hint = Some(format!(
-                                "give the clients the CA certificate that issued it: mount it and set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to it (certsmith then checks the chain against it); `certsmith verify --ca CA.pem {}` checks it now",
-                                found.host.display()
-                            ));
-                        }
-                    }
                     cert_file = Some(file);
                 }
                 Err(finding) => cert_findings.push(*finding),

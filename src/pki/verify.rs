@@ -67,6 +67,17 @@ pub struct Settings<'a> {
     pub now: OffsetDateTime,
     /// Warn about certificates expiring within this many days (0: never).
     pub warn_days: u32,
+    /// Where trusted CAs would come from, for the words of the warning when none did.
+    pub trust_source: TrustSource,
+}
+
+/// How the person running certsmith says which CAs clients trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustSource {
+    /// `--ca` (verify, connect).
+    CaOption,
+    /// The clients' CA bundle variables, REQUESTS_CA_BUNDLE or SSL_CERT_FILE (doctor).
+    ClientBundles,
 }
 
 /// One certificate of a chain as built, as JSON `data.files[].chain[]`.
@@ -392,7 +403,7 @@ pub fn verify_file(file: &[Sourced], pool: &Pool<'_>, settings: &Settings<'_>) -
     // Trust: without --ca it is not checked (a warning); with it, webpki decides.
     let top = nodes.last().copied().unwrap_or(Node::File(0));
     if (!with_ca && !self_signed) || (with_ca && anchored.is_none() && verdict.is_err()) {
-        findings.extend(unknown_issuer(&chain, top, with_ca));
+        findings.extend(unknown_issuer(&chain, top, with_ca, settings.trust_source));
     }
 
     // webpki's own answer, unless a finding already says the same or explains it.
@@ -504,7 +515,7 @@ impl<'p, 'a: 'p> Chain<'p, 'a> {
 
 /// No trusted certificate issued the chain: an error with --ca; without it, a warning
 /// that trust was not checked.
-fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool) -> Option<Finding> {
+fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, source: TrustSource) -> Option<Finding> {
     let top_cert = chain.get(top)?;
     let (name, issuer, self_signed) = (top_cert.name(), &top_cert.summary().issuer, top_cert.summary().self_signed);
     if !with_ca {
@@ -514,12 +525,24 @@ fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool) -> Option<Fin
         } else {
             format!("{name}, whose issuer ({issuer}) is not in the file")
         };
+        let (nothing_says, hint) = match source {
+            TrustSource::CaOption => (
+                "no --ca says which CA clients trust",
+                format!("pass the CA certificate clients trust: `certsmith verify --ca ca.pem {path}`"),
+            ),
+            TrustSource::ClientBundles => (
+                "no client's CA bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) says which CA they trust",
+                format!(
+                    "give the clients the CA certificate that issued it: mount it and set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to it (certsmith then checks the chain against it); `certsmith verify --ca CA.pem {path}` checks it now"
+                ),
+            ),
+        };
         let finding = Issue::warning(
             Code::UnknownIssuer,
             format!(
-                "trust was not checked: the chain ends at {end}, and no --ca says which CA clients trust; every client rejects the certificate unless it trusts that CA"
+                "trust was not checked: the chain ends at {end}, and {nothing_says}; every client rejects the certificate unless it trusts that CA"
             ),
-            format!("pass the CA certificate clients trust: `certsmith verify --ca ca.pem {path}`"),
+            hint,
         );
         return Some(finding.into_own_finding(chain.file_subject()));
     }
