@@ -2,6 +2,7 @@
 //! it must be a CA (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign), valid
 //! now, and its key must belong to it.
 
+use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use rcgen::KeyPair;
@@ -39,22 +40,42 @@ pub struct LocalCa {
     pub permitted_ip: Vec<IpRange>,
 }
 
-/// An IP address range of a name constraint: address and mask, both 4 or 16 bytes
-/// (RFC 5280 §4.2.1.10).
+/// An IP address range of a name constraint (RFC 5280 §4.2.1.10): an address and a mask
+/// of the same family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpRange {
-    pub address: Vec<u8>,
-    pub mask: Vec<u8>,
+    address: IpAddr,
+    mask: IpAddr,
 }
 
 impl IpRange {
-    fn contains(&self, ip: IpAddr) -> bool {
-        let octets = match ip {
-            IpAddr::V4(v4) => v4.octets().to_vec(),
-            IpAddr::V6(v6) => v6.octets().to_vec(),
+    /// From a constraint's iPAddress bytes: the address, then the mask (4 + 4 or 16 + 16).
+    fn from_constraint(bytes: &[u8]) -> Option<Self> {
+        let (address, mask) = bytes.split_at(bytes.len() / 2);
+        let ip = |b: &[u8]| {
+            <[u8; 4]>::try_from(b).map(IpAddr::from).ok().or_else(|| <[u8; 16]>::try_from(b).map(IpAddr::from).ok())
         };
-        octets.len() == self.address.len()
-            && octets.iter().zip(&self.address).zip(&self.mask).all(|((o, a), m)| o & m == a & m)
+        Some(Self { address: ip(address)?, mask: ip(mask)? })
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        let (ip, address, mask) = (octets(ip), octets(self.address), octets(self.mask));
+        ip.len() == address.len() && ip.iter().zip(&address).zip(&mask).all(|((o, a), m)| o & m == a & m)
+    }
+}
+
+/// `127.0.0.0/8`.
+impl fmt::Display for IpRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix: u32 = octets(self.mask).iter().map(|b| b.count_ones()).sum();
+        write!(f, "{}/{prefix}", self.address)
+    }
+}
+
+fn octets(ip: IpAddr) -> Vec<u8> {
+    match ip {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
     }
 }
 
@@ -99,15 +120,7 @@ impl LocalCa {
 
     /// The constraints in words: `test, 127.0.0.0/8`.
     pub fn permitted_text(&self) -> String {
-        let ips = self.permitted_ip.iter().map(|r| {
-            match (<[u8; 4]>::try_from(&r.address[..]), <[u8; 4]>::try_from(&r.mask[..])) {
-                (Ok(a), Ok(m)) => format!("{}/{}", Ipv4Addr::from(a), u32::from_be_bytes(m).count_ones()),
-                _ => match (<[u8; 16]>::try_from(&r.address[..]), <[u8; 16]>::try_from(&r.mask[..])) {
-                    (Ok(a), Ok(m)) => format!("{}/{}", Ipv6Addr::from(a), u128::from_be_bytes(m).count_ones()),
-                    _ => "an invalid IP range".to_owned(),
-                },
-            }
-        });
+        let ips = self.permitted_ip.iter().map(ToString::to_string);
         self.permitted_dns.iter().cloned().chain(ips).collect::<Vec<_>>().join(", ")
     }
 }
@@ -122,10 +135,7 @@ fn permitted_subtrees(der: &[u8]) -> (Vec<String>, Vec<IpRange>) {
     for subtree in nc.value.permitted_subtrees.iter().flatten() {
         match subtree.base {
             GeneralName::DNSName(n) => dns.push(n.to_owned()),
-            GeneralName::IPAddress(bytes) if bytes.len() == 8 || bytes.len() == 32 => {
-                let (address, mask) = bytes.split_at(bytes.len() / 2);
-                ip.push(IpRange { address: address.to_vec(), mask: mask.to_vec() });
-            }
+            GeneralName::IPAddress(bytes) => ip.extend(IpRange::from_constraint(bytes)),
             _ => {}
         }
     }
