@@ -153,6 +153,14 @@ impl Plan {
         })
     }
 
+    /// The key the pair uses: the key file gen writes, or the --key file it reuses in place.
+    fn pair_key_path(&self) -> Option<&Path> {
+        match (&self.key_path, &self.key) {
+            (Some(path), _) | (None, KeySource::File(path)) => Some(path),
+            (None, KeySource::Generate(_)) => None,
+        }
+    }
+
     /// Every path this run writes, key first.
     fn outputs(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self.key_path.iter().cloned().collect();
@@ -301,10 +309,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
 
 /// The existing pair judged against what this run asks for.
 fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
-    let key_path = match (&plan.key_path, &plan.key) {
-        (Some(path), _) | (None, KeySource::File(path)) => path.clone(),
-        (None, KeySource::Generate(_)) => return Verdict::Missing,
-    };
+    let Some(key_path) = plan.pair_key_path() else { return Verdict::Missing };
     let requirements = Requirements {
         names: &plan.names,
         now: plan.now,
@@ -314,21 +319,15 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
         key_algorithm: plan.explicit_key_type.map(KeyType::algorithm),
         password: &|| plan.password.read(&key_path.display().to_string()),
     };
-    renewal::assess(&plan.cert_path, &key_path, &requirements)
+    renewal::assess(&plan.cert_path, key_path, &requirements)
 }
 
 /// Outputs asked for since the kept pair was made (--der, --p12, --k8s-secret), written
 /// from that pair: the key and certificate stay as they are, byte for byte.
 fn complete_outputs(plan: &Plan, ca: Option<&LocalCa>) -> Result<Vec<WrittenFile>, Failure> {
     let missing: Vec<PathBuf> = plan.outputs().into_iter().filter(|path| path.symlink_metadata().is_err()).collect();
-    let key_path = match (&plan.key_path, &plan.key) {
-        (Some(path), _) | (None, KeySource::File(path)) => path.clone(),
-        (None, KeySource::Generate(_)) => return Ok(Vec::new()),
-    };
-    if missing.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (key, _) = load_key(plan, &key_path)?;
+    let Some(key_path) = plan.pair_key_path().filter(|_| !missing.is_empty()) else { return Ok(Vec::new()) };
+    let (key, _) = load_key(plan, key_path)?;
     let cert_file = load::load(&Input::File(plan.cert_path.clone()))?;
     let chain: Vec<CertificateDer<'static>> = cert_file.certificates().map(|(_, der)| der.clone()).collect();
     let mut files: Vec<Planned> =
@@ -387,10 +386,7 @@ fn summarize(
     files: Vec<WrittenFile>,
 ) -> GenData {
     let cert_path = plan.cert_path.display().to_string();
-    let key_file = match (&plan.key_path, &plan.key) {
-        (Some(path), _) | (None, KeySource::File(path)) => path.display().to_string(),
-        (None, KeySource::Generate(_)) => String::new(),
-    };
+    let key_file = plan.pair_key_path().map(|p| p.display().to_string()).unwrap_or_default();
     let trust = ca.map_or_else(|| cert_path.clone(), |ca| ca.cert_path.clone());
     let file_name = |p: &str| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let next = next_steps(&plan.names, &trust, &cert_path, &key_file);
