@@ -9,10 +9,13 @@ WORKDIR /src
 # aws-lc-sys builds its C code with the cc crate: gcc (in the image) and make are enough.
 RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN cargo build --release --locked --bin certsmith
+# The release binary as it ships: statically linked (dist/build.sh says why).
+RUN install -D -m 0755 "$(dist/build.sh)" /out/certsmith
 
+# glibc's NSS modules beyond files and DNS are loaded at run time; this image has the
+# same glibc (Debian 12) as the build image.
 FROM gcr.io/distroless/cc-debian12:nonroot
-COPY --from=build /src/target/release/certsmith /usr/local/bin/certsmith
+COPY --from=build /out/certsmith /usr/local/bin/certsmith
 WORKDIR /srv/certsmith
 USER nonroot
 ENTRYPOINT ["/usr/local/bin/certsmith"]

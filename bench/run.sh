@@ -24,8 +24,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-cargo build --release --locked --quiet
-bin=$root/target/release/certsmith
+# The binary as it ships (statically linked on Linux with glibc; see dist/build.sh).
+bin=$(dist/build.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -114,7 +114,8 @@ def v(cmd):
     except Exception: return "?"
 cpu = v('grep -m1 "model name" /proc/cpuinfo | cut -d: -f2').strip()
 print(f"Machine: {v('nproc')} cores, {cpu}, {v('uname -sr')}")
-print(f"Versions: {v(sys.argv[4] + ' --version')}; {v('openssl version')}; mkcert {v('mkcert -version')}; {v('hyperfine --version')}")
+linking = "static" if "statically linked" in v(f"ldd {sys.argv[4]} 2>&1") else "dynamic"
+print(f"Versions: {v(sys.argv[4] + ' --version')} ({linking}); {v('openssl version')}; mkcert {v('mkcert -version')}; {v('hyperfine --version')}")
 print()
 print("| workload | certsmith (median ms) | alternative | alternative (median ms) | ratio (alternative / certsmith) | target |")
 print("| --- | ---: | --- | ---: | ---: | --- |")
