@@ -265,22 +265,34 @@ pub fn facts(key: &PrivateKey) -> Result<KeyFacts, KeyError> {
             Err(KeyError::Unsupported(_)) => (stated_algorithm(der)?, None, None),
             Err(e) => return Err(e),
         },
-        PrivateKey::EncryptedPkcs8(der) => {
-            let scheme = encryption_scheme(der).ok_or(KeyError::Malformed("encrypted PKCS#8"))?;
+        PrivateKey::EncryptedPkcs8(_) => {
+            let scheme = protection(key).ok_or(KeyError::Malformed("encrypted PKCS#8"))?;
             (KeyAlgorithm::Unknown { oid: String::new() }, None, Some(scheme))
         }
-        PrivateKey::LegacyEncrypted { label, dek_info, .. } => {
+        PrivateKey::LegacyEncrypted { label, .. } => {
             // The label names the algorithm; the size is inside the ciphertext.
             let algorithm = match label.as_str() {
                 "RSA PRIVATE KEY" => KeyAlgorithm::Rsa { bits: 0 },
                 "EC PRIVATE KEY" => KeyAlgorithm::Ec { curve: String::new() },
                 _ => KeyAlgorithm::Unknown { oid: String::new() },
             };
-            let cipher = dek_info.split(',').next().unwrap_or("unknown cipher");
-            (algorithm, None, Some(format!("OpenSSL legacy PEM encryption ({cipher})")))
+            (algorithm, None, protection(key))
         }
     };
     Ok(KeyFacts { algorithm, encoding, spki, protection })
+}
+
+/// How a stored key is encrypted, in words: `None` for a plain key, or an encrypted
+/// PKCS#8 whose scheme cannot be read.
+pub fn protection(key: &PrivateKey) -> Option<String> {
+    match key {
+        PrivateKey::Plain(_) => None,
+        PrivateKey::EncryptedPkcs8(der) => encryption_scheme(der),
+        PrivateKey::LegacyEncrypted { dek_info, .. } => {
+            let cipher = dek_info.split(',').next().unwrap_or("unknown cipher");
+            Some(format!("OpenSSL legacy PEM encryption ({cipher})"))
+        }
+    }
 }
 
 /// What a plain private key is, as its encoding states it: the PKCS#8 algorithm

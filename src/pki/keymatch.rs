@@ -99,7 +99,8 @@ pub fn check(
     })?;
     let cert_spki = cert_spki_der(cert_der);
     let key_algorithm = key::algorithm_of_spki(&key_spki).unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
-    let protection = key::facts(stored).ok().and_then(|f| f.protection);
+    // Not key::facts: for a plain key that derives the public key a second time.
+    let protection = key::protection(stored);
 
     let matches = same_public_key(&cert_spki, &key_spki);
     let mut issues = Vec::new();

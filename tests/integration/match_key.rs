@@ -346,6 +346,18 @@ fn openssl_default_fixtures_match() {
         let out = run(["--json", "match-key", "--password-file", path_str(&password), &fx(cert), &fx(key)]);
         assert_eq!(out.code, 0, "{key}: {}", out.stderr);
         assert_eq!(out.json()["data"]["matches"], true, "{key}");
+        // How the key is stored is said as stored, not as decrypted.
+        let protection = out.json()["data"]["key"]["protection"].as_str().map(str::to_owned);
+        let expected = match key {
+            k if k.contains("scrypt") => Some("scrypt"),
+            k if k.contains("encrypted-pkcs8") => Some("PBKDF2"),
+            k if k.contains("legacy-encrypted") => Some("OpenSSL legacy PEM encryption (AES-256-CBC)"),
+            _ => None,
+        };
+        assert_eq!(protection.is_some(), expected.is_some(), "{key}: {protection:?}");
+        if let (Some(protection), Some(expected)) = (protection, expected) {
+            assert!(protection.contains(expected), "{key}: {protection}");
+        }
     }
 }
 
