@@ -67,46 +67,59 @@ hosts_loop='for f in many/host*.pem; do n=${f#many/}; openssl verify -CAfile ca/
 
 results=$work/results.tsv
 : > "$results"
-# bench ID RUNS COMMAND: one hyperfine run, no shell in between (-N; pipelines and
-# loops name their shell), the median in milliseconds goes to results.tsv
+# bench ID RUNS COMMAND [PREPARE]: one hyperfine run, no shell in between (-N; pipelines
+# and loops name their shell), PREPARE (untimed) before each run. Every run's time in
+# milliseconds goes to results.tsv; a row's median is taken over all runs of its ID.
 bench() {
-  local id=$1 n=$2 cmd=$3
-  hyperfine -N --warmup 2 --runs "$n" --style none --export-json "$id.json" "$cmd" >/dev/null 2>&1 \
+  local id=$1 n=$2 cmd=$3 prepare=${4:-true}
+  hyperfine -N --warmup 2 --runs "$n" --style none --export-json "$id.json" --prepare "$prepare" "$cmd" >/dev/null 2>&1 \
     || { echo "benchmark $id failed: $cmd" >&2; exit 1; }
   python3 - "$id" "$id.json" >> "$results" <<'PY'
-import json, statistics, sys
-r = json.load(open(sys.argv[2]))["results"][0]
-print(f"{sys.argv[1]}\t{statistics.median(r['times'])*1000:.2f}\t{len(r['times'])}")
+import json, sys
+for t in json.load(open(sys.argv[2]))["results"][0]["times"]:
+    print(f"{sys.argv[1]}\t{t * 1000:.3f}")
 PY
 }
 
+# The preparation's writes go to the disk now, not during the timings.
+sync
 echo "== timing (this takes a few minutes)" >&2
-# Short commands on a shared machine: more runs steady their medians.
-short_runs=$((runs * 3))
-bench gen-ecdsa "$short_runs" "$bin gen --force --out-dir g localhost 127.0.0.1"
-bench gen-ecdsa-openssl "$short_runs" "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o/k.pem -out o/c.pem -days 365 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -addext extendedKeyUsage=serverAuth -addext basicConstraints=critical,CA:FALSE"
-bench gen-ecdsa-mkcert "$short_runs" "sh -c 'cd mk && mkcert -ecdsa localhost 127.0.0.1 2>/dev/null'"
+# Every gen row writes a new pair, as `gen` does unless --force: the files of the run
+# before are removed untimed. Replacing a synced file here costs the disk's discard of
+# the old blocks, a wait that would time this machine's disk (docs/benchmarks.md).
+fresh_g="sh -c 'rm -f g/*'" fresh_o="sh -c 'rm -f o/*'" fresh_mk="sh -c 'rm -f mk/*'"
+# The short commands run in three rounds, each side by side with its alternatives, so
+# that a spell of noise on a shared machine falls on both sides of a ratio.
+for round in 1 2 3; do
+  bench gen-ecdsa "$runs" "$bin gen --out-dir g localhost 127.0.0.1" "$fresh_g"
+  bench gen-ecdsa-openssl "$runs" "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o/k.pem -out o/c.pem -days 365 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -addext extendedKeyUsage=serverAuth -addext basicConstraints=critical,CA:FALSE" "$fresh_o"
+  bench gen-ecdsa-mkcert "$runs" "sh -c 'cd mk && mkcert -ecdsa localhost 127.0.0.1 2>/dev/null'" "$fresh_mk"
+  bench inspect-bundle "$runs" "$bin inspect $bundle"
+  bench inspect-bundle-openssl "$runs" "openssl storeutl -noout -text -certs $bundle"
+  bench match-key-rsa "$runs" "$bin match-key rsa/certificate.pem rsa/private_key.pem"
+  bench match-key-rsa-guide "$runs" "sh -c 'openssl x509 -noout -modulus -in rsa/certificate.pem | openssl md5; openssl rsa -noout -modulus -in rsa/private_key.pem | openssl md5'"
+  bench version "$runs" "$bin --version"
+  bench version-openssl "$runs" "openssl version"
+done
 rsa_runs=$((runs * 3))   # RSA key generation time varies with the prime search
-bench gen-rsa "$rsa_runs" "$bin gen --force --key-type rsa-2048 --out-dir g localhost 127.0.0.1"
-bench gen-rsa-guide "$rsa_runs" "sh guide-rsa.sh"
-bench gen-rsa-mkcert "$rsa_runs" "sh -c 'cd mk && mkcert localhost 127.0.0.1 2>/dev/null'"
-bench inspect-bundle "$short_runs" "$bin inspect $bundle"
-bench inspect-bundle-openssl "$short_runs" "openssl storeutl -noout -text -certs $bundle"
+bench gen-rsa "$rsa_runs" "$bin gen --key-type rsa-2048 --out-dir g localhost 127.0.0.1" "$fresh_g"
+bench gen-rsa-guide "$rsa_runs" "sh guide-rsa.sh" "$fresh_o"
+bench gen-rsa-mkcert "$rsa_runs" "sh -c 'cd mk && mkcert localhost 127.0.0.1 2>/dev/null'" "$fresh_mk"
 files=$(echo many/host*.pem)
 bench verify-1000 "$runs" "$bin verify --ca ca/ca.pem $files"
 bench verify-1000-openssl-loop "$runs" "bash -c '$hosts_loop'"
 bench verify-1000-openssl-one "$runs" "openssl verify -CAfile ca/ca.pem $files"
-bench match-key-rsa "$short_runs" "$bin match-key rsa/certificate.pem rsa/private_key.pem"
-bench match-key-rsa-guide "$short_runs" "sh -c 'openssl x509 -noout -modulus -in rsa/certificate.pem | openssl md5; openssl rsa -noout -modulus -in rsa/private_key.pem | openssl md5'"
-bench version "$short_runs" "$bin --version"
-bench version-openssl "$short_runs" "openssl version"
 
 peak_kb=$( { /usr/bin/time -f %M "$bin" verify --ca ca/ca.pem many/host*.pem >/dev/null; } 2>&1 | tail -1 )
 size=$(stat -c %s "$bin")
 
 python3 - "$results" "$peak_kb" "$size" "$bin" <<'PY' | tee "$root/bench/last-run.md"
-import subprocess, sys
-rows = dict((l.split("\t")[0], float(l.split("\t")[1])) for l in open(sys.argv[1]))
+import statistics, subprocess, sys
+times = {}
+for line in open(sys.argv[1]):
+    row, ms = line.split("\t")
+    times.setdefault(row, []).append(float(ms))
+rows = {row: statistics.median(ms) for row, ms in times.items()}
 peak_mb = int(sys.argv[2]) / 1024
 size_mb = int(sys.argv[3]) / (1024 * 1024)
 def v(cmd):
