@@ -16,11 +16,12 @@ cd "$(dirname "$0")/.."
 host=$(rustc -vV | sed -n 's/^host: //p')
 case "$host" in
   *-linux-gnu*)
-    RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --quiet --bin certsmith --target "$host" >&2
-    echo "$PWD/target/$host/release/certsmith"
+    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+      cargo build --release --locked --quiet --bin certsmith --target "$host" >&2
+    echo "${CARGO_TARGET_DIR:-$PWD/target}/$host/release/certsmith"
     ;;
   *)
     cargo build --release --locked --quiet --bin certsmith >&2
-    echo "$PWD/target/release/certsmith"
+    echo "${CARGO_TARGET_DIR:-$PWD/target}/release/certsmith"
     ;;
 esac
