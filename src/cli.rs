@@ -401,7 +401,8 @@ EXAMPLES:
 
 EXIT STATUS:
   0  the key belongs to the certificate (warnings about Granian may still be printed)
-  1  it does not: finding key-mismatch
+  1  it does not (finding key-mismatch), or it does and rustls still refuses the pair
+     (finding compressed-public-key)
   2  certsmith could not compare: unreadable file, wrong password, not a certificate or key";
 
 /// Check that a private key belongs to a certificate, and that Granian can load it

@@ -1,6 +1,7 @@
 //! `certsmith match-key`: does this key belong to this certificate, and can Granian load
-//! it as it is. Exit 0 when it belongs, 1 when it does not (`key-mismatch`), 2 when the
-//! files could not be compared. The work is `pki::keymatch`'s; this module wires the
+//! it as it is. Exit 0 when it belongs, 1 when it does not (`key-mismatch`) or when rustls
+//! refuses the pair anyway (`compressed-public-key`), 2 when the files could not be
+//! compared. The work is `pki::keymatch`'s; this module wires the
 //! arguments to it and turns its answer into a report.
 
 use crate::app::Context;
@@ -31,9 +32,10 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
         .iter()
         .cloned()
         .map(|issue| {
-            // A mismatch is the problem match-key looks for; what Granian makes of a
-            // matching key is advice (exit 0), as the key does belong to the certificate.
-            let severity = if issue.code == Code::KeyMismatch { Severity::Error } else { Severity::Warning };
+            // A pair a TLS server refuses is the problem match-key looks for; what Granian
+            // makes of the key file alone is advice (exit 0).
+            let refused = [Code::KeyMismatch, Code::CompressedPublicKey].contains(&issue.code);
+            let severity = if refused { Severity::Error } else { Severity::Warning };
             issue.into_finding(severity, answer.key.source.clone())
         })
         .collect();

@@ -2,10 +2,12 @@
 //! The one implementation behind `match-key`, `verify --key` and `doctor`.
 //!
 //! The key's public key is derived from its private material (decrypting it first when it
-//! is encrypted) and compared with the certificate's SubjectPublicKeyInfo. "Can Granian load
-//! it" is asked of the code Granian runs: rustls with the ring provider, after the file
-//! format checks Granian's own loader makes (`granian/src/tls.rs`: PEM only; with a
-//! password, only `ENCRYPTED PRIVATE KEY` blocks).
+//! is encrypted) and compared with the certificate's SubjectPublicKeyInfo. An EC point the
+//! certificate stores compressed still belongs to the key, but rustls compares encodings
+//! and refuses the pair, so that is said as well. "Can Granian load it" is asked of the
+//! code Granian runs: rustls with the ring provider, after the file format checks
+//! Granian's own loader makes (`granian/src/tls.rs`: PEM only; with a password, only
+//! `ENCRYPTED PRIVATE KEY` blocks).
 //!
 //! Nothing here prints; no private byte or password leaves this module except to a crypto
 //! call.
@@ -60,7 +62,8 @@ pub struct KeyMatch {
     /// rustls with the ring provider, as Granian runs it, loads the key file as it is
     /// (without a password). When false, `issues` says why and what to run.
     pub granian_loads_key: bool,
-    /// `key-mismatch` first (when the keys differ), then what keeps Granian from loading the key.
+    /// `key-mismatch` or `compressed-public-key` first, then what keeps Granian from
+    /// loading the key.
     #[serde(skip)]
     pub issues: Vec<Issue>,
 }
@@ -102,8 +105,13 @@ pub fn check(
     // Not key::facts: for a plain key that derives the public key a second time.
     let protection = key::protection(stored);
 
-    let matches = same_public_key(&cert_spki, &key_spki);
+    // The same point, stored compressed on one side: the key belongs, rustls refuses it.
+    let compressed = same_point_encoded_differently(&cert_spki, &key_spki);
+    let matches = compressed || same_public_key(&cert_spki, &key_spki);
     let mut issues = Vec::new();
+    if compressed {
+        issues.push(compressed_public_key(&cert_subject, &cert_file.name, key_name));
+    }
     if !matches {
         let other = certificates
             .iter()
@@ -188,6 +196,40 @@ pub fn same_public_key(a: &[u8], b: &[u8]) -> bool {
     a == b || matches!((rsa_numbers(a), rsa_numbers(b)), (Some(x), Some(y)) if x == y)
 }
 
+/// Whether two EC SubjectPublicKeyInfos hold the same point on the same curve in
+/// different encodings (SEC 1 §2.3.3: compressed `02|03 x`, uncompressed `04 x y`).
+/// Compressing is exact, so both are compared compressed.
+pub fn same_point_encoded_differently(a: &[u8], b: &[u8]) -> bool {
+    let ec = |der: &[u8]| {
+        let (_, spki) = SubjectPublicKeyInfo::from_der(der).ok()?;
+        (spki.algorithm.algorithm.to_id_string() == oid::EC).then(|| {
+            let curve = spki.algorithm.parameters.as_ref().map(|p| p.data.to_vec());
+            (curve, spki.subject_public_key.data.to_vec())
+        })
+    };
+    match (ec(a), ec(b)) {
+        (Some((curve_a, point_a)), Some((curve_b, point_b))) => {
+            curve_a == curve_b
+                && point_a != point_b
+                && compressed(&point_a).is_some_and(|c| compressed(&point_b) == Some(c))
+        }
+        _ => false,
+    }
+}
+
+/// An EC point in compressed form: the parity of y as prefix, then x.
+fn compressed(point: &[u8]) -> Option<Vec<u8>> {
+    match point.split_first()? {
+        (0x02 | 0x03, _) => Some(point.to_vec()),
+        (0x04, xy) if !xy.is_empty() && xy.len() % 2 == 0 => {
+            let (x, y) = xy.split_at(xy.len() / 2);
+            let prefix = 0x02 | (y.last()? & 1);
+            Some([&[prefix], x].concat())
+        }
+        _ => None,
+    }
+}
+
 /// (n, e) without leading zero bytes, for RSA SPKIs.
 fn rsa_numbers(spki_der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let (_, spki) = SubjectPublicKeyInfo::from_der(spki_der).ok()?;
@@ -245,6 +287,21 @@ pub fn mismatch(
             "the private key in {key_name} does not belong to the certificate in {cert}: their public keys differ{kinds}. Granian refuses to start with this pair ([X509: KEY_VALUES_MISMATCH] key values mismatch), as any TLS server does"
         ),
         hint,
+    )
+}
+
+/// The `compressed-public-key` issue: the pair belongs together, but rustls compares the
+/// certificate's SubjectPublicKeyInfo with the one it derives from the key, byte for byte,
+/// and refuses the pair (measured: `with_single_cert` → `InconsistentKeys(KeyMismatch)`).
+fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str) -> Issue {
+    Issue::new(
+        Code::CompressedPublicKey,
+        format!(
+            "the private key in {key_name} belongs to the certificate in {cert}, but the certificate stores its EC public key compressed. OpenSSL accepts the pair; rustls compares the two encodings and refuses it (InconsistentKeys(KeyMismatch)), so Granian's workers do not start"
+        ),
+        format!(
+            "issue a new certificate for this key, which certsmith writes with the public key uncompressed: `certsmith gen --key {key_name} --cert-file {cert_name} --force NAME...`"
+        ),
     )
 }
 
@@ -410,6 +467,17 @@ fn holds(file: &LoadedFile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_compress_by_the_parity_of_y() {
+        assert_eq!(compressed(&[0x04, 0xaa, 0xbb, 0x10, 0x21]), Some(vec![0x03, 0xaa, 0xbb]));
+        assert_eq!(compressed(&[0x04, 0xaa, 0xbb, 0x10, 0x20]), Some(vec![0x02, 0xaa, 0xbb]));
+        assert_eq!(compressed(&[0x03, 0xaa, 0xbb]), Some(vec![0x03, 0xaa, 0xbb]));
+        // Odd length, the point at infinity, hybrid form: not compared.
+        assert_eq!(compressed(&[0x04, 0xaa, 0xbb, 0x10]), None);
+        assert_eq!(compressed(&[0x00]), None);
+        assert_eq!(compressed(&[0x06, 0xaa, 0x10]), None);
+    }
 
     #[test]
     fn sibling_names_replace_the_extension() {

@@ -78,6 +78,9 @@ codes! {
     KeyReadableByOthers = "key-readable-by-others",
     /// The private key does not belong to the certificate: their public keys differ.
     KeyMismatch = "key-mismatch",
+    /// The key belongs to the certificate, but the certificate stores its EC public key
+    /// compressed: rustls compares encodings and refuses the pair.
+    CompressedPublicKey = "compressed-public-key",
     /// A key rustls with the ring provider (Granian) cannot load: RSA outside 2048–4096 bits, P-521, ….
     KeyUnsupportedByGranian = "key-unsupported-by-granian",
     /// A key file encoding Granian cannot load as it is: DER, legacy PEM encryption, encrypted PKCS#8.

@@ -610,3 +610,63 @@ fn a_damaged_rsa_key_is_an_error_not_a_match() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("damaged.der") && out.stderr.contains("inconsistent"), "{}", out.stderr);
 }
+
+/// A certificate that stores its EC public key compressed (made from a key OpenSSL was
+/// told to write compressed) with its own key. OpenSSL says the two are one key, rustls
+/// refuses the pair, and certsmith says both: a match that Granian will not start with.
+/// The command its hint gives makes a pair rustls loads.
+#[test]
+fn a_compressed_public_key_belongs_but_rustls_refuses_the_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| path_str(&dir.path().join(name)).to_owned();
+    let (key, compressed_key, cert) = (at("k.pem"), at("kc.pem"), at("c.pem"));
+    openssl(&["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &key], None);
+    openssl(&["ec", "-in", &key, "-conv_form", "compressed", "-out", &compressed_key], None);
+    openssl(
+        &["req", "-x509", "-key", &compressed_key, "-out", &cert, "-subj", "/CN=localhost", "-days", "30"]
+            .into_iter()
+            .chain(["-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:FALSE"])
+            .chain(["-addext", "extendedKeyUsage=serverAuth"])
+            .collect::<Vec<_>>(),
+        None,
+    );
+    // OpenSSL: the key's public key, written compressed, is the certificate's, byte for byte.
+    let key_public = openssl(&["ec", "-in", &key, "-pubout", "-conv_form", "compressed", "-outform", "DER"], None);
+    let cert_public = openssl(&["x509", "-in", &cert, "-noout", "-pubkey"], None);
+    assert_eq!(openssl(&["pkey", "-pubin", "-outform", "DER"], Some(&cert_public)), key_public);
+    // rustls, as Granian loads the pair.
+    let refused = crate::tls::server_config(Path::new(&cert), Path::new(&key)).unwrap_err();
+    assert!(refused.contains("KeyMismatch"), "{refused}");
+
+    let out = run(["--json", "match-key", &cert, &key]);
+    assert_eq!((out.code, out.finding_codes()), (1, vec!["compressed-public-key".to_owned()]), "{}", out.stdout);
+    assert_eq!(out.json()["data"]["matches"], true);
+    assert_eq!(finding(&out.json(), "compressed-public-key")["severity"], "error");
+    let human = run(["match-key", &cert, &key]);
+    assert!(human.stdout.starts_with("REFUSED: "), "{}", human.stdout);
+    let out = run(["--json", "verify", "--ca", &cert, "--key", &key, &cert]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(finding(&out.json(), "compressed-public-key")["severity"], "error");
+
+    // gen --if-needed replaces such a pair, and says why.
+    let renew = dir.path().join("renew");
+    fs::create_dir_all(renew.join("certs")).unwrap();
+    fs::copy(&cert, renew.join("certs/certificate.pem")).unwrap();
+    fs::copy(&key, renew.join("certs/private_key.pem")).unwrap();
+    let out: Run = certsmith().current_dir(&renew).args(["--json", "gen", "--if-needed"]).output().unwrap().into();
+    assert_eq!(out.json()["data"]["action"], "replaced", "{}", out.stdout);
+    let reasons = out.json()["data"]["reasons"].to_string();
+    assert!(reasons.contains("stores its public key compressed, which rustls refuses"), "{reasons}");
+
+    let hint = finding(&run(["--json", "match-key", &cert, &key]).json(), "compressed-public-key")["hint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let command = hint.split('`').nth(1).unwrap().replace("NAME...", "localhost");
+    let words = shlex::split(&command).unwrap();
+    assert_eq!(words[0], "certsmith");
+    let fixed = certsmith().current_dir(dir.path()).args(&words[1..]).output().unwrap();
+    assert!(fixed.status.success(), "{command}: {}", String::from_utf8_lossy(&fixed.stderr));
+    assert_eq!(run(["match-key", &cert, &key]).code, 0);
+    crate::tls::server_config(Path::new(&cert), Path::new(&key)).unwrap();
+}

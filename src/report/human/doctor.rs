@@ -63,6 +63,7 @@ const CHECKLIST: &[(Check, &str, &[Code])] = &[
             Code::EncryptedKeyWithoutPassword,
             Code::WrongKeyPassword,
             Code::KeyMismatch,
+            Code::CompressedPublicKey,
             Code::KeyFormatUnsupportedByGranian,
             Code::KeyUnsupportedByGranian,
         ],

@@ -6,13 +6,19 @@ use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, field};
 use crate::commands::match_key::MatchKeyData;
-use crate::report::Subject;
+use crate::report::{Code, Subject};
 
 pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()> {
     let cert = &data.certificate;
     let key = &data.key;
     let (cert_path, key_path) = (path(&cert.source), path(&key.source));
-    if data.matches {
+    let refused = data.issues.iter().any(|issue| issue.code == Code::CompressedPublicKey);
+    if data.matches && refused {
+        writeln!(
+            out,
+            "{RED}REFUSED{RED:#}: the private key in {key_path} belongs to the certificate in {cert_path}, but rustls refuses the pair (below)"
+        )?;
+    } else if data.matches {
         writeln!(
             out,
             "{GREEN}match{GREEN:#}: the private key in {key_path} belongs to the certificate in {cert_path}"

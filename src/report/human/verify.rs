@@ -47,7 +47,7 @@ const CHECKLIST: &[(&str, &[Code])] = &[
         ],
     ),
     ("file order: the leaf first, then each issuer", &[Code::ChainOrder]),
-    (KEY, &[Code::KeyMismatch, Code::KeyFormatUnsupportedByGranian]),
+    (KEY, &[Code::KeyMismatch, Code::CompressedPublicKey, Code::KeyFormatUnsupportedByGranian]),
 ];
 
 const KEY: &str = "the key";
