@@ -105,12 +105,13 @@ pub fn check(
     // Not key::facts: for a plain key that derives the public key a second time.
     let protection = key::protection(stored);
 
+    let regenerate = checks::regenerate_command(&cert);
     // The same point, stored compressed on one side: the key belongs, rustls refuses it.
     let compressed = same_point_encoded_differently(&cert_spki, &key_spki);
     let matches = compressed || same_public_key(&cert_spki, &key_spki);
     let mut issues = Vec::new();
     if compressed {
-        issues.push(compressed_public_key(&cert_subject, &cert_file.name, key_name));
+        issues.push(compressed_public_key(&cert_subject, &cert_file.name, key_name, &regenerate));
     }
     if !matches {
         let other = certificates
@@ -120,7 +121,6 @@ pub fn check(
             .map(|(position, _)| position);
         issues.push(mismatch(&cert_subject, &cert.public_key, key_name, &key_algorithm, other));
     }
-    let regenerate = checks::regenerate_command(&cert);
     let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &regenerate);
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
@@ -196,9 +196,10 @@ pub fn same_public_key(a: &[u8], b: &[u8]) -> bool {
     a == b || matches!((rsa_numbers(a), rsa_numbers(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// Whether two EC SubjectPublicKeyInfos hold the same point on the same curve in
-/// different encodings (SEC 1 §2.3.3: compressed `02|03 x`, uncompressed `04 x y`).
-/// Compressing is exact, so both are compared compressed.
+/// Whether two EC SubjectPublicKeyInfos hold the same point on the same curve, one
+/// compressed and one not (SEC 1 §2.3.3: compressed `02|03 x`, uncompressed `04 x y`).
+/// The uncompressed one is compressed and the two compared: compressing is exact, and
+/// the curve equation gives one y of each parity for an x.
 pub fn same_point_encoded_differently(a: &[u8], b: &[u8]) -> bool {
     let ec = |der: &[u8]| {
         let (_, spki) = SubjectPublicKeyInfo::from_der(der).ok()?;
@@ -208,9 +209,9 @@ pub fn same_point_encoded_differently(a: &[u8], b: &[u8]) -> bool {
         })
     };
     match (ec(a), ec(b)) {
-        (Some((curve_a, point_a)), Some((curve_b, point_b))) => {
-            curve_a == curve_b
-                && point_a != point_b
+        (Some((curve_a, point_a)), Some((curve_b, point_b))) if curve_a == curve_b => {
+            let is_compressed = |p: &[u8]| matches!(p.first(), Some(0x02 | 0x03));
+            is_compressed(&point_a) != is_compressed(&point_b)
                 && compressed(&point_a).is_some_and(|c| compressed(&point_b) == Some(c))
         }
         _ => false,
@@ -293,14 +294,17 @@ pub fn mismatch(
 /// The `compressed-public-key` issue: the pair belongs together, but rustls compares the
 /// certificate's SubjectPublicKeyInfo with the one it derives from the key, byte for byte,
 /// and refuses the pair (measured: `with_single_cert` → `InconsistentKeys(KeyMismatch)`).
-fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str) -> Issue {
+fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str, regenerate: &str) -> Issue {
+    let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| s.to_owned(), |q| q.into_owned());
     Issue::new(
         Code::CompressedPublicKey,
         format!(
             "the private key in {key_name} belongs to the certificate in {cert}, but the certificate stores its EC public key compressed. OpenSSL accepts the pair; rustls compares the two encodings and refuses it (InconsistentKeys(KeyMismatch)), so Granian's workers do not start"
         ),
         format!(
-            "issue a new certificate for this key, which certsmith writes with the public key uncompressed: `certsmith gen --key {key_name} --cert-file {cert_name} --force NAME...`"
+            "issue a new certificate for this key; certsmith writes the public key uncompressed: `{regenerate} --key {} --cert-file {} --force`",
+            quote(key_name),
+            quote(cert_name)
         ),
     )
 }
@@ -467,6 +471,30 @@ fn holds(file: &LoadedFile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An EC SubjectPublicKeyInfo (DER, short lengths) for a curve OID and point.
+    fn ec_spki(curve_oid: &[u8], point: &[u8]) -> Vec<u8> {
+        let tlv = |tag: u8, body: &[u8]| [&[tag, body.len() as u8], body].concat();
+        let algorithm =
+            tlv(0x30, &[tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]), tlv(0x06, curve_oid)].concat());
+        tlv(0x30, &[algorithm, tlv(0x03, &[&[0x00], point].concat())].concat())
+    }
+
+    #[test]
+    fn only_one_point_compressed_and_one_not_count_as_one_key() {
+        const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+        let (x, y_odd, y_odd_too) = ([0x11u8; 32], [0x21u8; 32], [0x23u8; 32]);
+        let full = ec_spki(P256, &[&[0x04], &x[..], &y_odd].concat());
+        assert!(same_point_encoded_differently(&full, &ec_spki(P256, &[&[0x03], &x[..]].concat())));
+        // The point with the same x and the other y, the other key.
+        assert!(!same_point_encoded_differently(&full, &ec_spki(P256, &[&[0x02], &x[..]].concat())));
+        // Two uncompressed points with the same x and y's of one parity are two points.
+        assert!(!same_point_encoded_differently(&full, &ec_spki(P256, &[&[0x04], &x[..], &y_odd_too].concat())));
+        // Another curve.
+        assert!(!same_point_encoded_differently(&full, &ec_spki(P384, &[&[0x03], &x[..]].concat())));
+        assert!(!same_point_encoded_differently(&full, &full));
+    }
 
     #[test]
     fn points_compress_by_the_parity_of_y() {

@@ -644,6 +644,7 @@ fn a_compressed_public_key_belongs_but_rustls_refuses_the_pair() {
     assert_eq!(finding(&out.json(), "compressed-public-key")["severity"], "error");
     let human = run(["match-key", &cert, &key]);
     assert!(human.stdout.starts_with("REFUSED: "), "{}", human.stdout);
+    assert!(human.stdout.contains("loads the key, but not with this certificate"), "{}", human.stdout);
     let out = run(["--json", "verify", "--ca", &cert, "--key", &key, &cert]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(finding(&out.json(), "compressed-public-key")["severity"], "error");
@@ -662,11 +663,31 @@ fn a_compressed_public_key_belongs_but_rustls_refuses_the_pair() {
         .as_str()
         .unwrap()
         .to_owned();
-    let command = hint.split('`').nth(1).unwrap().replace("NAME...", "localhost");
+    // The replacement keeps the certificate's names.
+    let command = hint.split('`').nth(1).unwrap().to_owned();
+    assert!(command.starts_with("certsmith gen localhost --key "), "{command}");
     let words = shlex::split(&command).unwrap();
     assert_eq!(words[0], "certsmith");
     let fixed = certsmith().current_dir(dir.path()).args(&words[1..]).output().unwrap();
     assert!(fixed.status.success(), "{command}: {}", String::from_utf8_lossy(&fixed.stderr));
     assert_eq!(run(["match-key", &cert, &key]).code, 0);
     crate::tls::server_config(Path::new(&cert), Path::new(&key)).unwrap();
+
+    // A CA certificate made the same way: gen names the reason it will not issue from it.
+    let ca = at("ca.pem");
+    openssl(
+        &["req", "-x509", "-key", &compressed_key, "-out", &ca, "-subj", "/CN=compressed CA", "-days", "30"]
+            .into_iter()
+            .chain(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"])
+            .collect::<Vec<_>>(),
+        None,
+    );
+    let out: Run = certsmith()
+        .current_dir(dir.path())
+        .args(["gen", "--ca-cert", &ca, "--ca-key", &key, "app.test"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("stores its EC public key compressed"), "{}", out.stderr);
 }

@@ -51,7 +51,11 @@ pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()>
     if let Some(md5) = &key.modulus_md5 {
         modulus(out, md5, &format!("openssl rsa -noout -modulus -in {key_path} | openssl md5"))?;
     }
-    let granian = if data.granian_loads_key { "loads it as it is" } else { "cannot load it as it is (see below)" };
+    let granian = match (data.granian_loads_key, refused) {
+        (true, false) => "loads it as it is",
+        (true, true) => "loads the key, but not with this certificate (see below)",
+        (false, _) => "cannot load it as it is (see below)",
+    };
     field(out, "Granian", granian)
 }
 
