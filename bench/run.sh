@@ -71,8 +71,9 @@ results=$work/results.tsv
 # and loops name their shell), PREPARE (untimed) before each run. Every run's time in
 # milliseconds goes to results.tsv; a row's median is taken over all runs of its ID.
 bench() {
-  local id=$1 n=$2 cmd=$3 prepare=${4:-true}
-  hyperfine -N --warmup 2 --runs "$n" --style none --export-json "$id.json" --prepare "$prepare" "$cmd" >/dev/null 2>&1 \
+  local id=$1 n=$2 cmd=$3 prepare=()
+  [ $# -ge 4 ] && prepare=(--prepare "$4")
+  hyperfine -N --warmup 2 --runs "$n" --style none --export-json "$id.json" "${prepare[@]}" "$cmd" >/dev/null 2>&1 \
     || { echo "benchmark $id failed: $cmd" >&2; exit 1; }
   python3 - "$id" "$id.json" >> "$results" <<'PY'
 import json, sys
@@ -90,7 +91,7 @@ echo "== timing (this takes a few minutes)" >&2
 fresh_g="sh -c 'rm -f g/*'" fresh_o="sh -c 'rm -f o/*'" fresh_mk="sh -c 'rm -f mk/*'"
 # The short commands run in three rounds, each side by side with its alternatives, so
 # that a spell of noise on a shared machine falls on both sides of a ratio.
-for round in 1 2 3; do
+for _ in 1 2 3; do
   bench gen-ecdsa "$runs" "$bin gen --out-dir g localhost 127.0.0.1" "$fresh_g"
   bench gen-ecdsa-openssl "$runs" "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o/k.pem -out o/c.pem -days 365 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -addext extendedKeyUsage=serverAuth -addext basicConstraints=critical,CA:FALSE" "$fresh_o"
   bench gen-ecdsa-mkcert "$runs" "sh -c 'cd mk && mkcert -ecdsa localhost 127.0.0.1 2>/dev/null'" "$fresh_mk"
@@ -127,7 +128,7 @@ def v(cmd):
     except Exception: return "?"
 cpu = v('grep -m1 "model name" /proc/cpuinfo | cut -d: -f2').strip()
 print(f"Machine: {v('nproc')} cores, {cpu}, {v('uname -sr')}")
-linking = "static" if "statically linked" in v(f"ldd {sys.argv[4]} 2>&1") else "dynamic"
+linking = "dynamic" if "INTERP" in subprocess.run(["readelf", "-lW", sys.argv[4]], capture_output=True, text=True).stdout else "static"
 print(f"Versions: {v(sys.argv[4] + ' --version')} ({linking}); {v('openssl version')}; mkcert {v('mkcert -version')}; {v('hyperfine --version')}")
 print()
 print("| workload | certsmith (median ms) | alternative | alternative (median ms) | ratio (alternative / certsmith) | target |")
