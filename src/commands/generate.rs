@@ -19,6 +19,7 @@ use crate::fsutil::{self, Planned};
 use crate::password::PasswordSource;
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
+use crate::pki::checks;
 use crate::pki::describe::{self, CertSummary};
 use crate::pki::key::{self, KeyAlgorithm, PrivateKey};
 use crate::pki::keymatch;
@@ -528,11 +529,7 @@ fn load_key(plan: &Plan, path: &Path) -> Result<(KeyPair, Vec<Finding>), Failure
 
 /// The names as shell words, for commands in hints.
 fn quoted_names(names: &[SubjectName]) -> String {
-    let words: Vec<String> = names
-        .iter()
-        .map(|n| n.to_string())
-        .map(|n| shlex::try_quote(&n).map_or_else(|_| n.clone(), |q| q.into_owned()))
-        .collect();
+    let words: Vec<String> = names.iter().map(|n| checks::shell_word(&n.to_string())).collect();
     words.join(" ")
 }
 
@@ -663,8 +660,7 @@ fn next_steps(names: &[SubjectName], trust: &str, cert: &str, key: &str) -> Vec<
         });
     let Some(host) = host else { return Vec::new() };
     // Paths as the shell needs them: a folder may have spaces or quotes in its name.
-    let quote = |path: &str| shlex::try_quote(path).map_or_else(|_| path.to_owned(), |q| q.into_owned());
-    let (trust, cert, key) = (quote(trust), quote(cert), quote(key));
+    let (trust, cert, key) = (checks::shell_word(trust), checks::shell_word(cert), checks::shell_word(key));
     let ca = if trust == cert { String::new() } else { format!("--ca {trust} ") };
     vec![
         format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']'])),

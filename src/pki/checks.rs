@@ -93,9 +93,14 @@ pub fn regenerate_with(cert: &CertSummary, extra: Option<&str>) -> String {
         return format!("certsmith gen {ca}NAME...");
     }
     // Quoted for the shell: `*.example.test` must not be globbed, a CN may hold spaces.
-    let words: Vec<String> =
-        names.iter().map(|n| shlex::try_quote(n).map_or_else(|_| (*n).to_owned(), |q| q.into_owned())).collect();
+    let words: Vec<String> = names.iter().map(|n| shell_word(n)).collect();
     format!("certsmith gen {ca}{}", words.join(" "))
+}
+
+/// A name or path as one shell word, for commands in hints and next steps (as it is when
+/// it cannot be quoted: a NUL byte).
+pub fn shell_word(text: &str) -> String {
+    shlex::try_quote(text).map_or_else(|_| text.to_owned(), |q| q.into_owned())
 }
 
 /// Problems any certificate can have, whatever its place in a chain (`inspect`).

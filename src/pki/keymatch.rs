@@ -295,7 +295,6 @@ pub fn mismatch(
 /// certificate's SubjectPublicKeyInfo with the one it derives from the key, byte for byte,
 /// and refuses the pair (measured: `with_single_cert` → `InconsistentKeys(KeyMismatch)`).
 fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str, regenerate: &str) -> Issue {
-    let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| s.to_owned(), |q| q.into_owned());
     Issue::new(
         Code::CompressedPublicKey,
         format!(
@@ -303,8 +302,8 @@ fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str, regene
         ),
         format!(
             "issue a new certificate for this key; certsmith writes the public key uncompressed: `{regenerate} --key {} --cert-file {} --force`",
-            quote(key_name),
-            quote(cert_name)
+            checks::shell_word(key_name),
+            checks::shell_word(cert_name)
         ),
     )
 }
