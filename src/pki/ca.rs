@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::describe::{self, CertSummary};
 use super::key;
-use super::keymatch;
+use super::keymatch::{self, Pairing};
 use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
@@ -195,18 +195,20 @@ pub fn load(
     let spki = key::derive_spki(&der).map_err(|e| {
         Failure::new(format!("{key_name}: {e}")).hint("pass the CA's key (ca-key.pem)").about(key_subject.clone())
     })?;
-    let cert_spki = keymatch::cert_spki_der(&cert);
-    if keymatch::same_point_encoded_differently(&spki, &cert_spki) {
-        return Err(Failure::new(format!(
-            "{name} stores its EC public key compressed; {key_name} is its key, but certsmith issues only from a CA certificate that holds the key uncompressed, the form rustls writes and compares"
-        ))
-        .hint("create a new CA with `certsmith ca create --force`, and have clients trust the new ca.pem")
-        .about(Subject::file(&name, None)));
-    }
-    if !keymatch::same_public_key(&spki, &cert_spki) {
-        return Err(Failure::new(format!("{key_name} is not the key of {name}"))
-            .hint("pass the key that was created with the CA certificate (certsmith writes them side by side)")
-            .about(key_subject));
+    match keymatch::pairing(&keymatch::cert_spki_der(&cert), &spki) {
+        Pairing::Same => {}
+        Pairing::Compressed => {
+            return Err(Failure::new(format!(
+                "{name} stores its EC public key compressed; {key_name} is its key, but certsmith issues only from a CA certificate that holds the key uncompressed, the form rustls writes and compares"
+            ))
+            .hint("create a new CA with `certsmith ca create --force`, and have clients trust the new ca.pem")
+            .about(Subject::file(&name, None)));
+        }
+        Pairing::Different => {
+            return Err(Failure::new(format!("{key_name} is not the key of {name}"))
+                .hint("pass the key that was created with the CA certificate (certsmith writes them side by side)")
+                .about(key_subject));
+        }
     }
     let key =
         super::build::key_from_der(&der).map_err(|e| Failure::new(format!("{key_name}: {e}")).about(key_subject))?;

@@ -106,18 +106,17 @@ pub fn check(
     let protection = key::protection(stored);
 
     let regenerate = checks::regenerate_command(&cert);
-    // The same point, stored compressed on one side: the key belongs, rustls refuses it.
-    let compressed = same_point_encoded_differently(&cert_spki, &key_spki);
-    let matches = compressed || same_public_key(&cert_spki, &key_spki);
+    let relation = pairing(&cert_spki, &key_spki);
+    let matches = relation != Pairing::Different;
     let mut issues = Vec::new();
-    if compressed {
+    if relation == Pairing::Compressed {
         issues.push(compressed_public_key(&cert_subject, &cert_file.name, key_name, &regenerate));
     }
     if !matches {
         let other = certificates
             .iter()
             .enumerate()
-            .find(|(_, (_, der))| same_public_key(&cert_spki_der(der), &key_spki))
+            .find(|(_, (_, der))| pairing(&cert_spki_der(der), &key_spki) == Pairing::Same)
             .map(|(position, _)| position);
         issues.push(mismatch(&cert_subject, &cert.public_key, key_name, &key_algorithm, other));
     }
@@ -189,10 +188,33 @@ pub fn unlock(
     sealed.open(password.as_ref().map_or(&[], Password::as_bytes)).map_err(failure)
 }
 
+/// How a key's public key relates to a certificate's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairing {
+    /// The same key, as rustls compares them.
+    Same,
+    /// The same EC point, stored compressed on one side: the key belongs, but rustls
+    /// compares encodings and refuses the pair.
+    Compressed,
+    /// Different keys.
+    Different,
+}
+
+/// How the DER SubjectPublicKeyInfos of a certificate and of a key relate.
+pub fn pairing(cert_spki: &[u8], key_spki: &[u8]) -> Pairing {
+    if same_public_key(cert_spki, key_spki) {
+        Pairing::Same
+    } else if same_point_encoded_differently(cert_spki, key_spki) {
+        Pairing::Compressed
+    } else {
+        Pairing::Different
+    }
+}
+
 /// Whether two DER SubjectPublicKeyInfos hold the same public key. DER is canonical, so
 /// equal keys have equal bytes, except that an RSA key may be labelled rsaEncryption or
 /// RSASSA-PSS (RFC 4055): RSA keys are compared by (n, e).
-pub fn same_public_key(a: &[u8], b: &[u8]) -> bool {
+fn same_public_key(a: &[u8], b: &[u8]) -> bool {
     a == b || matches!((rsa_numbers(a), rsa_numbers(b)), (Some(x), Some(y)) if x == y)
 }
 
@@ -200,7 +222,7 @@ pub fn same_public_key(a: &[u8], b: &[u8]) -> bool {
 /// compressed and one not (SEC 1 §2.3.3: compressed `02|03 x`, uncompressed `04 x y`).
 /// The uncompressed one is compressed and the two compared: compressing is exact, and
 /// the curve equation gives one y of each parity for an x.
-pub fn same_point_encoded_differently(a: &[u8], b: &[u8]) -> bool {
+fn same_point_encoded_differently(a: &[u8], b: &[u8]) -> bool {
     let ec = |der: &[u8]| {
         let (_, spki) = SubjectPublicKeyInfo::from_der(der).ok()?;
         (spki.algorithm.algorithm.to_id_string() == oid::EC).then(|| {

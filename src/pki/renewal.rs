@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::describe::{self, CertSummary};
 use super::key::{self, KeyAlgorithm};
-use super::keymatch;
+use super::keymatch::{self, Pairing};
 use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
@@ -82,13 +82,12 @@ fn key_reasons(key_path: &Path, leaf: &[u8], cert: &CertSummary, req: &Requireme
         Ok(der) => der,
         Err(e) => return reasons.push(e.message),
     };
-    let cert_spki = keymatch::cert_spki_der(leaf);
-    match key::derive_spki(&der) {
-        Ok(spki) if keymatch::same_point_encoded_differently(&spki, &cert_spki) => {
+    match key::derive_spki(&der).map(|spki| keymatch::pairing(&keymatch::cert_spki_der(leaf), &spki)) {
+        Ok(Pairing::Same) => {}
+        Ok(Pairing::Compressed) => {
             reasons.push("the certificate stores its public key compressed, which rustls refuses".to_owned())
         }
-        Ok(spki) if keymatch::same_public_key(&spki, &cert_spki) => {}
-        Ok(_) => reasons.push("the key does not match the certificate".to_owned()),
+        Ok(Pairing::Different) => reasons.push("the key does not match the certificate".to_owned()),
         Err(e) => reasons.push(format!("{}: {e}", key_path.display())),
     }
     if let Some(wanted) = &req.key_algorithm
