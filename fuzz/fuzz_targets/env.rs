@@ -13,11 +13,12 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let lookup = |name: &str| (name == "SET").then(|| "value".to_owned());
-    let _ = dotenv::parse(text, &lookup);
-    let _ = interpolate::interpolate(text, &lookup);
+    let budget = interpolate::Budget::default();
+    let _ = dotenv::parse(text, &lookup, &budget);
+    let _ = interpolate::interpolate(text, &lookup, &budget);
     let mut project = Vars::default();
     project.set(Variable { name: "SET".to_owned(), value: "value".to_owned(), origin: Origin::environment() });
-    let Ok(parsed) = compose::parse(text, "compose.yaml", Path::new("/nonexistent-certsmith-fuzz"), &project) else {
+    let Ok(parsed) = compose::parse(text, "compose.yaml", Path::new("/nonexistent-certsmith-fuzz"), &project, &budget) else {
         return;
     };
     for service in parsed.services {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::app::Context;
 use crate::cli::DoctorArgs;
 use crate::doctor::{self, HostUse, TargetData};
+use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
 use crate::error::Failure;
 use crate::report::{Code, Data, Finding, Report, Severity};
@@ -42,13 +43,16 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
     let mut sources = Vec::new();
     let mut unset: Vec<Unset> = Vec::new();
+    // One budget for every file this run interpolates (see env::interpolate).
+    let budget = Budget::default();
 
     let (targets, skipped) = match &args.compose {
         Some(path) => {
             let used_for = "interpolation";
             let mut project = Vars::default();
             for file in compose::interpolation_files(path, &args.env_files) {
-                let (vars, missing) = env::read_env_file(&file, &|n| process.value(n).or_else(|| project.value(n)))?;
+                let (vars, missing) =
+                    env::read_env_file(&file, &|n| process.value(n).or_else(|| project.value(n)), &budget)?;
                 sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for });
                 unset.extend(missing);
                 project.update(vars);
@@ -59,7 +63,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             // The process environment wins over the .env file (compose's precedence).
             let mut interpolation = process;
             interpolation.fill_from(project);
-            let loaded = compose::load(path, &interpolation)?;
+            let loaded = compose::load(path, &interpolation, &budget)?;
             sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
             unset.extend(loaded.unset);
             services(loaded.services, args)?
@@ -67,7 +71,8 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
         None => {
             let mut vars = Vars::default();
             for file in &args.env_files {
-                let (read, missing) = env::read_env_file(file, &|n| process.value(n).or_else(|| vars.value(n)))?;
+                let (read, missing) =
+                    env::read_env_file(file, &|n| process.value(n).or_else(|| vars.value(n)), &budget)?;
                 sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for: "variables" });
                 unset.extend(missing);
                 vars.update(read);

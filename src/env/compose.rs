@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 
-use super::interpolate::{self, Interpolated};
+use super::interpolate::{self, Budget, Interpolated};
 use super::{
     Mount, MountKind, Origin, Position, Unset, Variable, Vars, clean, normalise, read_env_file, read_source,
     source_error,
@@ -74,17 +74,17 @@ pub fn project_dir(compose: &Path) -> PathBuf {
 }
 
 /// Reads the compose file at `path`; `project` is the project environment interpolation
-/// and `NAME` entries read from.
-pub fn load(path: &Path, project: &Vars) -> Result<Project, Failure> {
+/// and `NAME` entries read from; what interpolation makes is taken from `budget`.
+pub fn load(path: &Path, project: &Vars, budget: &Budget) -> Result<Project, Failure> {
     let file = path.display().to_string();
     let text = read_source(path, "compose file")?;
-    parse(&text, &file, &project_dir(path), project)
+    parse(&text, &file, &project_dir(path), project, budget)
 }
 
 /// Reads compose `text` named `file`, whose relative paths start from `dir`.
-pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars) -> Result<Project, Failure> {
+pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars, budget: &Budget) -> Result<Project, Failure> {
     let root = parse_yaml(text, file)?;
-    let reader = Reader { file, dir: dir.to_path_buf(), project, unset: std::cell::RefCell::default() };
+    let reader = Reader { file, dir: dir.to_path_buf(), project, budget, unset: std::cell::RefCell::default() };
     let services = reader.services(&root)?;
     let unset = reader.unset.into_inner();
     Ok(Project { file: file.to_owned(), services, unset })
@@ -129,6 +129,7 @@ struct Reader<'a> {
     file: &'a str,
     dir: PathBuf,
     project: &'a Vars,
+    budget: &'a Budget,
     unset: std::cell::RefCell<Vec<Unset>>,
 }
 
@@ -245,7 +246,7 @@ impl<'a> Reader<'a> {
         }
         let Some(raw) = scalar(node) else { return Ok(None) };
         let lookup = |name: &str| self.project.value(name);
-        let Interpolated { value, unset } = interpolate::interpolate(&raw, &lookup)
+        let Interpolated { value, unset } = interpolate::interpolate(&raw, &lookup, self.budget)
             .map_err(|e| self.error(node, &format!("cannot interpolate {what}: {}", e.message)))?;
         self.unset.borrow_mut().extend(unset.into_iter().map(|name| (name, self.origin(node))));
         Ok(Some(value))
@@ -322,7 +323,7 @@ impl<'a> Reader<'a> {
                 ));
             }
             let lookup = |name: &str| self.project.value(name);
-            let (read, unset) = read_env_file(&file, &lookup)?;
+            let (read, unset) = read_env_file(&file, &lookup, self.budget)?;
             vars.update(read);
             self.unset.borrow_mut().extend(unset);
         }
@@ -459,8 +460,13 @@ mod tests {
 
     fn read(yaml: &str, project: &Vars) -> Result<Vec<Service>, Failure> {
         let root = parse_yaml(yaml, "compose.yaml")?;
-        let reader =
-            Reader { file: "compose.yaml", dir: PathBuf::from("proj"), project, unset: std::cell::RefCell::default() };
+        let reader = Reader {
+            file: "compose.yaml",
+            dir: PathBuf::from("proj"),
+            project,
+            budget: &Budget::default(),
+            unset: std::cell::RefCell::default(),
+        };
         reader.services(&root)
     }
 

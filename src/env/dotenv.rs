@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 
 use super::Position;
-use super::interpolate::{self, InterpolationError};
+use super::interpolate::{self, Budget, InterpolationError};
 
 /// One `NAME=value` statement, interpolated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +55,9 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '[' | ']')
 }
 
-/// Parses `text`. `lookup` is the environment interpolation and `NAME` lines read first.
-pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Entry>, SyntaxError> {
+/// Parses `text`. `lookup` is the environment interpolation and `NAME` lines read first;
+/// what interpolation makes is taken from `budget`.
+pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>, budget: &Budget) -> Result<Vec<Entry>, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader { chars: text.chars().collect(), pos: 0, line: 1, line_start: 0 };
     let mut entries: Vec<Entry> = Vec::new();
@@ -80,11 +81,11 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<
             }
             Some(Value { text, quote, position }) => {
                 let text = if quote.is_some() { expand_escapes(&text) } else { text };
-                let done = interpolate::interpolate(&text, &known).map_err(|e| {
+                let done = interpolate::interpolate(&text, &known, budget).map_err(|e| {
                     // In an unquoted value each character is where it was; in a quoted one,
                     // escapes moved them: point at the opening quote.
                     let at = if quote.is_some() { position } else { position.advanced(e.offset) };
-                    interpolation_error(at, e)
+                    interpolation_error(at, &statement.name, e)
                 })?;
                 Entry { name: statement.name, value: done.value, position: statement.position, unset: done.unset }
             }
@@ -94,8 +95,8 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<
     }
 }
 
-fn interpolation_error(position: Position, e: InterpolationError) -> SyntaxError {
-    SyntaxError { position, message: format!("cannot interpolate the value: {}", e.message) }
+fn interpolation_error(position: Position, name: &str, e: InterpolationError) -> SyntaxError {
+    SyntaxError { position, message: format!("cannot interpolate the value of {name}: {}", e.message) }
 }
 
 struct Statement {
@@ -166,17 +167,24 @@ impl Reader {
         }
         let position = self.position();
         let mut name = String::new();
+        // Whether a space ended the name: what follows may be a value, and values
+        // (passwords) are never quoted in an error.
+        let mut after_space = false;
         let terminator = loop {
             match self.peek() {
                 None => break None,
                 Some(c @ ('=' | ':' | '\n')) => break Some(c),
-                Some(c) if is_space(c) || is_name_char(c) => {
+                Some(c) if is_space(c) => {
+                    after_space = true;
+                    self.bump();
+                }
+                Some(c) if is_name_char(c) && !after_space => {
                     name.push(c);
                     self.bump();
                 }
+                Some(_) if after_space => break None,
                 Some(c) => {
                     let at = self.position();
-                    let name = name.trim_end();
                     return self.error(
                         at,
                         format!(
@@ -186,12 +194,14 @@ impl Reader {
                 }
             }
         };
-        let name = name.trim_end_matches(|c: char| c.is_whitespace()).to_owned();
-        if name.contains(is_space) {
-            return self.error(position, format!("the variable name {name:?} contains a space: expected NAME=value"));
-        }
         if name.is_empty() {
             return self.error(position, "expected a variable name before `=`".to_owned());
+        }
+        if after_space && matches!(terminator, None | Some('\n')) && self.peek().is_some_and(|c| c != '\n') {
+            return self.error(
+                position,
+                format!("the variable name {name} is followed by a space and more text, not by `=`: expected {name}=value, without spaces around the name (the rest of the line is not shown: it may be a secret)"),
+            );
         }
         if terminator != Some('=') && terminator != Some(':') {
             // A name alone: its value comes from the environment.
@@ -312,7 +322,7 @@ mod tests {
 
     fn read_with(env: &[(&str, &str)], text: &str) -> Vec<(String, String)> {
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        parse(text, &move |n| env.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+        parse(text, &move |n| env.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()), &Budget::default())
             .unwrap_or_else(|e| panic!("{text:?}: {e:?}"))
             .into_iter()
             .map(|e| (e.name, e.value))
@@ -324,7 +334,7 @@ mod tests {
     }
 
     fn error(text: &str) -> SyntaxError {
-        parse(text, &|_| None).unwrap_err()
+        parse(text, &|_| None, &Budget::default()).unwrap_err()
     }
 
     /// Every example of "Syntax for environment files in Docker Compose"
@@ -389,6 +399,11 @@ mod tests {
     fn errors_give_the_line_and_column() {
         let e = error("A=1\n\nMY VAR=2\n");
         assert_eq!((e.position.line, e.position.column), (3, 1), "{}", e.message);
+        // A line without `=` may be a secret: the name is given, never the rest.
+        for line in ["DB_PASSWORD hunter2", "DB_PASSWORD  hunter2!=x", "export DB_PASSWORD hunter2 # c"] {
+            let e = error(line);
+            assert!(e.message.contains("DB_PASSWORD") && !e.message.contains("hunter2"), "{line}: {}", e.message);
+        }
         let e = error("A=1\n  B!=2\n");
         assert_eq!((e.position.line, e.position.column), (2, 4), "{}", e.message);
         assert!(e.message.contains("'!'"), "{}", e.message);

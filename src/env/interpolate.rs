@@ -14,6 +14,11 @@
 //! Any other `${…}` form (`${NAME/a/b}`, `${1X}`, an unclosed `${`) is an error, as in
 //! compose. Words are evaluated only when used, as a shell does. Nothing here reads the
 //! process environment: callers pass the lookup.
+//!
+//! Expansion is bounded: a file of twenty lines that each double the one above expands to
+//! megabytes, and thirty to gigabytes. One value may expand to [`MAX_VALUE_BYTES`], and all
+//! the values a [`Budget`] is shared by to [`MAX_TOTAL_BYTES`] together; real deployments
+//! use a few kilobytes (a PEM bundle in a variable, at most a few hundred).
 
 /// The result of interpolating one value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,10 +41,54 @@ pub struct InterpolationError {
 /// evaluating them is recursive.
 const MAX_NESTING: usize = 16;
 
-/// Interpolates `text`; `lookup` gives a variable's value, `None` when it is not set.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, InterpolationError> {
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, lookup, unset: Vec::new() };
-    let value = parser.text(false, true, 0)?;
+/// The most one value may expand to: 1 MiB.
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
+/// The most all values of one run (every `.env` and compose file doctor reads) may expand
+/// to together: 16 MiB.
+pub const MAX_TOTAL_BYTES: usize = 16 << 20;
+
+/// What is left of [`MAX_TOTAL_BYTES`] for the values still to be interpolated; shared by
+/// every file one run reads, so that a compose file naming one `.env` a thousand times
+/// cannot multiply it.
+#[derive(Debug)]
+pub struct Budget {
+    left: std::cell::Cell<usize>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self { left: std::cell::Cell::new(MAX_TOTAL_BYTES) }
+    }
+}
+
+/// Interpolates `text`; `lookup` gives a variable's value, `None` when it is not set. The
+/// result's size is taken from `budget`.
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    budget: &Budget,
+) -> Result<Interpolated, InterpolationError> {
+    let left = budget.left.get();
+    let mut parser =
+        Parser { chars: text.chars().collect(), pos: 0, lookup, unset: Vec::new(), limit: left.min(MAX_VALUE_BYTES) };
+    let value = parser.text(false, true, 0).map_err(|mut e| {
+        if e.message.is_empty() {
+            e.message = if left < MAX_VALUE_BYTES {
+                format!(
+                    "the values expand to more than {} MiB together, certsmith's limit for all the files it reads",
+                    MAX_TOTAL_BYTES >> 20
+                )
+            } else {
+                format!(
+                    "the value expands to more than {} MiB, certsmith's limit for one value (is it defined by doubling another?)",
+                    MAX_VALUE_BYTES >> 20
+                )
+            };
+        }
+        e
+    })?;
+    budget.left.set(left - value.len());
     Ok(Interpolated { value, unset: parser.unset })
 }
 
@@ -48,6 +97,8 @@ struct Parser<'a> {
     pos: usize,
     lookup: &'a dyn Fn(&str) -> Option<String>,
     unset: Vec<String>,
+    /// The most the value may grow to.
+    limit: usize,
 }
 
 /// The operators a braced expression may have after its name, longest first.
@@ -67,6 +118,7 @@ impl Parser<'_> {
     fn text(&mut self, in_word: bool, eval: bool, depth: usize) -> Result<String, InterpolationError> {
         let mut out = String::new();
         while let Some(c) = self.peek() {
+            let start = self.pos;
             match c {
                 '}' if in_word => return Ok(out),
                 '$' => out.push_str(&self.dollar(eval, depth)?),
@@ -74,6 +126,10 @@ impl Parser<'_> {
                     out.push(c);
                     self.pos += 1;
                 }
+            }
+            if out.len() > self.limit {
+                // The message is set by `interpolate`, which knows which limit this is.
+                return Err(InterpolationError { offset: start, message: String::new() });
             }
         }
         Ok(out)
@@ -201,7 +257,7 @@ mod tests {
 
     fn with(vars: &[(&str, &str)], text: &str) -> Result<Interpolated, InterpolationError> {
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        interpolate(text, &move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        interpolate(text, &move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()), &Budget::default())
     }
 
     fn value(vars: &[(&str, &str)], text: &str) -> String {
@@ -261,5 +317,29 @@ mod tests {
         }
         let deep = "${A:-".repeat(40) + &"}".repeat(40);
         assert!(with(&[], &deep).unwrap_err().message.contains("nested"));
+    }
+
+    #[test]
+    fn expansion_is_bounded_per_value_and_in_total() {
+        let big = "x".repeat(MAX_VALUE_BYTES / 2 + 1);
+        let vars = [("BIG", big.as_str())];
+        assert_eq!(value(&vars, "$BIG").len(), big.len());
+        let err = with(&vars, "ok ${BIG}${BIG}").unwrap_err();
+        assert_eq!(err.offset, 9, "{}", err.message);
+        assert!(err.message.contains("1 MiB") && err.message.contains("one value"), "{}", err.message);
+        // A word's expansion counts too, before it is used.
+        assert!(with(&vars, "${UNSET:-$BIG$BIG}").unwrap_err().message.contains("1 MiB"));
+
+        let budget = Budget::default();
+        let lookup = |_: &str| Some(big.clone());
+        let mut used = 0;
+        let err = loop {
+            match interpolate("$V", &lookup, &budget) {
+                Ok(done) => used += done.value.len(),
+                Err(e) => break e,
+            }
+        };
+        assert!(used <= MAX_TOTAL_BYTES && used + big.len() > MAX_TOTAL_BYTES, "{used}");
+        assert!(err.message.contains("16 MiB together"), "{}", err.message);
     }
 }

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::error::Failure;
 use crate::pki::load::{self, Input, Problem};
 use crate::report::Subject;
+use interpolate::Budget;
 
 /// A place in a source file: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -364,11 +365,16 @@ pub fn source_error(path: &str, at: Position, what: &str, hint: &str) -> Failure
 /// where.
 pub type Unset = (String, Origin);
 
-/// Reads a `.env` file; `lookup` resolves interpolation and `NAME` lines.
-pub fn read_env_file(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<(Vars, Vec<Unset>), Failure> {
+/// Reads a `.env` file; `lookup` resolves interpolation and `NAME` lines, and what
+/// interpolation makes is taken from `budget`.
+pub fn read_env_file(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    budget: &Budget,
+) -> Result<(Vars, Vec<Unset>), Failure> {
     let name = path.display().to_string();
     let text = read_source(path, "env file")?;
-    let entries = dotenv::parse(&text, lookup).map_err(|e| {
+    let entries = dotenv::parse(&text, lookup, budget).map_err(|e| {
         source_error(
             &name,
             e.position,
