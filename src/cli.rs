@@ -175,8 +175,14 @@ EXIT STATUS:
 /// (IDNs become punycode; `*.example.test` covers one label), IP addresses, email
 /// addresses or URIs.
 ///
-/// Existing files are never replaced without --force (or --if-needed); files are
-/// written to a temporary file and renamed, so an interrupted run leaves the old files.
+/// Existing files are never replaced without --force (or --if-needed), and the refusal is
+/// atomic: of two runs on one folder, one writes and the other exits 2. Runs on one
+/// folder take turns (a lock on the folder). Each file is written to a temporary file,
+/// synced and renamed, so a file is always the old one or the new one, never torn, and a
+/// key is never readable by others. If a run is killed between renaming the key and the
+/// certificate, the pair may not match until the next `certsmith gen` (or `ca create`)
+/// in that folder, which first completes the interrupted change from its journal
+/// (.certsmith-journal) and removes every temporary file.
 #[derive(Debug, Args)]
 #[command(after_long_help = GEN_HELP)]
 pub struct GenArgs {
@@ -260,6 +266,10 @@ pub struct GenArgs {
     /// protected by the password from --password-file or --password-env
     #[arg(long, value_name = "FILE")]
     pub p12: Option<PathBuf>,
+
+    /// Accept an empty password for --p12 (refused otherwise: anyone could read the key in it)
+    #[arg(long, requires = "p12")]
+    pub p12_empty_password: bool,
 
     /// Unlocks an encrypted --key or CA key, and protects --p12
     #[command(flatten)]

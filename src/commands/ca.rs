@@ -7,7 +7,7 @@ use super::generate::WrittenFile;
 use crate::app::Context;
 use crate::cli::{CaCommand, CaCreateArgs};
 use crate::error::Failure;
-use crate::fsutil::{self, Planned};
+use crate::fsutil::{self, Planned, Replace};
 use crate::pki::build::{self, CaSpec};
 use crate::pki::describe::{self, CertSummary};
 use crate::pki::load::Input;
@@ -42,6 +42,8 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     let cert_path = args.out_dir.join("ca.pem");
     let key_path = args.out_dir.join("ca-key.pem");
+    // Held to the end of the run: a second `ca create` on this folder waits its turn.
+    let _lock = fsutil::lock::lock_folders(&[&key_path, &cert_path], fsutil::lock::CA_FOLDER_MODE)?;
     if args.if_missing && (cert_path.exists() || key_path.exists()) {
         return keep_existing(&cert_path, &key_path, ctx);
     }
@@ -70,7 +72,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             mode: 0o644,
         },
     ];
-    fsutil::write_files(&files)?;
+    fsutil::write_files(&files, if args.force { Replace::Existing } else { Replace::Never })?;
 
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;

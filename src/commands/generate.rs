@@ -15,8 +15,8 @@ use time::{Duration, OffsetDateTime};
 use crate::app::Context;
 use crate::cli::{GenArgs, KeyTypeArg};
 use crate::error::Failure;
-use crate::fsutil::{self, Planned};
-use crate::password::PasswordSource;
+use crate::fsutil::{self, Planned, Replace};
+use crate::password::{Password, PasswordSource};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::checks;
@@ -55,6 +55,12 @@ enum KeySource {
     File(PathBuf),
 }
 
+/// The key, once the inputs are read: a given one with its warnings, or one to make.
+enum KeyToUse<'p> {
+    Given((KeyPair, Vec<Finding>), &'p Path),
+    Generate(KeyType),
+}
+
 /// Everything gen will do, decided before anything is read or written.
 #[derive(Debug)]
 struct Plan {
@@ -74,6 +80,8 @@ struct Plan {
     der: bool,
     k8s_secret: Option<(String, PathBuf)>,
     p12: Option<PathBuf>,
+    /// An empty --p12 password was asked for.
+    p12_empty_password: bool,
     password: PasswordSource,
     container_dir: String,
     print_env: bool,
@@ -147,6 +155,7 @@ impl Plan {
             der: args.der,
             k8s_secret,
             p12: args.p12.clone(),
+            p12_empty_password: args.p12_empty_password,
             password: PasswordSource::from_args(&args.password),
             container_dir: args.container_dir.trim_end_matches('/').to_owned(),
             print_env: args.print_env,
@@ -242,28 +251,36 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     if let Some(ca) = &ca {
         check_name_constraints(&plan.names, ca)?;
     }
+    // A given key is read (and its password asked for) before anything is locked or made.
+    let key = match &plan.key {
+        KeySource::File(path) => KeyToUse::Given(load_key(&plan, path)?, path),
+        KeySource::Generate(kind) => KeyToUse::Generate(*kind),
+    };
+    let p12_password = plan.p12.as_ref().map(|path| p12_password(path, &plan)).transpose()?;
+    // Held to the end of the run: another gen writing these folders waits its turn, and
+    // a change a killed run left half done is completed first.
+    let outputs = plan.outputs();
+    let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
+    let _lock = fsutil::lock::lock_folders(&output_refs, fsutil::lock::CERT_FOLDER_MODE)?;
     let (force, reasons) = match plan.if_needed {
         None => (plan.force, Vec::new()),
         Some(window) => match assess(&plan, ca.as_ref(), window) {
             Verdict::Missing => (false, Vec::new()),
             Verdict::Renew(reasons) => (true, reasons),
             Verdict::Keep(summary) => {
-                let written = complete_outputs(&plan, ca.as_ref())?;
+                let written = complete_outputs(&plan, ca.as_ref(), p12_password.as_ref())?;
                 return Ok(kept(&plan, summary, ca.as_ref(), findings, written));
             }
         },
     };
-    let key = match &plan.key {
-        KeySource::Generate(kind) => build::generate_key(*kind)?,
-        KeySource::File(path) => {
-            let (pair, warnings) = load_key(&plan, path)?;
+    let key = match key {
+        KeyToUse::Given((pair, warnings), path) => {
             findings.extend(warnings);
             findings.extend(key_outside_warning(&plan, path));
             pair
         }
+        KeyToUse::Generate(kind) => build::generate_key(kind)?,
     };
-    let outputs = plan.outputs();
-    let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
     fsutil::check_targets(
         &output_refs,
         force,
@@ -292,11 +309,11 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
 
     let chain = issue(&spec, &key, ca.as_ref(), plan.now)?;
     let mut files = files_to_write(&plan, &key, &chain, ca.as_ref());
-    if let Some(path) = &plan.p12 {
+    if let (Some(path), Some(password)) = (&plan.p12, &p12_password) {
         // Encrypted, but it holds the key: same care as the key file.
-        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, &plan.password)?, mode: 0o600 });
+        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, password)?, mode: 0o600 });
     }
-    fsutil::write_files(&files)?;
+    fsutil::write_files(&files, if force { Replace::Existing } else { Replace::Never })?;
     if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
         findings.push(key_mode_warning(&plan));
     }
@@ -325,7 +342,11 @@ fn assess(plan: &Plan, ca: Option<&LocalCa>, window: Duration) -> Verdict {
 
 /// Outputs asked for since the kept pair was made (--der, --p12, --k8s-secret), written
 /// from that pair: the key and certificate stay as they are, byte for byte.
-fn complete_outputs(plan: &Plan, ca: Option<&LocalCa>) -> Result<Vec<WrittenFile>, Failure> {
+fn complete_outputs(
+    plan: &Plan,
+    ca: Option<&LocalCa>,
+    p12_password: Option<&Password>,
+) -> Result<Vec<WrittenFile>, Failure> {
     let missing: Vec<PathBuf> = plan.outputs().into_iter().filter(|path| path.symlink_metadata().is_err()).collect();
     let Some(key_path) = plan.pair_key_path().filter(|_| !missing.is_empty()) else { return Ok(Vec::new()) };
     let (key, _) = load_key(plan, key_path)?;
@@ -333,12 +354,12 @@ fn complete_outputs(plan: &Plan, ca: Option<&LocalCa>) -> Result<Vec<WrittenFile
     let chain: Vec<CertificateDer<'static>> = cert_file.certificates().map(|(_, der)| der.clone()).collect();
     let mut files: Vec<Planned> =
         files_to_write(plan, &key, &chain, ca).into_iter().filter(|f| missing.contains(&f.path)).collect();
-    if let Some(path) = plan.p12.as_ref().filter(|p| missing.contains(p)) {
-        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, &plan.password)?, mode: 0o600 });
+    if let (Some(path), Some(password)) = (plan.p12.as_ref().filter(|p| missing.contains(p)), p12_password) {
+        files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, password)?, mode: 0o600 });
     }
     let targets: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
     fsutil::check_targets(&targets, false, "another run wrote it meanwhile; run gen again")?;
-    fsutil::write_files(&files)?;
+    fsutil::write_files(&files, Replace::Never)?;
     Ok(written_files(&files, plan))
 }
 
@@ -362,9 +383,6 @@ fn kept(
     findings: Vec<Finding>,
     written: Vec<WrittenFile>,
 ) -> Report {
-    for path in plan.outputs() {
-        fsutil::remove_stale_temps(&path);
-    }
     let until = summary.not_after;
     let reason = format!(
         "{} matches its key, covers every requested name and is valid until {} (renewal starts {})",
@@ -601,15 +619,29 @@ fn files_to_write(plan: &Plan, key: &KeyPair, chain: &[CertificateDer<'static>],
 
 /// PKCS#12 as p12-keystore writes it by default: PBES2 with PBKDF2-HMAC-SHA256 and
 /// AES-256-CBC for key and certificates, an HMAC-SHA256 MAC (OpenSSL 3 and Java 17 read it).
+/// The password that protects `--p12`: read before anything is written, and never empty
+/// unless asked for.
+fn p12_password(path: &Path, plan: &Plan) -> Result<Password, Failure> {
+    let name = path.display().to_string();
+    let password = plan.password.read_new(&name)?;
+    if password.as_bytes().is_empty() && !plan.p12_empty_password {
+        return Err(Failure::new(format!(
+            "the password for {name} is empty: anyone who gets the file could read the private key in it; nothing was written"
+        ))
+        .hint("put the password in the --password-file or --password-env variable, or add --p12-empty-password if an empty one is what you need")
+        .about(Subject::file(&name, None)));
+    }
+    Ok(password)
+}
+
 fn pkcs12(
     path: &Path,
     key: &KeyPair,
     chain: &[CertificateDer<'static>],
-    password: &PasswordSource,
+    password: &Password,
 ) -> Result<Vec<u8>, Failure> {
     use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
     let name = path.display().to_string();
-    let password = password.read_new(&name)?;
     let text = std::str::from_utf8(password.as_bytes())
         .map_err(|_| Failure::new(format!("the password for {name} is not UTF-8 text, which PKCS#12 needs")))?;
     let failed = |e: p12_keystore::error::Error| {

@@ -2,10 +2,17 @@
 //! each file through a temp file in the same folder (created with its final mode, so a
 //! key is never readable by others, not even for a moment), fsync, then rename.
 //!
-//! A set of files is written all-or-nothing as far as the OS allows: every temp file is
-//! complete before the first rename, and a failure removes the temps. Renames go in the
-//! given order (callers put the key before the certificate: a certificate without its
-//! key makes Granian serve plain HTTP silently; a key without a certificate does not).
+//! A set of files is all-or-nothing, also across a kill: every temp file is complete and
+//! synced before the first rename, a journal then lists the renames ([`journal`]), and the
+//! next run that locks the folder ([`lock`]) finishes them. Renames go in the given order
+//! (callers put the key before the certificate: a certificate without its key makes
+//! Granian serve plain HTTP silently; a key without a certificate does not).
+//!
+//! "Never overwrite" is the rename itself refusing (`renameat2` with `RENAME_NOREPLACE`,
+//! else `link` then `unlink`), not a check made before it.
+
+pub mod journal;
+pub mod lock;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -29,7 +36,19 @@ pub enum Step {
     CreateTemp,
     Write,
     Sync,
+    /// Before the journal is written (sets of more than one file).
+    Journal,
     Rename,
+    /// After the last rename, before the journal is removed.
+    Done,
+}
+
+/// Whether a write may replace files that are there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Fail, atomically, if any target exists; nothing is changed then.
+    Never,
+    Existing,
 }
 
 /// Refuses to replace existing files unless `force`; refuses folders and duplicates always.
@@ -60,9 +79,10 @@ pub fn check_targets(paths: &[&Path], force: bool, keep_hint: &str) -> Result<()
     Ok(())
 }
 
-/// Writes every file (see the module comment). Parent folders are created.
-pub fn write_files(files: &[Planned]) -> Result<(), Failure> {
-    write_files_with(files, &mut kill_test_hook())
+/// Writes every file (see the module comment). Parent folders are created; callers that
+/// may run concurrently lock them first ([`lock::lock_folders`]).
+pub fn write_files(files: &[Planned], replace: Replace) -> Result<(), Failure> {
+    write_files_with(files, replace, &mut kill_test_hook())
 }
 
 /// Debug builds only (the test suite's): `CERTSMITH_TEST_HOLD_AT=N` stops the process at
@@ -90,34 +110,113 @@ fn kill_test_hook() -> impl FnMut(Step) -> io::Result<()> {
 }
 
 /// [`write_files`] with a hook called before each step; tests make it fail.
-pub fn write_files_with(files: &[Planned], hook: &mut dyn FnMut(Step) -> io::Result<()>) -> Result<(), Failure> {
+pub fn write_files_with(
+    files: &[Planned],
+    replace: Replace,
+    hook: &mut dyn FnMut(Step) -> io::Result<()>,
+) -> Result<(), Failure> {
     let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let mut renamed = 0;
+    let mut journal_path = None;
     let result = (|| {
         for file in files {
             let parent = parent_of(&file.path);
-            fs::create_dir_all(parent).map_err(|e| io_failure("create the folder", parent, &e))?;
-            remove_stale_temps(&file.path);
+            lock::create_folder(parent, lock::CERT_FOLDER_MODE)
+                .map_err(|e| io_failure("create the folder", parent, &e))?;
+            remove_stale_temps(parent);
             temps.push(write_temp(file, hook)?);
         }
+        if let (true, Some(first)) = (files.len() > 1, files.first()) {
+            let renames: Vec<(PathBuf, PathBuf)> =
+                temps.iter().zip(files).map(|(temp, file)| (absolute(temp), absolute(&file.path))).collect();
+            let dir = parent_of(&first.path);
+            hook(Step::Journal).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?;
+            journal_path =
+                Some(journal::write(dir, &renames).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?);
+        }
         for (file, temp) in files.iter().zip(&temps) {
-            hook(Step::Rename)
-                .and_then(|()| fs::rename(temp, &file.path))
-                .map_err(|e| io_failure("write", &file.path, &e))?;
+            hook(Step::Rename).map_err(|e| io_failure("write", &file.path, &e))?;
+            match replace {
+                Replace::Existing => fs::rename(temp, &file.path).map_err(|e| io_failure("write", &file.path, &e))?,
+                Replace::Never => rename_no_clobber(temp, &file.path).map_err(|e| refused_or_failed(&file.path, &e))?,
+            }
+            renamed += 1;
         }
         let mut dirs: Vec<&Path> = files.iter().map(|f| parent_of(&f.path)).collect();
         dirs.dedup();
         for dir in dirs {
-            // Persist the renames; a folder that cannot be synced (some filesystems) is not an error.
-            let _ = File::open(dir).and_then(|d| d.sync_all());
+            journal::sync_dir(dir);
         }
-        Ok(())
+        let first = files.first().map_or(Path::new("."), |f| f.path.as_path());
+        hook(Step::Done).map_err(|e| io_failure("write", first, &e))
     })();
-    if result.is_err() {
-        for temp in &temps {
-            let _ = fs::remove_file(temp);
+    match (&result, replace) {
+        // A set half renamed over old files cannot be undone (the old files are gone):
+        // the journal and the remaining temps stay, and the next run completes the set.
+        (Err(_), Replace::Existing) if renamed > 0 && renamed < files.len() && journal_path.is_some() => {
+            return result.map_err(|f| {
+                f.hint(
+                    "the next `certsmith gen` or `certsmith ca create` in this folder completes the interrupted change",
+                )
+            });
         }
+        (Err(_), _) => {
+            // Under `Replace::Never` the targets renamed so far were created by this run.
+            let created = files.iter().take(renamed).map(|f| f.path.as_path()).filter(|_| replace == Replace::Never);
+            for path in temps.iter().map(PathBuf::as_path).chain(created) {
+                let _ = fs::remove_file(path);
+            }
+        }
+        (Ok(()), _) => {}
+    }
+    if let Some(journal) = journal_path {
+        journal::remove(&journal);
     }
     result
+}
+
+/// `path` from the root, so that a journal's renames do not depend on the folder the next
+/// run starts in.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Renames `from` to `to` unless `to` exists, in one step.
+#[cfg(target_os = "linux")]
+fn rename_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        // Filesystems without RENAME_NOREPLACE (some network and FUSE mounts).
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => link_then_unlink(from, to),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    link_then_unlink(from, to)
+}
+
+/// `link` fails when `to` exists; the temp name then goes.
+fn link_then_unlink(from: &Path, to: &Path) -> io::Result<()> {
+    fs::hard_link(from, to)?;
+    fs::remove_file(from)
+}
+
+/// A target that appeared after the check (another program wrote it): the same words as
+/// [`check_targets`], exit 2, and nothing of this run left.
+fn refused_or_failed(path: &Path, e: &io::Error) -> Failure {
+    if e.kind() != io::ErrorKind::AlreadyExists {
+        return io_failure("write", path, e);
+    }
+    let shown = path.display().to_string();
+    Failure::new(format!(
+        "{shown} already exists (written by another program while certsmith worked); nothing was written"
+    ))
+    .hint("run the command again; add --force to replace the file")
+    .about(Subject::file(&shown, None))
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -128,21 +227,27 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// `.NAME.certsmith-PID.tmp`: hidden, beside its target, unique per run.
-fn temp_prefix(path: &Path) -> String {
+fn temp_name(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    format!(".{name}.certsmith-")
+    format!(".{name}.certsmith-{}.tmp", std::process::id())
 }
 
-/// Temp files of a run that was killed before it could clean up: they may hold part of
-/// a key, so they go even when a run writes nothing (gen --if-needed keeping a pair). A
-/// temp file of a run that is still going (two runs on one folder) is left alone.
-pub fn remove_stale_temps(path: &Path) {
-    let prefix = temp_prefix(path);
-    let Ok(entries) = fs::read_dir(parent_of(path)) else { return };
+/// Temp files of runs that were killed before they could clean up: they may hold part of
+/// a key, so they go even when a run writes nothing (gen --if-needed keeping a pair, gen
+/// refusing to overwrite). A temp file of a run that is still going is left alone.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let Some(pid) = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".tmp")) else { continue };
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.rsplit_once(".certsmith-"))
+            .map(|(_, pid)| pid)
+        else {
+            continue;
+        };
         if !still_running(pid, &entry) {
             let _ = fs::remove_file(entry.path());
         }
@@ -161,7 +266,7 @@ fn still_running(pid: &str, entry: &fs::DirEntry) -> bool {
 }
 
 fn write_temp(file: &Planned, hook: &mut dyn FnMut(Step) -> io::Result<()>) -> Result<PathBuf, Failure> {
-    let temp = parent_of(&file.path).join(format!("{}{}.tmp", temp_prefix(&file.path), std::process::id()));
+    let temp = parent_of(&file.path).join(temp_name(&file.path));
     let fail = |e: io::Error| io_failure("write", &file.path, &e);
     hook(Step::CreateTemp).map_err(fail)?;
     let mut out = create_with_mode(&temp, file.mode).map_err(fail)?;
@@ -239,7 +344,7 @@ mod tests {
     fn writes_with_exact_modes() {
         let dir = tempfile::tempdir().unwrap();
         let files = plan(dir.path());
-        write_files(&files).unwrap();
+        write_files(&files, Replace::Existing).unwrap();
         assert_eq!(fs::read(&files[0].path).unwrap(), b"KEY");
         assert_eq!(fs::metadata(&files[0].path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(fs::metadata(&files[1].path).unwrap().permissions().mode() & 0o777, 0o644);
@@ -255,12 +360,13 @@ mod tests {
             (Step::CreateTemp, 2),
             (Step::Write, 2),
             (Step::Sync, 2),
+            (Step::Journal, 1),
             (Step::Rename, 1),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let files = plan(dir.path());
             let mut seen = 0;
-            let result = write_files_with(&files, &mut |s| {
+            let result = write_files_with(&files, Replace::Existing, &mut |s| {
                 if s == step {
                     seen += 1;
                     if seen == nth {
@@ -276,16 +382,16 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_second_rename_keeps_the_old_certificate_and_removes_temps() {
+    fn a_failed_second_rename_is_completed_by_the_next_run() {
         let dir = tempfile::tempdir().unwrap();
         let files = plan(dir.path());
-        write_files(&files).unwrap();
+        write_files(&files, Replace::Existing).unwrap();
         let replacement = vec![
             Planned { path: files[0].path.clone(), contents: b"KEY2".to_vec(), mode: 0o600 },
             Planned { path: files[1].path.clone(), contents: b"CERT2".to_vec(), mode: 0o644 },
         ];
         let mut renames = 0;
-        let err = write_files_with(&replacement, &mut |s| {
+        let err = write_files_with(&replacement, Replace::Existing, &mut |s| {
             if s == Step::Rename {
                 renames += 1;
                 if renames == 2 {
@@ -293,12 +399,33 @@ mod tests {
                 }
             }
             Ok(())
-        });
-        assert!(err.is_err());
-        // The key was replaced, the certificate kept: each file whole, never torn.
+        })
+        .unwrap_err();
+        assert!(err.hint.unwrap().contains("completes the interrupted change"));
+        // The key was replaced, the certificate not yet: the journal says how to finish.
         assert_eq!(fs::read(&files[0].path).unwrap(), b"KEY2");
         assert_eq!(fs::read(&files[1].path).unwrap(), b"CERT");
-        assert_eq!(listing(&dir.path().join("sub")), ["cert.pem", "key.pem"]);
+        let sub = dir.path().join("sub");
+        let locks = lock::lock_folders(&[&files[0].path], lock::CERT_FOLDER_MODE).unwrap();
+        assert_eq!(locks.recovered, vec![fs::canonicalize(&files[1].path).unwrap()]);
+        assert_eq!(fs::read(&files[1].path).unwrap(), b"CERT2");
+        assert_eq!(listing(&sub), ["cert.pem", "key.pem"]);
+    }
+
+    #[test]
+    fn never_replace_is_atomic_and_undoes_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = plan(dir.path());
+        fs::create_dir_all(dir.path().join("sub")).unwrap();
+        // Another program writes the certificate while certsmith works.
+        fs::write(&files[1].path, b"THEIRS").unwrap();
+        let err = write_files(&files, Replace::Never).unwrap_err();
+        assert!(err.message.contains("already exists"), "{}", err.message);
+        assert_eq!(fs::read(&files[1].path).unwrap(), b"THEIRS");
+        assert_eq!(listing(&dir.path().join("sub")), ["cert.pem"], "the key this run placed is gone again");
+        fs::remove_file(&files[1].path).unwrap();
+        write_files(&files, Replace::Never).unwrap();
+        assert_eq!(fs::read(&files[1].path).unwrap(), b"CERT");
     }
 
     #[test]
@@ -308,7 +435,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("sub")).unwrap();
         // PID 1 is always running.
         fs::write(dir.path().join("sub/.key.pem.certsmith-1.tmp"), b"busy").unwrap();
-        write_files(&files).unwrap();
+        write_files(&files, Replace::Existing).unwrap();
         assert_eq!(listing(&dir.path().join("sub")), [".key.pem.certsmith-1.tmp", "cert.pem", "key.pem"]);
     }
 
@@ -318,7 +445,7 @@ mod tests {
         let files = plan(dir.path());
         fs::create_dir_all(dir.path().join("sub")).unwrap();
         fs::write(dir.path().join("sub/.key.pem.certsmith-99999.tmp"), b"half").unwrap();
-        write_files(&files).unwrap();
+        write_files(&files, Replace::Existing).unwrap();
         assert_eq!(listing(&dir.path().join("sub")), ["cert.pem", "key.pem"]);
     }
 
@@ -326,7 +453,7 @@ mod tests {
     fn refuses_to_overwrite_without_force() {
         let dir = tempfile::tempdir().unwrap();
         let files = plan(dir.path());
-        write_files(&files).unwrap();
+        write_files(&files, Replace::Existing).unwrap();
         let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
         let err = check_targets(&paths, false, "use --force").unwrap_err();
         assert!(err.message.contains("already exist"), "{}", err.message);

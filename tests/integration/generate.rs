@@ -573,6 +573,40 @@ fn pkcs12_output_holds_the_pair_under_the_password() {
     assert_eq!(none.code, 2);
     assert!(none.stderr.contains("needs a password") && none.stderr.contains("--password-file"), "{}", none.stderr);
     assert!(!dir.path().join("certs").exists(), "nothing written without a password");
+    // An empty password is refused unless asked for: anyone could read the key.
+    fs::write(dir.path().join("empty"), "\n").unwrap();
+    let empty = in_dir(dir.path(), &["gen", "--p12", "certs/app.p12", "--password-file", "empty", "app.test"]);
+    assert_eq!(empty.code, 2);
+    assert!(
+        empty.stderr.contains("certs/app.p12 is empty") && empty.stderr.contains("--p12-empty-password"),
+        "{}",
+        empty.stderr
+    );
+    assert!(!dir.path().join("certs").exists(), "nothing written with an empty password");
+    let asked = in_dir(
+        dir.path(),
+        &[
+            "gen",
+            "--p12",
+            "certs/empty.p12",
+            "--password-file",
+            "empty",
+            "--p12-empty-password",
+            "--out-dir",
+            "e",
+            "app.test",
+        ],
+    );
+    assert_eq!(asked.code, 0, "{}", asked.stderr);
+    let read = std::process::Command::new("openssl")
+        .args(["pkcs12", "-in", "certs/empty.p12", "-nokeys", "-passin", "pass:"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&read.stdout).contains("BEGIN CERTIFICATE"),
+        "openssl reads it with an empty password"
+    );
 
     let out = in_dir(dir.path(), &["gen", "--p12", "certs/app.p12", "--password-file", "pw", "app.test"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
