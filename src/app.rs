@@ -58,8 +58,9 @@ pub fn run(cli: Cli) -> u8 {
 /// `certsmith: error: …` on stderr, coloured when stderr shows colour.
 fn print_failure(failure: &Failure, color: anstream::ColorChoice) {
     let stderr = io::stderr();
-    report::human::set_color(colors_on(color, &stderr));
-    let _ = report::human::failure(&mut stderr.lock(), failure);
+    let on = colors_on(color, &stderr);
+    report::human::set_color(on);
+    let _ = report::human::failure(&mut report::human::Escaping::new(stderr.lock(), on), failure);
 }
 
 /// Whether a stream shows colour: `--color`, `NO_COLOR`, then (for auto) whether it is a
@@ -96,8 +97,10 @@ fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, n
         }
         Format::Human => {
             // Styles are rendered only when stdout shows colour: nothing to strip after.
-            report::human::set_color(colors_on(color, &io::stdout()));
-            report::human::render(&mut buffer, report, now)?;
+            // Everything else passes the escaping gate: values come from files and servers.
+            let on = colors_on(color, &io::stdout());
+            report::human::set_color(on);
+            report::human::render(&mut report::human::Escaping::new(&mut buffer, on), report, now)?;
             stdout.write_all(&buffer)?;
         }
     }

@@ -120,15 +120,15 @@ fn serve_silence(hold: Duration) -> u16 {
 }
 
 /// `openssl s_server -www` on an ephemeral 127.0.0.1 port; killed when dropped.
-struct OpensslServer {
+pub(crate) struct OpensslServer {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     _stdin: Option<ChildStdin>,
     _stdout: BufReader<ChildStdout>,
 }
 
 impl OpensslServer {
-    fn start(cert: &Path, key: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(cert: &Path, key: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new("openssl")
             .args(["s_server", "-www", "-accept", "127.0.0.1:0"])
             .args(["-cert", cert.to_str().unwrap(), "-key", key.to_str().unwrap()])

@@ -9,6 +9,7 @@ mod docs;
 mod doctor;
 mod generate;
 mod hardening;
+mod hostile;
 mod inspect;
 mod limbo;
 mod match_key;

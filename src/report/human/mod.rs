@@ -5,6 +5,7 @@
 
 mod connect;
 mod doctor;
+mod escape;
 mod generate;
 mod inspect;
 mod match_key;
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 
 use super::{Data, Finding, Report, Severity};
 use crate::error::Failure;
+pub use escape::Escaping;
 
 /// Whether styles are written: decided per stream by `app` before it renders to it.
 static COLOR: AtomicBool = AtomicBool::new(false);
@@ -37,8 +39,17 @@ impl std::fmt::Display for Paint {
         if !COLOR.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if f.alternate() { write!(f, "{}", self.0.render_reset()) } else { write!(f, "{}", self.0.render()) }
+        // One write per style: that is how [`Escaping`] tells a style from a value.
+        let code = if f.alternate() { self.0.render_reset().to_string() } else { self.0.render().to_string() };
+        f.write_str(&code)
     }
+}
+
+/// Whether `bytes` are exactly one of the renderers' own styles or its reset.
+fn is_style(bytes: &[u8]) -> bool {
+    [BOLD, DIM, RED, GREEN, YELLOW, CYAN]
+        .iter()
+        .any(|p| bytes == p.0.render().to_string().as_bytes() || bytes == p.0.render_reset().to_string().as_bytes())
 }
 
 pub(crate) const BOLD: Paint = Paint(Style::new().bold());
