@@ -45,6 +45,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let mut unset: Vec<Unset> = Vec::new();
     // One budget for every file this run interpolates (see env::interpolate).
     let budget = Budget::default();
+    let mut not_followed = Vec::new();
 
     let (targets, skipped) = match &args.compose {
         Some(path) => {
@@ -66,6 +67,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             let loaded = compose::load(path, &interpolation, &budget)?;
             sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
             unset.extend(loaded.unset);
+            not_followed = loaded.not_followed;
             services(loaded.services, args)?
         }
         None => {
@@ -111,6 +113,12 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let settings = doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid };
     let checked = doctor::check(&targets, &settings);
     let mut findings = unset_findings(unset);
+    findings.extend(not_followed.into_iter().map(|skip: compose::NotFollowed| {
+        let mut subject = skip.origin.subject();
+        subject.service = skip.service;
+        Finding::new(Code::ComposeNotFollowed, Severity::Warning, subject, skip.why)
+            .hint("move the file into the project folder, or run certsmith doctor on that file's own project")
+    }));
     findings.extend(checked.findings);
     let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
     Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new() })

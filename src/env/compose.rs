@@ -11,12 +11,20 @@
 //! - a service's variables are its `env_file` files in order, then `environment`, each
 //!   later one winning; `NAME` without a value takes it from the project environment;
 //! - relative paths (`env_file`, bind mounts) start from the compose file's folder;
-//! - YAML merge keys (`<<: *anchor`) and compose's `!reset` / `!override` tags apply.
+//! - YAML merge keys (`<<: *anchor`) and compose's `!reset` / `!override` tags apply;
+//! - `include:` files add their services, their relative paths starting from their own
+//!   folder; `extends:` (same file or `file:`) gives a service its base's env files,
+//!   environment (the service's own win), volumes (its own replace those on the same
+//!   container path) and user. Both are followed only to files inside the project folder
+//!   (the main compose file's), at most [`MAX_FILES_DEEP`] files deep; a file outside it
+//!   is not read, and the services it would decide are reported in
+//!   [`Project::not_followed`], never judged on half their configuration.
 //!
-//! Not read: `extends`, `include`, profiles, and every key that does not bear on the
-//! environment or the files a service sees. YAML is parsed with saphyr (pure Rust, YAML
+//! Not read: profiles, and every key that does not bear on the environment or the files
+//! a service sees. YAML is parsed with saphyr (pure Rust, YAML
 //! 1.2); its event parser is driven here without recursion, with a nesting limit.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
@@ -33,6 +41,9 @@ use crate::error::Failure;
 /// dropping a deep tree is recursive.
 const MAX_DEPTH: usize = 64;
 
+/// How many files `include` and `extends` may chain, and services `extends` may.
+const MAX_FILES_DEEP: usize = 8;
+
 /// A compose file's services.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -41,6 +52,18 @@ pub struct Project {
     pub services: Vec<Service>,
     /// Variables used in interpolation that are not set (compose substitutes "" and warns).
     pub unset: Vec<Unset>,
+    /// `include` and `extends` that were not followed, and why.
+    pub not_followed: Vec<NotFollowed>,
+}
+
+/// An `include` or `extends` certsmith did not read: the services it decides are not judged.
+#[derive(Debug, Clone)]
+pub struct NotFollowed {
+    pub origin: Origin,
+    /// The service left unjudged (`extends`); `None` for an `include`, whose services are
+    /// unknown.
+    pub service: Option<String>,
+    pub why: String,
 }
 
 /// One service, as its container will see it.
@@ -84,10 +107,31 @@ pub fn load(path: &Path, project: &Vars, budget: &Budget) -> Result<Project, Fai
 /// Reads compose `text` named `file`, whose relative paths start from `dir`.
 pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars, budget: &Budget) -> Result<Project, Failure> {
     let root = parse_yaml(text, file)?;
-    let reader = Reader { file, dir: dir.to_path_buf(), project, budget, unset: std::cell::RefCell::default() };
+    let shared = Shared {
+        project,
+        budget,
+        root_dir: absolute(dir),
+        unset: RefCell::default(),
+        not_followed: RefCell::default(),
+    };
+    let reader = Reader { file, dir: dir.to_path_buf(), depth: 0, shared: &shared };
     let services = reader.services(&root)?;
-    let unset = reader.unset.into_inner();
-    Ok(Project { file: file.to_owned(), services, unset })
+    Ok(Project {
+        file: file.to_owned(),
+        services,
+        unset: shared.unset.into_inner(),
+        not_followed: shared.not_followed.into_inner(),
+    })
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// Where `path` really is (links followed) when it exists, else its absolute form: a link
+/// inside the project to a file outside it is outside.
+fn fs_canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path))
 }
 
 /// The first document of `text`, with scalars kept as written.
@@ -125,12 +169,45 @@ fn parse_yaml<'t>(text: &'t str, file: &str) -> Result<MarkedYaml<'t>, Failure> 
     })
 }
 
-struct Reader<'a> {
-    file: &'a str,
-    dir: PathBuf,
+/// What every file of one project shares.
+struct Shared<'a> {
     project: &'a Vars,
     budget: &'a Budget,
-    unset: std::cell::RefCell<Vec<Unset>>,
+    /// The main compose file's folder: `include` and `extends` read only below it.
+    root_dir: PathBuf,
+    unset: RefCell<Vec<Unset>>,
+    not_followed: RefCell<Vec<NotFollowed>>,
+}
+
+/// Reads one compose file.
+struct Reader<'a> {
+    file: &'a str,
+    /// Where the file's relative paths start.
+    dir: PathBuf,
+    /// How many files `include` or `extends` went through to reach this one.
+    depth: usize,
+    shared: &'a Shared<'a>,
+}
+
+/// A service's settings as compose merges them through `extends`: env files and
+/// `environment` are kept apart, since every `environment` entry wins over every env file.
+#[derive(Default)]
+struct Settings {
+    env_files: Vars,
+    environment: Vars,
+    mounts: Vec<Mount>,
+    user: Option<String>,
+}
+
+impl Settings {
+    /// `self` extended by `own`: own values win, own mounts replace those on their paths.
+    fn extended_by(mut self, own: Settings) -> Settings {
+        self.env_files.update(own.env_files);
+        self.environment.update(own.environment);
+        self.mounts.retain(|m| !own.mounts.iter().any(|o| o.container == m.container));
+        self.mounts.extend(own.mounts);
+        Settings { user: own.user.or(self.user), ..self }
+    }
 }
 
 type Node<'t> = MarkedYaml<'t>;
@@ -245,44 +322,206 @@ impl<'a> Reader<'a> {
             return Err(self.error(node, &format!("{what} must be a single value, found {}", kind(node))));
         }
         let Some(raw) = scalar(node) else { return Ok(None) };
-        let lookup = |name: &str| self.project.value(name);
-        let Interpolated { value, unset } = interpolate::interpolate(&raw, &lookup, self.budget)
+        let lookup = |name: &str| self.shared.project.value(name);
+        let Interpolated { value, unset } = interpolate::interpolate(&raw, &lookup, self.shared.budget)
             .map_err(|e| self.error(node, &format!("cannot interpolate {what}: {}", e.message)))?;
-        self.unset.borrow_mut().extend(unset.into_iter().map(|name| (name, self.origin(node))));
+        self.shared.unset.borrow_mut().extend(unset.into_iter().map(|name| (name, self.origin(node))));
         Ok(Some(value))
     }
 
     fn services(&self, root: &Node<'_>) -> Result<Vec<Service>, Failure> {
         let top = self.entries(root, "the compose file")?;
-        let Some(services) = top.iter().find(|e| e.name == "services") else {
+        let get = |wanted: &str| top.iter().find(|e| e.name == wanted);
+        let mut out = match get("include") {
+            Some(include) => self.includes(include.value)?,
+            None => Vec::new(),
+        };
+        let Some(services) = get("services") else {
+            if get("include").is_some() {
+                return Ok(out);
+            }
             return Err(self.error(root, "the compose file has no `services:` mapping"));
         };
-        let mut out = Vec::new();
-        for Entry { name, key, value } in self.entries(services.value, "services")? {
-            let entries = self.entries(value, &format!("the service {name}"))?;
-            let mut service = Service {
+        let definitions = self.entries(services.value, "services")?;
+        for Entry { name, key, value } in &definitions {
+            if out.iter().any(|s: &Service| &s.name == name) {
+                return Err(
+                    self.error(key, &format!("the service {name} is defined twice (here and in an included file)"))
+                );
+            }
+            let mut chain = Vec::new();
+            let Some(settings) = self.settings(name, value, &definitions, &mut chain)? else { continue };
+            let mut vars = settings.env_files;
+            vars.update(settings.environment);
+            out.push(Service {
                 origin: self.origin(key),
                 name: name.clone(),
-                vars: Vars::default(),
-                mounts: Vec::new(),
-                user: None,
-            };
-            let get = |wanted: &str| entries.iter().find(|e| e.name == wanted).map(|e| e.value);
-            if let Some(files) = get("env_file") {
-                self.env_files(files, &name, &mut service.vars)?;
-            }
-            if let Some(environment) = get("environment") {
-                self.environment(environment, &name, &mut service.vars)?;
-            }
-            if let Some(volumes) = get("volumes") {
-                service.mounts = self.volumes(volumes, &name)?;
-            }
-            if let Some(user) = get("user") {
-                service.user = self.text(user, &format!("services.{name}.user"))?;
-            }
-            out.push(service);
+                vars,
+                mounts: settings.mounts,
+                user: settings.user,
+            });
         }
         Ok(out)
+    }
+
+    /// A service's settings with its `extends` base under them; `None` when the base is in
+    /// a file certsmith does not read (recorded in `not_followed`).
+    fn settings(
+        &self,
+        name: &str,
+        node: &Node<'_>,
+        definitions: &[Entry<'_, '_>],
+        chain: &mut Vec<String>,
+    ) -> Result<Option<Settings>, Failure> {
+        let link = format!("{}:{name}", self.file);
+        if chain.contains(&link) || chain.len() >= MAX_FILES_DEEP {
+            chain.push(link);
+            return Err(self.error(node, &format!("`extends` goes round or too deep: {}", chain.join(" → "))));
+        }
+        chain.push(link);
+        let entries = self.entries(node, &format!("the service {name}"))?;
+        let get = |wanted: &str| entries.iter().find(|e| e.name == wanted).map(|e| e.value);
+        let base = match get("extends") {
+            Some(extends) => match self.base(name, extends, definitions, chain)? {
+                Some(base) => base,
+                None => return Ok(None),
+            },
+            None => Settings::default(),
+        };
+        let mut own = Settings::default();
+        if let Some(files) = get("env_file") {
+            self.env_files(files, name, &mut own.env_files)?;
+        }
+        if let Some(environment) = get("environment") {
+            self.environment(environment, name, &mut own.environment)?;
+        }
+        if let Some(volumes) = get("volumes") {
+            own.mounts = self.volumes(volumes, name)?;
+        }
+        if let Some(user) = get("user") {
+            own.user = self.text(user, &format!("services.{name}.user"))?;
+        }
+        Ok(Some(base.extended_by(own)))
+    }
+
+    /// The settings `extends: NAME` or `extends: {service, file}` names.
+    fn base(
+        &self,
+        name: &str,
+        node: &Node<'_>,
+        definitions: &[Entry<'_, '_>],
+        chain: &mut Vec<String>,
+    ) -> Result<Option<Settings>, Failure> {
+        let what = format!("services.{name}.extends");
+        let (base, file) = match &node.data {
+            YamlData::Mapping(_) => {
+                let entries = self.entries(node, &what)?;
+                let field = |wanted: &str| entries.iter().find(|e| e.name == wanted).map(|e| e.value);
+                let Some(service) = field("service") else {
+                    return Err(self.error(node, &format!("{what} has no `service`")));
+                };
+                let file = field("file").map(|f| self.text(f, &format!("{what}.file"))).transpose()?.flatten();
+                (self.text(service, &format!("{what}.service"))?, file)
+            }
+            _ => (self.text(node, &what)?, None),
+        };
+        let Some(base) = base.filter(|b| !b.is_empty()) else {
+            return Err(self.error(node, &format!("{what} names no service")));
+        };
+        let Some(file) = file else {
+            let Some(entry) = definitions.iter().find(|e| e.name == base) else {
+                return Err(self.error(node, &format!("{what}: this file has no service {base}")));
+            };
+            return self.settings(&base, entry.value, definitions, chain);
+        };
+        let Some((path, dir, text)) = self.other_file(&file, node, Some(name))? else { return Ok(None) };
+        let shown = path.display().to_string();
+        let root = parse_yaml(&text, &shown)?;
+        let reader = Reader { file: &shown, dir, depth: self.depth + 1, shared: self.shared };
+        let top = reader.entries(&root, "the compose file")?;
+        let services =
+            top.iter().find(|e| e.name == "services").map(|e| reader.entries(e.value, "services")).transpose()?;
+        let definitions = services.unwrap_or_default();
+        let Some(entry) = definitions.iter().find(|e| e.name == base) else {
+            return Err(self.error(node, &format!("{what}: {shown} has no service {base}")));
+        };
+        reader.settings(&base, entry.value, &definitions, chain)
+    }
+
+    /// `include:` entries: a path, or `{path, project_directory}` (path may be a list).
+    fn includes(&self, node: &Node<'_>) -> Result<Vec<Service>, Failure> {
+        let mut out: Vec<Service> = Vec::new();
+        for item in self.list(node) {
+            let (paths, project_directory) = match &item.data {
+                YamlData::Mapping(_) => {
+                    let entries = self.entries(item, "an entry of include")?;
+                    let field = |wanted: &str| entries.iter().find(|e| e.name == wanted).map(|e| e.value);
+                    let Some(path) = field("path") else {
+                        return Err(self.error(item, "an entry of include has no `path`"));
+                    };
+                    let dir =
+                        field("project_directory").map(|d| self.text(d, "include.project_directory")).transpose()?;
+                    (self.list(path), dir.flatten())
+                }
+                _ => (vec![item], None),
+            };
+            for path_node in paths {
+                let Some(file) = self.text(path_node, "include.path")? else { continue };
+                let Some((path, dir, text)) = self.other_file(&file, path_node, None)? else { continue };
+                let dir = project_directory.as_ref().map_or(dir, |d| clean(&self.dir.join(d)));
+                let shown = path.display().to_string();
+                let root = parse_yaml(&text, &shown)?;
+                let reader = Reader { file: &shown, dir, depth: self.depth + 1, shared: self.shared };
+                for service in reader.services(&root)? {
+                    if out.iter().any(|s| s.name == service.name) {
+                        return Err(self.error(
+                            path_node,
+                            &format!("the service {} is defined twice in included files", service.name),
+                        ));
+                    }
+                    out.push(service);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The text of a compose file an `include` or `extends` names, with the folder its
+    /// relative paths start from; `None` when it is outside the project folder (recorded,
+    /// with the service it leaves unjudged).
+    fn other_file(
+        &self,
+        file: &str,
+        node: &Node<'_>,
+        service: Option<&str>,
+    ) -> Result<Option<(PathBuf, PathBuf, String)>, Failure> {
+        if self.depth + 1 >= MAX_FILES_DEEP {
+            return Err(self.error(node, &format!("`include` and `extends` go more than {MAX_FILES_DEEP} files deep")));
+        }
+        let path = clean(&self.dir.join(file));
+        let resolved = fs_canonical(&path);
+        if !resolved.starts_with(fs_canonical(&self.shared.root_dir)) {
+            let root = self.shared.root_dir.display();
+            let why = match service {
+                Some(service) => format!(
+                    "{service} extends a service in {}, outside the project folder {root}: certsmith does not read files there, so {service} is not judged",
+                    path.display()
+                ),
+                None => format!(
+                    "{} is included from outside the project folder {root}: certsmith does not read files there, so its services are not judged",
+                    path.display()
+                ),
+            };
+            self.shared.not_followed.borrow_mut().push(NotFollowed {
+                origin: self.origin(node),
+                service: service.map(str::to_owned),
+                why,
+            });
+            return Ok(None);
+        }
+        let text = read_source(&path, "compose file")?;
+        let dir = project_dir(&path);
+        Ok(Some((path, dir, text)))
     }
 
     fn list<'n, 't>(&self, node: &'n Node<'t>) -> Vec<&'n Node<'t>> {
@@ -322,17 +561,17 @@ impl<'a> Reader<'a> {
                     "docker compose refuses to start without it: create it, fix the path (relative to the compose file's folder), or mark it `required: false`",
                 ));
             }
-            let lookup = |name: &str| self.project.value(name);
-            let (read, unset) = read_env_file(&file, &lookup, self.budget)?;
+            let lookup = |name: &str| self.shared.project.value(name);
+            let (read, unset) = read_env_file(&file, &lookup, self.shared.budget)?;
             vars.update(read);
-            self.unset.borrow_mut().extend(unset);
+            self.shared.unset.borrow_mut().extend(unset);
         }
         Ok(())
     }
 
     fn environment(&self, node: &Node<'_>, service: &str, vars: &mut Vars) -> Result<(), Failure> {
         let what = format!("services.{service}.environment");
-        let inherited = |name: &str| self.project.value(name);
+        let inherited = |name: &str| self.shared.project.value(name);
         match &node.data {
             YamlData::Sequence(items) => {
                 for item in items.iter().filter_map(untagged) {
@@ -435,7 +674,7 @@ impl<'a> Reader<'a> {
     /// compose file's folder.
     fn host_path(&self, source: &str) -> String {
         let path = match source.strip_prefix('~') {
-            Some(rest) => match self.project.value("HOME") {
+            Some(rest) => match self.shared.project.value("HOME") {
                 Some(home) => PathBuf::from(format!("{home}{rest}")),
                 None => PathBuf::from(source),
             },
@@ -459,15 +698,7 @@ mod tests {
     }
 
     fn read(yaml: &str, project: &Vars) -> Result<Vec<Service>, Failure> {
-        let root = parse_yaml(yaml, "compose.yaml")?;
-        let reader = Reader {
-            file: "compose.yaml",
-            dir: PathBuf::from("proj"),
-            project,
-            budget: &Budget::default(),
-            unset: std::cell::RefCell::default(),
-        };
-        reader.services(&root)
+        Ok(parse(yaml, "compose.yaml", Path::new("proj"), project, &Budget::default())?.services)
     }
 
     #[test]

@@ -133,6 +133,9 @@ codes! {
     SslVerificationDisabled = "ssl-verification-disabled",
     /// doctor: interpolation used a variable that is not set (compose substitutes "").
     UnsetVariable = "unset-variable",
+    /// A compose `include` or `extends` names a file outside the project folder: not read,
+    /// and the services it decides are not judged.
+    ComposeNotFollowed = "compose-not-followed",
 }
 
 impl serde::Serialize for Code {

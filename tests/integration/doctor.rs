@@ -1032,3 +1032,66 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
     assert_eq!(names, ["core", "worker"]);
     assert_eq!(run.json()["data"]["skipped"], serde_json::json!(["ca", "certs"]));
 }
+
+/// `include:` and `extends:` (same file and `file:`) are followed inside the project
+/// folder: a service whose TLS variables come through them is judged whole. Before, core
+/// was "not checked" (include) or had "a key without its certificate" (extends).
+#[test]
+fn include_and_extends_are_followed_inside_the_project() {
+    let d = Deployment::with_fixtures("include:\n  - tls/compose.tls.yaml\n");
+    d.write(
+        "tls/compose.tls.yaml",
+        "services:\n  core:\n    image: app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ../certs:/certs:ro\n",
+    );
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["data"]["targets"][0]["name"], "core");
+
+    let base = "services:\n  tls-base:\n    image: app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /wrong/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n";
+    for compose in [
+        format!("{base}  core:\n    extends: tls-base\n    environment:\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n"),
+        "services:\n  core:\n    extends:\n      file: common.yaml\n      service: tls-base\n    environment:\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n".to_owned(),
+    ] {
+        d.write("compose.yaml", &compose).write("common.yaml", base);
+        let run = d.doctor(&["--compose", "compose.yaml", "--service", "core"]);
+        assert_eq!((run.code, codes(&run)), (0, vec![]), "{compose}\n{}{}", run.stdout, run.stderr);
+        let core = &run.json()["data"]["targets"][0];
+        assert_eq!(core["files"][0]["host_path"], "certs/certificate.pem", "{core:#}");
+    }
+
+    d.write("compose.yaml", "services:\n  a:\n    extends: b\n  b:\n    extends: a\n");
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("goes round"), "{}", run.stderr);
+}
+
+/// A file outside the project folder is not read: the include, or the service that
+/// extends from it, is named in a `compose-not-followed` warning and never judged.
+#[test]
+fn include_and_extends_outside_the_project_are_named_not_read() {
+    let outer = tempfile::tempdir().unwrap();
+    let d = Deployment::with_fixtures(CORE);
+    fs::write(
+        outer.path().join("secret.yaml"),
+        "services:\n  s:\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /x\n",
+    )
+    .unwrap();
+    let outside = outer.path().join("secret.yaml");
+    let compose = format!(
+        "include:\n  - {o}\nservices:\n  worker:\n    extends:\n      file: {o}\n      service: s\n{core}",
+        o = outside.display(),
+        core = CORE.trim_start_matches("services:\n")
+    );
+    d.write("compose.yaml", &compose);
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let skipped = with_code(&run, "compose-not-followed");
+    assert_eq!(skipped.len(), 2, "{:#}", run.json());
+    assert!(skipped.iter().any(|f| f["subject"]["service"] == "worker"), "{skipped:?}");
+    let json = run.json();
+    let targets: Vec<&str> =
+        json["data"]["targets"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["core"], "worker is not judged on half its configuration");
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("worker is not judged"), "{}", human.stdout);
+}

@@ -238,6 +238,7 @@ mod tests {
         Code::ProtocolVersion,
         Code::HandshakeFailed,
         Code::UnsetVariable,
+        Code::ComposeNotFollowed,
     ];
 
     #[test]

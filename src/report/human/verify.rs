@@ -186,6 +186,7 @@ mod tests {
         Code::CoreUrlNotHttps,
         Code::SslVerificationDisabled,
         Code::UnsetVariable,
+        Code::ComposeNotFollowed,
     ];
 
     #[test]
