@@ -46,6 +46,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     // One budget for every file this run interpolates (see env::interpolate).
     let budget = Budget::default();
     let mut not_followed = Vec::new();
+    let mut exposed = Vec::new();
 
     let (targets, skipped) = match &args.compose {
         Some(path) => {
@@ -68,6 +69,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
             unset.extend(loaded.unset);
             not_followed = loaded.not_followed;
+            exposed = doctor::exposed_keys(&loaded.services);
             services(loaded.services, args)?
         }
         None => {
@@ -113,6 +115,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let settings = doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid };
     let checked = doctor::check(&targets, &settings);
     let mut findings = unset_findings(unset);
+    findings.extend(exposed);
     findings.extend(not_followed.into_iter().map(|skip: compose::NotFollowed| {
         let mut subject = skip.origin.subject();
         subject.service = skip.service;

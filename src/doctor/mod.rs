@@ -11,7 +11,10 @@
 //! Returns findings and the data the report shows; never prints.
 
 mod contents;
+mod exposure;
 mod files;
+
+pub use exposure::exposed_keys;
 
 use serde::Serialize;
 use time::OffsetDateTime;

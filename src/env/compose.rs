@@ -76,6 +76,12 @@ pub struct Service {
     pub mounts: Vec<Mount>,
     /// `user:`, interpolated.
     pub user: Option<String>,
+    /// `build:` (or `build.context`): the folder copied into the image, on the host.
+    pub build_context: Option<(PathBuf, Origin)>,
+    /// `healthcheck.test`, as one line, where it is set.
+    pub healthcheck: Option<(String, Origin)>,
+    /// `image:`, interpolated.
+    pub image: Option<String>,
 }
 
 /// The `.env` compose reads for interpolation: `env_files` when given (as `docker compose
@@ -197,6 +203,9 @@ struct Settings {
     environment: Vars,
     mounts: Vec<Mount>,
     user: Option<String>,
+    build_context: Option<(PathBuf, Origin)>,
+    healthcheck: Option<(String, Origin)>,
+    image: Option<String>,
 }
 
 impl Settings {
@@ -206,7 +215,13 @@ impl Settings {
         self.environment.update(own.environment);
         self.mounts.retain(|m| !own.mounts.iter().any(|o| o.container == m.container));
         self.mounts.extend(own.mounts);
-        Settings { user: own.user.or(self.user), ..self }
+        Settings {
+            user: own.user.or(self.user),
+            build_context: own.build_context.or(self.build_context),
+            healthcheck: own.healthcheck.or(self.healthcheck),
+            image: own.image.or(self.image),
+            ..self
+        }
     }
 }
 
@@ -359,6 +374,9 @@ impl<'a> Reader<'a> {
                 vars,
                 mounts: settings.mounts,
                 user: settings.user,
+                build_context: settings.build_context,
+                healthcheck: settings.healthcheck,
+                image: settings.image,
             });
         }
         Ok(out)
@@ -401,7 +419,52 @@ impl<'a> Reader<'a> {
         if let Some(user) = get("user") {
             own.user = self.text(user, &format!("services.{name}.user"))?;
         }
+        if let Some(image) = get("image") {
+            own.image = self.text(image, &format!("services.{name}.image"))?;
+        }
+        if let Some(build) = get("build") {
+            own.build_context = self.build_context(build, name)?;
+        }
+        if let Some(healthcheck) = get("healthcheck") {
+            own.healthcheck = self.healthcheck(healthcheck, name)?;
+        }
         Ok(Some(base.extended_by(own)))
+    }
+
+    /// `build: DIR` or `build: {context: DIR}` (default `.`); a URL context is not a folder.
+    fn build_context(&self, node: &Node<'_>, service: &str) -> Result<Option<(PathBuf, Origin)>, Failure> {
+        let what = format!("services.{service}.build");
+        let context = match &node.data {
+            YamlData::Mapping(_) => {
+                let entries = self.entries(node, &what)?;
+                match entries.iter().find(|e| e.name == "context") {
+                    Some(e) => self.text(e.value, &format!("{what}.context"))?,
+                    None => Some(".".to_owned()),
+                }
+            }
+            _ => self.text(node, &what)?,
+        };
+        Ok(context
+            .filter(|c| !c.contains("://") && !c.starts_with("git@"))
+            .map(|c| (clean(&self.dir.join(c)), self.origin(node))))
+    }
+
+    /// `healthcheck.test`: a string, or a list (`[CMD-SHELL, "…"]`, `[CMD, curl, …]`).
+    fn healthcheck(&self, node: &Node<'_>, service: &str) -> Result<Option<(String, Origin)>, Failure> {
+        let what = format!("services.{service}.healthcheck");
+        let entries = self.entries(node, &what)?;
+        let Some(test) = entries.iter().find(|e| e.name == "test") else { return Ok(None) };
+        let words = match &test.value.data {
+            YamlData::Sequence(_) => {
+                let mut words = Vec::new();
+                for item in self.list(test.value) {
+                    words.extend(self.text(item, &format!("{what}.test"))?);
+                }
+                words
+            }
+            _ => self.text(test.value, &format!("{what}.test"))?.into_iter().collect(),
+        };
+        Ok(Some((words.join(" "), self.origin(test.value))))
     }
 
     /// The settings `extends: NAME` or `extends: {service, file}` names.

@@ -136,6 +136,9 @@ codes! {
     /// A compose `include` or `extends` names a file outside the project folder: not read,
     /// and the services it decides are not judged.
     ComposeNotFollowed = "compose-not-followed",
+    /// A CA private key, or any key other than the one Granian serves, is mounted into a
+    /// service or inside its build context.
+    CaKeyExposed = "ca-key-exposed",
 }
 
 impl serde::Serialize for Code {

@@ -340,11 +340,12 @@ fn a_right_deployment_of_fixtures_has_no_findings() {
 fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
     let d = Deployment::new();
     let dir = d.dir.path();
-    let made = certsmith().current_dir(dir).args(["ca", "create", "--out-dir", "certs/ca"]).output().unwrap();
+    // The CA stays out of every mounted folder (ca-key-exposed otherwise).
+    let made = certsmith().current_dir(dir).args(["ca", "create", "--out-dir", "ca"]).output().unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let made = certsmith()
         .current_dir(dir)
-        .args(["gen", "--ca", "certs/ca", "--out-dir", "certs", "myapp.test", "core"])
+        .args(["gen", "--ca", "ca", "--out-dir", "certs", "myapp.test", "core"])
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
@@ -363,7 +364,7 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
       - TARANIS_CORE_URL=https://core:8080/api
       - REQUESTS_CA_BUNDLE=/ca/ca.pem
     volumes:
-      - ./certs/ca/ca.pem:/ca/ca.pem:ro
+      - ./ca/ca.pem:/ca/ca.pem:ro
   database:
     image: postgres:15
 ",
@@ -835,8 +836,9 @@ fn clients_must_use_https_and_verify() {
     assert!(hint.contains("certsmith ca create") && hint.contains("REQUESTS_CA_BUNDLE"), "{hint}");
     // A client's CA bundle must be there, and PEM.
     let d = Deployment::with_fixtures(&format!(
-        "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      REQUESTS_CA_BUNDLE: /ca/missing.pem\n    volumes:\n      - ./certs:/ca:ro\n"
+        "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      REQUESTS_CA_BUNDLE: /ca/missing.pem\n    volumes:\n      - ./bundles:/ca:ro\n"
     ));
+    d.write("bundles/README", "CA bundles for the workers\n");
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!(codes(&run), ["file-not-found"], "{}", run.stdout);
     assert_eq!(with_code(&run, "file-not-found")[0]["subject"]["service"], "worker");
@@ -1018,8 +1020,19 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
     let d = Deployment::new();
     d.write("compose.yaml", yaml);
     for args in [
-        &["ca", "create", "--permit-dns", "taranis.local", "--permit-dns", "core", "--permit-dns", "localhost"][..],
-        &["gen", "--ca", "certs/ca", "core.taranis.local", "core", "localhost", "127.0.0.1"],
+        &[
+            "ca",
+            "create",
+            "--out-dir",
+            "ca",
+            "--permit-dns",
+            "taranis.local",
+            "--permit-dns",
+            "core",
+            "--permit-dns",
+            "localhost",
+        ][..],
+        &["gen", "--ca", "ca", "core.taranis.local", "core", "localhost", "127.0.0.1"],
     ] {
         let made = certsmith().current_dir(d.dir.path()).args(args).output().unwrap();
         assert!(made.status.success(), "{args:?}: {}", String::from_utf8_lossy(&made.stderr));
@@ -1094,4 +1107,38 @@ fn include_and_extends_outside_the_project_are_named_not_read() {
     assert_eq!(targets, ["core"], "worker is not judged on half its configuration");
     let human = d.human(&["--compose", "compose.yaml"]);
     assert!(human.stdout.contains("worker is not judged"), "{}", human.stdout);
+}
+
+/// The guide's compose file mounts ./certs into core; a CA key under it is readable in the
+/// container (error), and so is a key in a build context, unless .dockerignore keeps it out.
+/// The key Granian is given is not reported.
+#[test]
+fn a_ca_key_in_a_mounted_folder_or_build_context_is_exposed() {
+    let d = Deployment::new();
+    d.copy("env/guide-compose.yaml", "compose.yaml");
+    d.copy("certs/v3-p256.pem", "certs/certificate.pem");
+    d.copy("keys/p256.pkcs8.pem", "certs/private_key.pem");
+    d.copy("keys/p256.pkcs8.pem", "certs/ca/ca-key.pem");
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let exposed = with_code(&run, "ca-key-exposed");
+    assert_eq!(exposed.len(), 1, "{exposed:?}");
+    assert_eq!(exposed[0]["severity"], "error");
+    assert_eq!(exposed[0]["subject"]["service"], "core");
+    assert!(exposed[0]["subject"]["path"].as_str().unwrap().ends_with("certs/ca/ca-key.pem"), "{exposed:?}");
+    assert!(exposed[0]["message"].as_str().unwrap().contains("a CA private key"), "{exposed:?}");
+
+    fs::remove_file(d.path("certs/ca/ca-key.pem")).unwrap();
+    d.write(
+        "compose.yaml",
+        "services:\n  core:\n    build: ./app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n",
+    );
+    d.copy("keys/p256.pkcs8.pem", "app/deploy/rootCA-key.pem");
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    let exposed = with_code(&run, "ca-key-exposed");
+    assert_eq!(exposed.len(), 1, "{exposed:?}");
+    assert!(exposed[0]["message"].as_str().unwrap().contains("build context"), "{exposed:?}");
+    d.write("app/.dockerignore", "# keys stay out\n**/*-key.pem\n");
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
 }

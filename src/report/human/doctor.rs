@@ -239,6 +239,7 @@ mod tests {
         Code::HandshakeFailed,
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
+        Code::CaKeyExposed,
     ];
 
     #[test]

@@ -187,6 +187,7 @@ mod tests {
         Code::SslVerificationDisabled,
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
+        Code::CaKeyExposed,
     ];
 
     #[test]
