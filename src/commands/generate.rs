@@ -120,7 +120,13 @@ impl Plan {
             ),
         };
         let ca = match (&args.ca, &args.ca_cert, &args.ca_key) {
-            (Some(dir), _, _) => Some((dir.join("ca.pem"), dir.join("ca-key.pem"))),
+            (Some(dir), _, _) => {
+                let dir = match dir {
+                    Some(dir) => dir.clone(),
+                    None => crate::trust::home::current()?,
+                };
+                Some((dir.join("ca.pem"), dir.join("ca-key.pem")))
+            }
             (None, Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
             _ => None,
         };
