@@ -108,7 +108,10 @@ fn no_store(platform: Platform, kinds: &[Kind]) -> Failure {
     let which = if kinds.is_empty() {
         "no trust store".to_owned()
     } else {
-        format!("none of the stores asked for ({})", kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(", "))
+        format!(
+            "none of the stores asked for ({})",
+            kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(", ")
+        )
     };
     Failure::new(format!(
         "found {which} on this {} host: expected a system anchor folder (e.g. /usr/local/share/ca-certificates), an NSS database under $HOME (~/.pki/nssdb, Firefox profiles) or $JAVA_HOME/lib/security/cacerts",
@@ -125,8 +128,11 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
         Some(PlatformArg::Wsl) => Platform::Wsl,
     };
     if platform != Platform::Linux && !args.dry_run {
-        return Err(Failure::new(format!("certsmith runs store commands on Linux only; {} needs --dry-run", platform.as_str()))
-            .hint("add --dry-run and run the printed commands on that machine"));
+        return Err(Failure::new(format!(
+            "certsmith runs store commands on Linux only; {} needs --dry-run",
+            platform.as_str()
+        ))
+        .hint("add --dry-run and run the printed commands on that machine"));
     }
     let anchor = load_ca(args.ca.as_ref())?;
     let host = Host::current();
@@ -147,7 +153,12 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
     }
     let action = if what == Change::Install { "install" } else { "uninstall" };
     let data = TrustData { action, platform, dry_run: args.dry_run, ca: ca_ref(&anchor), stores: data };
-    Ok(Report { command: if what == Change::Install { "trust install" } else { "trust uninstall" }, data: Data::Trust(data), findings, errors: Vec::new() })
+    Ok(Report {
+        command: if what == Change::Install { "trust install" } else { "trust uninstall" },
+        data: Data::Trust(data),
+        findings,
+        errors: Vec::new(),
+    })
 }
 
 fn status(args: &TrustStatusArgs) -> Result<Report, Failure> {

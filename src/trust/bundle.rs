@@ -117,7 +117,11 @@ pub fn write(path: &Path, bundle: &Bundle, force: bool) -> Result<Written, Failu
                 .about(Subject::file(&name, None)));
         }
     };
-    fsutil::write_files(&[Planned { path: path.to_path_buf(), contents: bundle.pem.as_bytes().to_vec(), mode: 0o644 }])?;
+    fsutil::write_files(&[Planned {
+        path: path.to_path_buf(),
+        contents: bundle.pem.as_bytes().to_vec(),
+        mode: 0o644,
+    }])?;
     Ok(action)
 }
 

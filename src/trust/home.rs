@@ -29,7 +29,9 @@ pub fn resolve(env: &dyn Fn(&str) -> Option<OsString>) -> Result<PathBuf, Failur
         return Ok(home.join(".local/share/certsmith"));
     }
     Err(Failure::new(format!("cannot tell where the CA home is: {CAROOT_VAR}, XDG_DATA_HOME and HOME are all unset"))
-        .hint(format!("set {CAROOT_VAR} to a private folder outside the project, or name the CA folder (--out-dir, --ca)")))
+        .hint(format!(
+            "set {CAROOT_VAR} to a private folder outside the project, or name the CA folder (--out-dir, --ca)"
+        )))
 }
 
 /// The CA home of this process's environment.

@@ -31,7 +31,9 @@ pub fn detect(home: &Path) -> Vec<Db> {
     for (dir, label) in [(".pki/nssdb", "Chromium"), ("snap/chromium/current/.pki/nssdb", "Chromium (snap)")] {
         dbs.extend(db(&home.join(dir), label));
     }
-    for (dir, label) in [(".mozilla/firefox", "Firefox profile"), ("snap/firefox/common/.mozilla/firefox", "Firefox profile (snap)")] {
+    for (dir, label) in
+        [(".mozilla/firefox", "Firefox profile"), ("snap/firefox/common/.mozilla/firefox", "Firefox profile (snap)")]
+    {
         let Ok(entries) = std::fs::read_dir(home.join(dir)) else { continue };
         let mut profiles: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         profiles.sort();

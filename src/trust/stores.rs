@@ -95,10 +95,20 @@ impl Store {
                 let tool = d.update.first().copied().unwrap_or_default();
                 (tool.to_owned(), exec::package_hint(d.package, d.package, d.package, d.package))
             }
-            Self::Nss(_) => ("certutil".to_owned(), exec::package_hint("libnss3-tools", "nss-tools", "mozilla-nss-tools", "nss")),
+            Self::Nss(_) => {
+                ("certutil".to_owned(), exec::package_hint("libnss3-tools", "nss-tools", "mozilla-nss-tools", "nss"))
+            }
             Self::Java(k) if !k.keytool.is_file() => (
                 k.keytool.display().to_string(),
-                format!("point JAVA_HOME at a full Java runtime ({})", exec::package_hint("default-jre-headless", "java-17-openjdk-headless", "java-17-openjdk-headless", "jre-openjdk-headless")),
+                format!(
+                    "point JAVA_HOME at a full Java runtime ({})",
+                    exec::package_hint(
+                        "default-jre-headless",
+                        "java-17-openjdk-headless",
+                        "java-17-openjdk-headless",
+                        "jre-openjdk-headless"
+                    )
+                ),
             ),
             Self::Java(_) | Self::Native(_) => return None,
         };
@@ -321,7 +331,8 @@ mod tests {
     fn a_missing_certutil_names_its_package() {
         let db = Db { dir: PathBuf::from("/home/me/.pki/nssdb"), prefix: "sql", label: "Chromium" };
         let host = Host { path: Some("/nonexistent".into()), ..Host::default() };
-        let out = change(&Store::Nss(db), &anchor(), Change::Install, &host, RunOptions { dry_run: false, sudo: false });
+        let out =
+            change(&Store::Nss(db), &anchor(), Change::Install, &host, RunOptions { dry_run: false, sudo: false });
         assert_eq!(out.state, State::ToolMissing);
         let detail = out.detail.unwrap_or_default();
         assert!(detail.contains("certutil") && detail.contains("nss"), "{detail}");
@@ -333,12 +344,17 @@ mod tests {
         let host = Host { path: Some("/nonexistent".into()), ..Host::default() };
         assert_eq!(
             lines(&Store::Nss(db).install_commands(&anchor(), &host), true),
-            ["certutil -A -d sql:/h/.pki/nssdb -t C,, -n certsmith-0123456789abcdef -i /home/me/.local/share/certsmith/ca.pem"]
+            [
+                "certutil -A -d sql:/h/.pki/nssdb -t C,, -n certsmith-0123456789abcdef -i /home/me/.local/share/certsmith/ca.pem"
+            ]
         );
-        let keystore = Keystore { cacerts: PathBuf::from("/nonexistent/cacerts"), keytool: PathBuf::from("/j/bin/keytool") };
+        let keystore =
+            Keystore { cacerts: PathBuf::from("/nonexistent/cacerts"), keytool: PathBuf::from("/j/bin/keytool") };
         assert_eq!(
             lines(&Store::Java(keystore).uninstall_commands(&anchor(), &host), false),
-            ["/j/bin/keytool -delete -keystore /nonexistent/cacerts -storepass changeit -alias certsmith-0123456789abcdef"]
+            [
+                "/j/bin/keytool -delete -keystore /nonexistent/cacerts -storepass changeit -alias certsmith-0123456789abcdef"
+            ]
         );
     }
 
@@ -348,11 +364,16 @@ mod tests {
         let mac = Store::Native(Platform::Macos).install_commands(&anchor(), &host);
         assert_eq!(
             lines(&mac, true),
-            ["sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain /home/me/.local/share/certsmith/ca.pem"]
+            [
+                "sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain /home/me/.local/share/certsmith/ca.pem"
+            ]
         );
         let win = Store::Native(Platform::Windows).install_commands(&anchor(), &host);
         assert_eq!(lines(&win, true), ["certutil.exe -addstore -f ROOT /home/me/.local/share/certsmith/ca.pem"]);
         let wsl = lines(&Store::Native(Platform::Wsl).install_commands(&anchor(), &host), true);
-        assert!(wsl.iter().any(|l| l.starts_with("certutil.exe -addstore -f ROOT 'C:\\Users\\Public\\certsmith-")), "{wsl:?}");
+        assert!(
+            wsl.iter().any(|l| l.starts_with("certutil.exe -addstore -f ROOT 'C:\\Users\\Public\\certsmith-")),
+            "{wsl:?}"
+        );
     }
 }

@@ -1018,7 +1018,18 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
     let d = Deployment::new();
     d.write("compose.yaml", yaml);
     for args in [
-        &["ca", "create", "--permit-dns", "taranis.local", "--permit-dns", "core", "--permit-dns", "localhost"][..],
+        &[
+            "ca",
+            "create",
+            "--out-dir",
+            "certs/ca",
+            "--permit-dns",
+            "taranis.local",
+            "--permit-dns",
+            "core",
+            "--permit-dns",
+            "localhost",
+        ][..],
         &["gen", "--ca", "certs/ca", "core.taranis.local", "core", "localhost", "127.0.0.1"],
     ] {
         let made = certsmith().current_dir(d.dir.path()).args(args).output().unwrap();

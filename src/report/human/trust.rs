@@ -77,7 +77,10 @@ fn bundle(out: &mut dyn Write, data: &BundleData) -> io::Result<()> {
         field(out, "skipped", skipped)?;
     }
     writeln!(out)?;
-    writeln!(out, "{BOLD}Use it{BOLD:#} {DIM}(these variables replace a client's roots; this file keeps the public ones){DIM:#}")?;
+    writeln!(
+        out,
+        "{BOLD}Use it{BOLD:#} {DIM}(these variables replace a client's roots; this file keeps the public ones){DIM:#}"
+    )?;
     let path = data.path.as_deref().unwrap_or_default();
     writeln!(out, "    SSL_CERT_FILE={path} REQUESTS_CA_BUNDLE={path} CURL_CA_BUNDLE={path}")?;
     writeln!(out, "    NODE_EXTRA_CA_CERTS={} {DIM}(Node adds to its roots: the CA alone){DIM:#}", data.ca.path)
