@@ -436,7 +436,7 @@ fn bundle_holds_the_system_roots_and_the_ca_once_and_python_verifies_both_kinds_
     // A root only the (test) system bundle holds, and a server whose certificate it issued.
     let other = env.dir.path().join("other");
     let made = certsmith()
-        .current_dir(&other.parent().unwrap())
+        .current_dir(other.parent().unwrap())
         .args(["ca", "create", "--out-dir", "other/ca"])
         .output()
         .unwrap();
