@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(
             lines(&Store::Nss(db).install_commands(&anchor(), &host), true),
             [
-                "certutil -A -d sql:/h/.pki/nssdb -t C,, -n certsmith-0123456789abcdef -i /home/me/.local/share/certsmith/ca.pem"
+                "certutil -A -d sql:/h/.pki/nssdb -t 'C,,' -n certsmith-0123456789abcdef -i /home/me/.local/share/certsmith/ca.pem"
             ]
         );
         let keystore =
@@ -372,7 +372,7 @@ mod tests {
         assert_eq!(lines(&win, true), ["certutil.exe -addstore -f ROOT /home/me/.local/share/certsmith/ca.pem"]);
         let wsl = lines(&Store::Native(Platform::Wsl).install_commands(&anchor(), &host), true);
         assert!(
-            wsl.iter().any(|l| l.starts_with("certutil.exe -addstore -f ROOT 'C:\\Users\\Public\\certsmith-")),
+            wsl.iter().any(|l| l.starts_with("certutil.exe -addstore -f ROOT \"C:\\\\Users\\\\Public\\\\certsmith-")),
             "{wsl:?}"
         );
     }

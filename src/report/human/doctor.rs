@@ -237,6 +237,10 @@ mod tests {
         Code::PlainHttp,
         Code::ProtocolVersion,
         Code::HandshakeFailed,
+        Code::CaNotTrusted,
+        Code::TrustToolMissing,
+        Code::TrustNeedsRoot,
+        Code::TrustCommandFailed,
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
     ];

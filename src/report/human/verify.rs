@@ -187,6 +187,10 @@ mod tests {
         Code::SslVerificationDisabled,
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
+        Code::CaNotTrusted,
+        Code::TrustToolMissing,
+        Code::TrustNeedsRoot,
+        Code::TrustCommandFailed,
     ];
 
     #[test]
