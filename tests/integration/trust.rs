@@ -188,6 +188,17 @@ fn ca_create_with_no_arguments_writes_only_into_the_ca_home() {
         Command::new("openssl").args(["verify", "-CAfile"]).arg(home.join("ca.pem")).arg(&cert).output().unwrap();
     assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
 
+    // A name right after --ca is read as the CA folder: the hint says to put names first.
+    let swapped: Run = certsmith()
+        .current_dir(env.work())
+        .env("HOME", env.home())
+        .args(["gen", "--ca", "other.test"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(swapped.code, 2);
+    assert!(swapped.stderr.contains("certsmith gen other.test --ca"), "{}", swapped.stderr);
+
     // No variable to find the home from: a usage error that says what to set.
     let lost = run(["ca", "create"]);
     assert_eq!(lost.code, 2);
