@@ -435,6 +435,10 @@ fn dry_run_prints_the_exact_commands_and_changes_nothing() {
     for line in mac.stdout.lines().chain(windows.stdout.lines()) {
         assert!(line.starts_with('#') || shlex::split(line).is_some(), "{line}");
     }
+    // No store of the kind asked for: exit 2, saying what was looked for.
+    let none = env.run(&["trust", "status", "--store", "nss"]);
+    assert_eq!(none.code, 2, "{}", none.stdout);
+    assert!(none.stderr.contains("~/.pki/nssdb") && none.stderr.contains("hint:"), "{}", none.stderr);
     // Another platform's commands are only ever printed.
     let refused = env.run(&["trust", "install", "--platform", "macos"]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
