@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::anchor::Anchor;
 use crate::error::Failure;
-use crate::fsutil::{self, Planned};
+use crate::fsutil::{self, Planned, Replace};
 use crate::pki::pem;
 use crate::report::Subject;
 
@@ -117,11 +117,10 @@ pub fn write(path: &Path, bundle: &Bundle, force: bool) -> Result<Written, Failu
                 .about(Subject::file(&name, None)));
         }
     };
-    fsutil::write_files(&[Planned {
-        path: path.to_path_buf(),
-        contents: bundle.pem.as_bytes().to_vec(),
-        mode: 0o644,
-    }])?;
+    // Created: fail rather than replace a file that appeared since it was checked.
+    let replace = if action == Written::Created { Replace::Never } else { Replace::Existing };
+    let file = Planned { path: path.to_path_buf(), contents: bundle.pem.as_bytes().to_vec(), mode: 0o644 };
+    fsutil::write_files(&[file], replace)?;
     Ok(action)
 }
 
