@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Verify(args) => commands::verify::run(args, &ctx),
         Command::Connect(args) => commands::connect::run(args, &ctx),
         Command::Doctor(args) => commands::doctor::run(args, &ctx),
+        Command::Trust(args) => commands::trust::run(&args.command, &ctx),
     };
     // A command that could not run still answers with a report, so `--json` always
     // prints one document.

@@ -108,6 +108,7 @@ pub enum Command {
     Verify(VerifyArgs),
     Connect(ConnectArgs),
     Doctor(DoctorArgs),
+    Trust(TrustArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -119,6 +120,13 @@ impl Command {
             Self::Gen(_) => "gen",
             Self::Ca(args) => match args.command {
                 CaCommand::Create(_) => "ca create",
+                CaCommand::Path => "ca path",
+            },
+            Self::Trust(args) => match args.command {
+                TrustCommand::Install(_) => "trust install",
+                TrustCommand::Uninstall(_) => "trust uninstall",
+                TrustCommand::Status(_) => "trust status",
+                TrustCommand::Bundle(_) => "trust bundle",
             },
             Self::Inspect(_) => "inspect",
             Self::MatchKey(_) => "match-key",
@@ -156,9 +164,14 @@ EXAMPLES:
   Before every `docker compose up`: keep a valid pair, replace it when it must change:
     certsmith gen --if-needed myapp.local
 
-  From a local CA, so clients can verify instead of disabling verification:
+  From the local CA in the CA home, so clients can verify instead of disabling verification
+  (names first: a word right after --ca is taken as the CA folder):
     certsmith ca create
-    certsmith gen --ca certs/ca myapp.local
+    certsmith gen myapp.local --ca
+
+  From a CA in a folder of its own:
+    certsmith ca create --out-dir ca
+    certsmith gen --ca ca myapp.local
 
   The Granian variables for a .env file (container paths under /certs):
     certsmith gen --print-env >> .env
@@ -227,9 +240,10 @@ pub struct GenArgs {
     #[arg(long)]
     pub client: bool,
 
-    /// Issue from the local CA in DIR (ca.pem and ca-key.pem, as `certsmith ca create` makes)
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["ca_cert", "ca_key"])]
-    pub ca: Option<PathBuf>,
+    /// Issue from the local CA in DIR (ca.pem and ca-key.pem, as `certsmith ca create` makes);
+    /// without DIR, the CA home (`certsmith ca path`)
+    #[arg(long, value_name = "DIR", num_args = 0..=1, conflicts_with_all = ["ca_cert", "ca_key"])]
+    pub ca: Option<Option<PathBuf>>,
 
     /// Issue from this CA certificate (with --ca-key)
     #[arg(long, value_name = "FILE", requires = "ca_key")]
@@ -299,9 +313,17 @@ fn parse_mode(text: &str) -> Result<u32, String> {
 
 const CA_HELP: &str = "\
 EXAMPLES:
-  A local CA in certs/ca, then a certificate issued from it:
+  A local CA in the CA home (outside the project), then a certificate issued from it:
     certsmith ca create
-    certsmith gen --ca certs/ca myapp.local
+    certsmith gen myapp.local --ca
+
+  Where the CA home is ($CERTSMITH_CAROOT, else $XDG_DATA_HOME/certsmith, else
+  ~/.local/share/certsmith):
+    certsmith ca path
+
+  A CA in a folder of its own:
+    certsmith ca create --out-dir ca
+    certsmith gen --ca ca myapp.local
 
   A CA that can only vouch for names under .test and localhost:
     certsmith ca create --permit-dns test --permit-dns localhost
@@ -325,9 +347,31 @@ pub struct CaArgs {
 #[derive(Debug, Subcommand)]
 pub enum CaCommand {
     Create(CaCreateArgs),
+    /// Print the CA home: the folder `ca create` writes to and `gen --ca` and `trust` read
+    ///
+    /// $CERTSMITH_CAROOT, else $XDG_DATA_HOME/certsmith, else ~/.local/share/certsmith.
+    /// It is outside every project, so the CA's private key is never inside a folder a
+    /// container mounts.
+    #[command(after_long_help = CA_PATH_HELP)]
+    Path,
 }
 
+const CA_PATH_HELP: &str = "\
+EXAMPLES:
+  The folder, for scripts:
+    certsmith ca path
+
+  The CA certificate to give clients:
+    echo \"$(certsmith ca path)/ca.pem\"
+
+EXIT STATUS:
+  0  the folder was printed (it may not exist yet: see JSON `exists`)
+  2  no CERTSMITH_CAROOT, XDG_DATA_HOME or HOME to find it from";
+
 /// Create a local CA (ca.pem and ca-key.pem) to issue development certificates from
+///
+/// By default in the CA home (`certsmith ca path`; folder mode 0700, key 0600), outside
+/// the project, so the key never lands in a folder a container mounts.
 ///
 /// Clients that trust ca.pem can verify every certificate `certsmith gen --ca` issues,
 /// so nobody has to turn verification off. The CA is CA:TRUE with path length 0 and may
@@ -336,9 +380,9 @@ pub enum CaCommand {
 #[derive(Debug, Args)]
 #[command(after_long_help = CA_HELP)]
 pub struct CaCreateArgs {
-    /// Folder for ca.pem and ca-key.pem (created if missing)
-    #[arg(long, value_name = "DIR", default_value = "certs/ca")]
-    pub out_dir: PathBuf,
+    /// Folder for ca.pem and ca-key.pem (created if missing) [default: the CA home]
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 
     /// Type of the CA key
     #[arg(long, value_enum, default_value_t = KeyTypeArg::EcdsaP256, value_name = "TYPE")]
@@ -766,4 +810,201 @@ mod tests {
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+const TRUST_HELP: &str = "\
+EXAMPLES:
+  Make the CA in the CA home trusted by this machine's stores (system, NSS, Java):
+    certsmith trust install
+
+  See the exact commands first, one per line, ready to paste:
+    certsmith trust install --dry-run
+
+  Check, as in CI (exit 1 when a store found does not trust the CA):
+    certsmith trust status
+
+  The system's roots plus the CA, for SSL_CERT_FILE / REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE:
+    certsmith trust bundle --out certs/ca-bundle.pem
+
+  Undo:
+    certsmith trust uninstall
+
+EXIT STATUS:
+  see each subcommand's --help";
+
+/// Make the local CA trusted: by the host's trust stores, or in a bundle for clients
+///
+/// `install`, `uninstall` and `status` work on the system store, NSS databases (Firefox,
+/// Chromium) and Java's cacerts, as mkcert finds them. `bundle` writes the system's roots
+/// plus the CA, the file a variable that replaces a client's roots must point at.
+#[derive(Debug, Args)]
+#[command(after_long_help = TRUST_HELP)]
+pub struct TrustArgs {
+    #[command(subcommand)]
+    pub command: TrustCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    Install(TrustChangeArgs),
+    /// Remove certsmith's entry for the local CA from the host's trust stores
+    ///
+    /// Only the entry named `certsmith-<first 16 hex of the CA's SHA-256>` is removed;
+    /// nothing else in a store is touched.
+    #[command(after_long_help = TRUST_UNINSTALL_HELP)]
+    Uninstall(TrustChangeArgs),
+    Status(TrustStatusArgs),
+    Bundle(TrustBundleArgs),
+}
+
+/// The trust stores `--store` chooses among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreArg {
+    /// The OS store OpenSSL, curl, Python, Go and rustls-native-certs read
+    System,
+    /// NSS databases: Firefox profiles, Chromium's ~/.pki/nssdb (certutil, libnss3-tools)
+    Nss,
+    /// $JAVA_HOME's cacerts (keytool)
+    Java,
+}
+
+/// Whose native commands --dry-run prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    Linux,
+    Macos,
+    Windows,
+    Wsl,
+}
+
+const TRUST_INSTALL_HELP: &str = "\
+EXAMPLES:
+  Every store found on this machine (as root, or add --sudo):
+    certsmith trust install
+
+  Only the system store, asking sudo for the privileged commands:
+    certsmith trust install --store system --sudo
+
+  The exact commands, one per line, to read or paste:
+    certsmith trust install --dry-run
+
+  What to run on a Mac or in Windows, for the same CA:
+    certsmith trust install --dry-run --platform macos
+    certsmith trust install --dry-run --platform windows
+
+  A CA kept elsewhere:
+    certsmith trust install --ca certs/ca
+
+EXIT STATUS:
+  0  every chosen store trusts the CA now (or already did); with --dry-run, the commands were printed
+  1  a store was left as it was: a missing tool (the package is named), a failed command,
+     or root needed without --sudo (the command is printed)
+  2  nothing was done: no CA, no store found, bad options";
+
+const TRUST_UNINSTALL_HELP: &str = "\
+EXAMPLES:
+  Remove certsmith's entry (named certsmith-<fingerprint>) from every store found:
+    certsmith trust uninstall
+
+  The exact commands, without running them:
+    certsmith trust uninstall --dry-run
+
+EXIT STATUS:
+  0  no chosen store holds certsmith's entry for the CA any more
+  1  a store was left as it was (missing tool, failed command, root needed)
+  2  nothing was done: no CA, no store found, bad options";
+
+/// Add the local CA to the host's trust stores (system, NSS, Java)
+///
+/// Each store gets an entry named `certsmith-<first 16 hex of the CA's SHA-256>`, so
+/// `uninstall` removes certsmith's entry and nothing else. Commands run without a shell;
+/// privileged ones run through sudo only with --sudo. A store whose tool is missing is
+/// reported with the package to install, and the other stores go on.
+#[derive(Debug, Args)]
+#[command(after_long_help = TRUST_INSTALL_HELP)]
+pub struct TrustChangeArgs {
+    /// The CA: its folder (with ca.pem) or its certificate file [default: the CA home]
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Only this kind of store (repeatable) [default: every store found]
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub store: Vec<StoreArg>,
+
+    /// Print the exact commands, one per line, instead of running them
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Run the commands that need root through sudo (when not root)
+    #[arg(long)]
+    pub sudo: bool,
+
+    /// Print the commands of another platform's system store (with --dry-run)
+    #[arg(long, value_enum, value_name = "PLATFORM", requires = "dry_run")]
+    pub platform: Option<PlatformArg>,
+}
+
+const TRUST_STATUS_HELP: &str = "\
+EXAMPLES:
+  Does every store found trust the CA in the CA home?
+    certsmith trust status
+
+  Each store, its kind, path and state, for scripts:
+    certsmith --json trust status
+
+EXIT STATUS:
+  0  every store found trusts the CA
+  1  a store found does not (or cannot be asked: its tool is missing)
+  2  no CA, or no store found";
+
+/// Say whether each trust store on this host trusts the local CA
+#[derive(Debug, Args)]
+#[command(after_long_help = TRUST_STATUS_HELP)]
+pub struct TrustStatusArgs {
+    /// The CA: its folder (with ca.pem) or its certificate file [default: the CA home]
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Only this kind of store (repeatable) [default: every store found]
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub store: Vec<StoreArg>,
+}
+
+const TRUST_BUNDLE_HELP: &str = "\
+EXAMPLES:
+  A bundle for a container's SSL_CERT_FILE, REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE:
+    certsmith trust bundle --out certs/ca-bundle.pem
+
+  On stdout:
+    certsmith trust bundle > ca-bundle.pem
+
+  From another set of roots (SSL_CERT_FILE is read as rustls-native-certs reads it):
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt certsmith trust bundle --out ca-bundle.pem
+
+EXIT STATUS:
+  0  the bundle was written (or was already up to date), or printed
+  2  nothing was written: no CA, no system roots found, an existing file certsmith did not
+     make (without --force)";
+
+/// Write one PEM file holding the system's roots plus the local CA
+///
+/// SSL_CERT_FILE, REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE replace a client's roots: pointed
+/// at the CA alone they break every public HTTPS call. Point them at this bundle instead.
+/// The roots are what rustls-native-certs finds (SSL_CERT_FILE and SSL_CERT_DIR
+/// respected); the CA appears once. The same inputs give the same bytes; a file is
+/// replaced only when certsmith made it (its first line says so), or with --force.
+#[derive(Debug, Args)]
+#[command(after_long_help = TRUST_BUNDLE_HELP)]
+pub struct TrustBundleArgs {
+    /// The CA: its folder (with ca.pem) or its certificate file [default: the CA home]
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Write the bundle to FILE (mode 0644) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace FILE even when certsmith did not make it
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }

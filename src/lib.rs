@@ -16,6 +16,7 @@
 //! - [`env`]: the configuration a deployment's processes get: `.env` and compose files.
 //! - [`granian`]: Granian's TLS options, as data.
 //! - [`doctor`]: judging a deployment's TLS configuration as a whole.
+//! - [`trust`]: the CA home, the host's trust stores, and the roots-plus-CA bundle.
 
 pub mod app;
 pub mod cli;
@@ -31,3 +32,4 @@ pub mod password;
 pub mod pki;
 pub mod probe;
 pub mod report;
+pub mod trust;

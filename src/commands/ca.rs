@@ -1,5 +1,6 @@
 //! `certsmith ca create`: a local CA for development (ca.pem, ca-key.pem), written with
-//! the same care as gen's files.
+//! the same care as gen's files, by default in the CA home (`trust::home`), outside the
+//! project; `certsmith ca path`: where that is.
 
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use crate::pki::describe::{self, CertSummary};
 use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
 use crate::report::{Data, Report};
+use crate::trust::home;
 
 #[derive(Debug, Serialize)]
 pub struct CaData {
@@ -24,9 +26,26 @@ pub struct CaData {
     pub next: Vec<String>,
 }
 
+/// `ca path`: the CA home, and whether it holds a CA yet.
+#[derive(Debug, Serialize)]
+pub struct CaPathData {
+    pub path: String,
+    pub exists: bool,
+    pub ca_pem_exists: bool,
+}
+
 pub fn run(command: &CaCommand, ctx: &Context) -> Result<Report, Failure> {
     match command {
         CaCommand::Create(args) => create(args, ctx),
+        CaCommand::Path => {
+            let dir = home::current()?;
+            let data = CaPathData {
+                path: dir.display().to_string(),
+                exists: dir.is_dir(),
+                ca_pem_exists: dir.join("ca.pem").is_file(),
+            };
+            Ok(Report { command: "ca path", data: Data::CaPath(data), findings: Vec::new(), errors: Vec::new() })
+        }
     }
 }
 
@@ -40,8 +59,17 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
                 .hint("give a domain such as test, localhost or dev.example.com; it permits that name and every name under it")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let cert_path = args.out_dir.join("ca.pem");
-    let key_path = args.out_dir.join("ca-key.pem");
+    let in_home = args.out_dir.is_none();
+    let out_dir = match &args.out_dir {
+        Some(dir) => dir.clone(),
+        None => home::current()?,
+    };
+    if in_home {
+        // 0700 whatever the umask, before anything is written into it.
+        home::ensure_private_dir(&out_dir)?;
+    }
+    let cert_path = out_dir.join("ca.pem");
+    let key_path = out_dir.join("ca-key.pem");
     // Held to the end of the run: a second `ca create` on this folder waits its turn.
     let _lock = fsutil::lock::lock_folders(&[&key_path, &cert_path], fsutil::lock::CA_FOLDER_MODE)?;
     if args.if_missing && (cert_path.exists() || key_path.exists()) {
@@ -76,7 +104,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
 
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
-    let dir = args.out_dir.display();
+    let dir = out_dir.display();
     // A name the CA may vouch for: localhost unless --permit-dns rules it out, else one
     // under the first permitted domain (which curl must be told resolves to this machine).
     let localhost_ok = spec.permitted_dns.is_empty() || spec.permitted_dns.iter().any(|d| d == "localhost");
@@ -91,10 +119,18 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             WrittenFile { path: key_path.display().to_string(), kind: "private_key", mode: fsutil::mode_text(0o600) },
             WrittenFile { path: cert_path.display().to_string(), kind: "certificate", mode: fsutil::mode_text(0o644) },
         ],
-        next: vec![
-            format!("certsmith gen --ca {dir} {host} 127.0.0.1"),
-            format!("curl {resolve}--cacert {} https://{host}:8443/", cert_path.display()),
-        ],
+        next: if in_home {
+            vec![
+                format!("certsmith gen {host} 127.0.0.1 --ca"),
+                "certsmith trust install".to_owned(),
+                format!("curl {resolve}https://{host}:8443/"),
+            ]
+        } else {
+            vec![
+                format!("certsmith gen --ca {dir} {host} 127.0.0.1"),
+                format!("curl {resolve}--cacert {} https://{host}:8443/", cert_path.display()),
+            ]
+        },
     };
     Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
 }

@@ -120,7 +120,29 @@ impl Plan {
             ),
         };
         let ca = match (&args.ca, &args.ca_cert, &args.ca_key) {
-            (Some(dir), _, _) => Some((dir.join("ca.pem"), dir.join("ca-key.pem"))),
+            (Some(dir), _, _) => {
+                let dir = match dir {
+                    Some(dir) if !dir.exists() => {
+                        return Err(Failure::new(format!("--ca {}: no such CA folder", dir.display())).hint(format!(
+                            "give the folder holding ca.pem and ca-key.pem; to issue from the CA home, put the names first: `certsmith gen {} --ca`",
+                            dir.display()
+                        )));
+                    }
+                    Some(dir) => dir.clone(),
+                    None => {
+                        let home = crate::trust::home::current()?;
+                        if !home.join("ca.pem").exists() {
+                            return Err(Failure::new(format!(
+                                "--ca: the CA home {} holds no CA (ca.pem)",
+                                home.display()
+                            ))
+                            .hint("create it with `certsmith ca create`, or name a CA folder: --ca DIR"));
+                        }
+                        home
+                    }
+                };
+                Some((dir.join("ca.pem"), dir.join("ca-key.pem")))
+            }
             (None, Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
             _ => None,
         };

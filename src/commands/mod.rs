@@ -7,4 +7,5 @@ pub mod doctor;
 pub mod generate;
 pub mod inspect;
 pub mod match_key;
+pub mod trust;
 pub mod verify;

@@ -99,6 +99,14 @@ codes! {
     ProtocolVersion = "protocol-version",
     /// connect: the TLS handshake failed for another reason than the certificate.
     HandshakeFailed = "handshake-failed",
+    /// trust status: a trust store found on the host does not trust the CA.
+    CaNotTrusted = "ca-not-trusted",
+    /// trust: a store was found but the tool that changes it is not installed.
+    TrustToolMissing = "trust-tool-missing",
+    /// trust: a store needs root, certsmith is not root and --sudo was not given.
+    TrustNeedsRoot = "trust-needs-root",
+    /// trust: a store command failed, or the store did not change as it should have.
+    TrustCommandFailed = "trust-command-failed",
     /// doctor: a `GRANIAN_SSL_*` name Granian does not have; it is ignored without a word.
     UnknownGranianVariable = "unknown-granian-variable",
     /// doctor: a value Granian refuses at start-up (`--ssl-protocol-min`, `--ssl-client-verify`).

@@ -10,12 +10,13 @@ use serde::Serialize;
 
 pub use codes::Code;
 
-use crate::commands::ca::CaData;
+use crate::commands::ca::{CaData, CaPathData};
 use crate::commands::connect::ConnectData;
 use crate::commands::doctor::DoctorData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
+use crate::commands::trust::{BundleData, TrustData};
 use crate::commands::verify::VerifyData;
 use crate::error::Failure;
 
@@ -121,6 +122,9 @@ pub enum Data {
     Verify(VerifyData),
     Connect(Box<ConnectData>),
     Doctor(DoctorData),
+    CaPath(CaPathData),
+    Trust(TrustData),
+    TrustBundle(BundleData),
 }
 
 /// The overall verdict, as JSON `status`.

@@ -66,7 +66,7 @@ fn completion_scripts_load_in_their_shells() {
 #[test]
 fn man_pages_render_for_every_command() {
     let man_available = std::process::Command::new("man").arg("--version").output().is_ok_and(|o| o.status.success());
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 12] = [
         &[],
         &["gen"],
         &["ca"],
@@ -76,6 +76,9 @@ fn man_pages_render_for_every_command() {
         &["match-key"],
         &["connect"],
         &["doctor"],
+        &["trust", "install"],
+        &["trust", "status"],
+        &["trust", "bundle"],
     ];
     for command in commands {
         let mut args = vec!["man"];

@@ -101,7 +101,7 @@ fn free_port() -> u16 {
 #[test]
 fn openssl_server_and_curl_accept_generated_files() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 0);
+    assert_eq!(in_dir(dir.path(), &["ca", "create", "--out-dir", "certs/ca"]).code, 0);
     assert_eq!(in_dir(dir.path(), &["gen", "--ca", "certs/ca", "myapp.test", "127.0.0.1"]).code, 0);
     let port = free_port();
     let certs = dir.path().join("certs");
@@ -286,7 +286,7 @@ fn print_env_prints_only_the_variables() {
 fn der_and_kubernetes_outputs_hold_the_same_certificate_and_key() {
     use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 0);
+    assert_eq!(in_dir(dir.path(), &["ca", "create", "--out-dir", "certs/ca"]).code, 0);
     let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "--der", "--k8s-secret", "myapp-tls", "myapp.test"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let certs = dir.path().join("certs");
@@ -331,7 +331,10 @@ fn der_and_kubernetes_outputs_hold_the_same_certificate_and_key() {
 #[test]
 fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
     let dir = tempfile::tempdir().unwrap();
-    let out = in_dir(dir.path(), &["ca", "create", "--permit-dns", "test", "--permit-dns", ".localhost"]);
+    let out = in_dir(
+        dir.path(),
+        &["ca", "create", "--out-dir", "certs/ca", "--permit-dns", "test", "--permit-dns", ".localhost"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let ca = dir.path().join("certs/ca/ca.pem");
     let text = text_of(&ca);
@@ -339,7 +342,7 @@ fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
     assert!(text.contains("Certificate Sign, CRL Sign"), "{text}");
     assert!(text.contains("Permitted:") && text.contains("DNS:test") && text.contains("DNS:localhost"), "{text}");
     assert_eq!(mode(&dir.path().join("certs/ca/ca-key.pem")), 0o600);
-    assert_eq!(in_dir(dir.path(), &["ca", "create"]).code, 2, "no overwrite without --force");
+    assert_eq!(in_dir(dir.path(), &["ca", "create", "--out-dir", "certs/ca"]).code, 2, "no overwrite without --force");
 
     let out = in_dir(dir.path(), &["gen", "--ca", "certs/ca", "api.test", "localhost"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -360,7 +363,7 @@ fn ca_is_a_constrained_root_and_the_leaf_file_holds_only_the_leaf() {
 #[test]
 fn a_constrained_ca_vouches_only_for_private_addresses() {
     let dir = tempfile::tempdir().unwrap();
-    let out = in_dir(dir.path(), &["--json", "ca", "create", "--permit-dns", "test"]);
+    let out = in_dir(dir.path(), &["--json", "ca", "create", "--out-dir", "certs/ca", "--permit-dns", "test"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = text_of(&dir.path().join("certs/ca/ca.pem"));
     assert!(text.contains("IP:127.0.0.0/255.0.0.0") && text.contains("IP:192.168.0.0/255.255.0.0"), "{text}");
@@ -406,7 +409,11 @@ fn a_constrained_ca_vouches_only_for_private_addresses() {
 #[test]
 fn a_leaf_never_outlives_its_ca() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(in_dir(dir.path(), &["--at", "2027-01-01T00:00:00Z", "ca", "create", "--days", "30"]).code, 0);
+    assert_eq!(
+        in_dir(dir.path(), &["--at", "2027-01-01T00:00:00Z", "ca", "create", "--out-dir", "certs/ca", "--days", "30"])
+            .code,
+        0
+    );
     let out = in_dir(dir.path(), &["--json", "--at", "2027-01-02T00:00:00Z", "gen", "--ca", "certs/ca", "a.test"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.finding_codes(), ["clamped-to-ca-expiry"]);
@@ -696,16 +703,16 @@ fn encrypted_keys_are_reused_with_a_password() {
 #[test]
 fn ca_if_missing_creates_once_and_never_replaces_silently() {
     let dir = tempfile::tempdir().unwrap();
-    let first = in_dir(dir.path(), &["--json", "ca", "create", "--if-missing"]);
+    let first = in_dir(dir.path(), &["--json", "ca", "create", "--out-dir", "certs/ca", "--if-missing"]);
     assert_eq!(first.json()["data"]["action"], "created");
     let ca = dir.path().join("certs/ca/ca.pem");
     let before = (fs::read(&ca).unwrap(), fs::metadata(&ca).unwrap().modified().unwrap());
-    let again = in_dir(dir.path(), &["--json", "ca", "create", "--if-missing"]);
+    let again = in_dir(dir.path(), &["--json", "ca", "create", "--out-dir", "certs/ca", "--if-missing"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(again.json()["data"]["action"], "kept");
     assert_eq!((fs::read(&ca).unwrap(), fs::metadata(&ca).unwrap().modified().unwrap()), before);
     fs::copy(fixture("keys/p256.pkcs8.pem"), dir.path().join("certs/ca/ca-key.pem")).unwrap();
-    let wrong_key = in_dir(dir.path(), &["ca", "create", "--if-missing"]);
+    let wrong_key = in_dir(dir.path(), &["ca", "create", "--out-dir", "certs/ca", "--if-missing"]);
     assert_eq!(wrong_key.code, 2);
     assert!(
         wrong_key.stderr.contains("is not the key of") && wrong_key.stderr.contains("--force"),
@@ -819,7 +826,7 @@ fn an_intermediate_ca_is_served_after_the_leaf() {
 fn at_outside_the_expressible_range_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     for at in ["0000-01-01T00:00:00Z", "1960-01-01", "9999-06-01T00:00:00Z"] {
-        for args in [vec!["--at", at, "gen"], vec!["--at", at, "ca", "create"]] {
+        for args in [vec!["--at", at, "gen"], vec!["--at", at, "ca", "create", "--out-dir", "certs/ca"]] {
             let out = in_dir(dir.path(), &args);
             assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
             assert!(

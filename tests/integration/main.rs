@@ -14,5 +14,6 @@ mod inspect;
 mod limbo;
 mod match_key;
 mod tls;
+mod trust;
 mod util;
 mod verify;

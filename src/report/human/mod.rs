@@ -9,6 +9,7 @@ mod escape;
 mod generate;
 mod inspect;
 mod match_key;
+mod trust;
 mod verify;
 
 use std::io::{self, Write};
@@ -72,6 +73,7 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Inspect(data) => inspect::render(out, data, now)?,
         Data::MatchKey(data) => match_key::render(out, data)?,
         Data::Connect(data) => connect::render(out, data, now)?,
+        Data::CaPath(_) | Data::Trust(_) | Data::TrustBundle(_) => trust::render(out, &report.data)?,
         Data::None => {}
     }
     findings(out, &report.findings)

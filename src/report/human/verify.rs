@@ -188,6 +188,10 @@ mod tests {
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
         Code::CaKeyExposed,
+        Code::CaNotTrusted,
+        Code::TrustToolMissing,
+        Code::TrustNeedsRoot,
+        Code::TrustCommandFailed,
     ];
 
     #[test]

@@ -1,0 +1,87 @@
+//! Human layout of `ca path` (the folder alone, for `$(certsmith ca path)`), `trust
+//! install | uninstall | status` (one line per store; with --dry-run only `#` headings
+//! and the commands, so the whole output can be pasted into a shell) and `trust bundle`
+//! (the PEM itself when it goes to stdout).
+
+use std::io::{self, Write};
+
+use super::{BOLD, DIM, GREEN, RED, YELLOW, field};
+use crate::commands::trust::{BundleData, TrustData};
+use crate::report::Data;
+use crate::trust::stores::State;
+
+pub(super) fn render(out: &mut dyn Write, data: &Data) -> io::Result<()> {
+    match data {
+        Data::CaPath(data) => writeln!(out, "{}", data.path),
+        Data::Trust(data) if data.dry_run => dry_run(out, data),
+        Data::Trust(data) => stores(out, data),
+        Data::TrustBundle(data) => bundle(out, data),
+        _ => Ok(()),
+    }
+}
+
+fn dry_run(out: &mut dyn Write, data: &TrustData) -> io::Result<()> {
+    writeln!(out, "# certsmith trust {} --dry-run: {} ({})", data.action, data.ca.subject, data.ca.entry_name)?;
+    for store in &data.stores {
+        writeln!(out, "# {}: {}", store.label, store.path)?;
+        for line in &store.commands {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn stores(out: &mut dyn Write, data: &TrustData) -> io::Result<()> {
+    writeln!(out, "{BOLD}trust {}: {}{BOLD:#}", data.action, data.ca.subject)?;
+    field(out, "certificate", &data.ca.path)?;
+    field(out, "sha256", &data.ca.fingerprint_sha256)?;
+    field(out, "entry name", &data.ca.entry_name)?;
+    writeln!(out)?;
+    for store in &data.stores {
+        let (style, word) = match store.state {
+            State::Installed => (GREEN, "installed"),
+            State::AlreadyInstalled => (GREEN, "already installed"),
+            State::Removed => (GREEN, "removed"),
+            State::NotPresent => (GREEN, "nothing to remove"),
+            State::Trusted => (GREEN, "trusts the CA"),
+            State::WouldRun => (YELLOW, "would run"),
+            State::NeedsRoot => (YELLOW, "needs root: not run"),
+            State::ToolMissing => (RED, "tool missing"),
+            State::Failed => (RED, "failed"),
+            State::NotTrusted => (RED, "does not trust the CA"),
+        };
+        writeln!(out, "  {style}{word:<22}{style:#} {} {DIM}{}{DIM:#}", store.label, store.path)?;
+        if matches!(store.state, State::NeedsRoot) {
+            for line in &store.commands {
+                writeln!(out, "      {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn bundle(out: &mut dyn Write, data: &BundleData) -> io::Result<()> {
+    if let Some(pem) = &data.pem {
+        return out.write_all(pem.as_bytes());
+    }
+    let what = match data.written {
+        Some(crate::trust::bundle::Written::Unchanged) => "unchanged (already up to date)",
+        Some(crate::trust::bundle::Written::Replaced) => "replaced",
+        _ => "written",
+    };
+    writeln!(out, "{BOLD}trust bundle {what}: {}{BOLD:#}", data.path.as_deref().unwrap_or_default())?;
+    field(out, "system roots", format_args!("{} (from {})", data.system_roots, data.source))?;
+    let ca = if data.ca_in_system { "already among the system roots (not added twice)" } else { "added after them" };
+    field(out, "local CA", format_args!("{} — {ca}", data.ca.subject))?;
+    for skipped in &data.skipped {
+        field(out, "skipped", skipped)?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{BOLD}Use it{BOLD:#} {DIM}(these variables replace a client's roots; this file keeps the public ones){DIM:#}"
+    )?;
+    let path = data.path.as_deref().unwrap_or_default();
+    writeln!(out, "    SSL_CERT_FILE={path} REQUESTS_CA_BUNDLE={path} CURL_CA_BUNDLE={path}")?;
+    writeln!(out, "    NODE_EXTRA_CA_CERTS={} {DIM}(Node adds to its roots: the CA alone){DIM:#}", data.ca.path)
+}
