@@ -127,6 +127,7 @@ impl Command {
                 TrustCommand::Uninstall(_) => "trust uninstall",
                 TrustCommand::Status(_) => "trust status",
                 TrustCommand::Bundle(_) => "trust bundle",
+                TrustCommand::Compose(_) => "trust compose",
             },
             Self::Inspect(_) => "inspect",
             Self::MatchKey(_) => "match-key",
@@ -855,6 +856,7 @@ pub enum TrustCommand {
     Uninstall(TrustChangeArgs),
     Status(TrustStatusArgs),
     Bundle(TrustBundleArgs),
+    Compose(TrustComposeArgs),
 }
 
 /// The trust stores `--store` chooses among.
@@ -1007,4 +1009,59 @@ pub struct TrustBundleArgs {
     /// Replace FILE even when certsmith did not make it
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+const TRUST_COMPOSE_HELP: &str = "\
+EXAMPLES:
+  Every service of ./compose.yaml that makes HTTPS calls, then start as usual:
+    certsmith trust compose
+    docker compose up
+
+  Another compose file, and only two services:
+    certsmith trust compose --compose deploy/compose.yaml --service worker --service frontend
+
+  A CA kept elsewhere:
+    certsmith trust compose --ca certs/ca
+
+EXIT STATUS:
+  0  the override and the bundle were written (or were already up to date)
+  2  nothing was written: no compose file, no CA, no system roots, a service that does not
+     exist, an existing override without --force";
+
+/// Write a compose override that gives client containers the CA, so verification stays on
+///
+/// For every service that makes HTTPS calls (an https URL or healthcheck, a CA bundle
+/// variable, SSL_VERIFICATION, Granian serving HTTPS), or the services named: mounts the
+/// bundle (the system's roots plus the CA, written beside the CA's ca.pem as
+/// ca-bundle.pem) and the CA read-only under /etc/ssl/certsmith, points SSL_CERT_FILE,
+/// REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE (which replace a client's roots) at the bundle
+/// and NODE_EXTRA_CA_CERTS (which adds to them) at the CA. Prints the settings that turn
+/// verification off, which can then be deleted. compose.override.yaml is read by `docker
+/// compose` by itself, beside compose.yaml.
+#[derive(Debug, Args)]
+#[command(after_long_help = TRUST_COMPOSE_HELP)]
+pub struct TrustComposeArgs {
+    /// The compose file [default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml here]
+    #[arg(long, value_name = "FILE")]
+    pub compose: Option<PathBuf>,
+
+    /// Only this service (repeatable) [default: every service that makes HTTPS calls]
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+
+    /// Write the override to FILE [default: compose.override.yaml beside the compose file]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace the override file when it exists and differs
+    #[arg(long)]
+    pub force: bool,
+
+    /// The CA: its folder (with ca.pem) or its certificate file [default: the CA home]
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Interpolate the compose file with these env files instead of the .env beside it (repeatable)
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
 }

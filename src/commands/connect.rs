@@ -297,7 +297,7 @@ fn unknown_issuer(trust: &Trust, path: &[ChainLink], leaf_self_signed: bool, tar
     let intermediates =
         if leaf_self_signed { "" } else { "; a public CA's certificate needs its intermediates served after it" };
     let hint = format!(
-        "if a local CA issued it (`certsmith gen --ca certs/ca`), trust that CA: `certsmith connect --ca certs/ca/ca.pem {target}`, and give clients the same file (`curl --cacert certs/ca/ca.pem`){intermediates}"
+        "if certsmith's local CA issued it (`certsmith gen NAME --ca`), check against it: `certsmith connect --ca \"$(certsmith ca path)/ca.pem\" {target}`, and make this machine trust it: `certsmith trust install` (containers: `certsmith trust compose`){intermediates}"
     );
     (message, Some(hint))
 }

@@ -50,26 +50,29 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
 
     let (targets, skipped) = match &args.compose {
         Some(path) => {
-            let used_for = "interpolation";
-            let mut project = Vars::default();
-            for file in compose::interpolation_files(path, &args.env_files) {
-                let (vars, missing) =
-                    env::read_env_file(&file, &|n| process.value(n).or_else(|| project.value(n)), &budget)?;
-                sources.push(SourceInfo { path: file.display().to_string(), kind: "env-file", used_for });
-                unset.extend(missing);
-                project.update(vars);
+            let (loaded, files, missing) = compose::load_project(path, &args.env_files, &process, &budget)?;
+            for file in files {
+                sources.push(SourceInfo {
+                    path: file.display().to_string(),
+                    kind: "env-file",
+                    used_for: "interpolation",
+                });
             }
             if !args.no_environ {
-                sources.push(SourceInfo { path: ENVIRONMENT.to_owned(), kind: "environment", used_for });
+                sources.push(SourceInfo {
+                    path: ENVIRONMENT.to_owned(),
+                    kind: "environment",
+                    used_for: "interpolation",
+                });
             }
-            // The process environment wins over the .env file (compose's precedence).
-            let mut interpolation = process;
-            interpolation.fill_from(project);
-            let loaded = compose::load(path, &interpolation, &budget)?;
             sources.push(SourceInfo { path: loaded.file.clone(), kind: "compose", used_for: "services" });
-            unset.extend(loaded.unset);
+            for file in &loaded.overrides {
+                sources.push(SourceInfo { path: file.clone(), kind: "compose-override", used_for: "services" });
+            }
+            unset.extend(missing);
             not_followed = loaded.not_followed;
             exposed = doctor::exposed_keys(&loaded.services);
+            exposed.extend(doctor::insecure_healthchecks(&loaded.services, &loaded.file));
             services(loaded.services, args)?
         }
         None => {
@@ -112,7 +115,9 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
         }
     };
 
-    let settings = doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid };
+    let compose_file = args.compose.as_ref().map(|p| p.display().to_string());
+    let settings =
+        doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid, compose: compose_file.as_deref() };
     let checked = doctor::check(&targets, &settings);
     let mut findings = unset_findings(unset);
     findings.extend(exposed);

@@ -715,12 +715,23 @@ fn next_steps(names: &[SubjectName], trust: &str, cert: &str, key: &str) -> Vec<
     let Some(host) = host else { return Vec::new() };
     // Paths as the shell needs them: a folder may have spaces or quotes in its name.
     let (trust, cert, key) = (checks::shell_word(trust), checks::shell_word(cert), checks::shell_word(key));
-    let ca = if trust == cert { String::new() } else { format!("--ca {trust} ") };
+    let verify = |ca: &str| format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']']));
+    if trust == cert {
+        // Self-signed: each client must be given the certificate itself.
+        return vec![
+            verify(""),
+            format!("curl --cacert {trust} https://{host}:8443/"),
+            format!(
+                "SSL_CERT_FILE={trust} python3 -c \"import urllib.request; urllib.request.urlopen('https://{host}:8443/')\""
+            ),
+        ];
+    }
+    // From a CA: trusted once by the host (and by containers through `trust compose`),
+    // clients then verify with no option at all.
     vec![
-        format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']'])),
-        format!("curl --cacert {trust} https://{host}:8443/"),
-        format!(
-            "SSL_CERT_FILE={trust} python3 -c \"import urllib.request; urllib.request.urlopen('https://{host}:8443/')\""
-        ),
+        verify(&format!("--ca {trust} ")),
+        "certsmith trust install".to_owned(),
+        format!("curl https://{host}:8443/"),
+        "certsmith trust compose".to_owned(),
     ]
 }

@@ -7,11 +7,15 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::app::Context;
-use crate::cli::{PlatformArg, StoreArg, TrustBundleArgs, TrustChangeArgs, TrustCommand, TrustStatusArgs};
+use crate::cli::{
+    PlatformArg, StoreArg, TrustBundleArgs, TrustChangeArgs, TrustCommand, TrustComposeArgs, TrustStatusArgs,
+};
+use crate::env::compose as env_compose;
 use crate::error::Failure;
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 use crate::trust::anchor::{self, Anchor};
 use crate::trust::bundle::{self, Written};
+use crate::trust::compose;
 use crate::trust::exec::Host;
 use crate::trust::home;
 use crate::trust::native::Platform;
@@ -75,6 +79,7 @@ pub fn run(command: &TrustCommand, _ctx: &Context) -> Result<Report, Failure> {
         TrustCommand::Uninstall(args) => change(args, Change::Uninstall),
         TrustCommand::Status(args) => status(args),
         TrustCommand::Bundle(args) => make_bundle(args),
+        TrustCommand::Compose(args) => compose(args),
     }
 }
 
@@ -141,9 +146,11 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
     if found.is_empty() {
         return Err(no_store(platform, &kinds));
     }
-    let options = RunOptions { dry_run: args.dry_run, sudo: args.sudo };
+    // Root runs the commands itself: --sudo is for the person who is not (and root may
+    // have no sudo at all, as in containers).
+    let options = RunOptions { dry_run: args.dry_run, sudo: args.sudo && !host.is_root };
     // Printed lines carry `sudo` when a person who is not root must paste them.
-    let print_sudo = args.sudo || !host.is_root || platform != Platform::Linux;
+    let print_sudo = options.sudo || !host.is_root || platform != Platform::Linux;
     let mut findings = Vec::new();
     let mut data = Vec::with_capacity(found.len());
     for store in &found {
@@ -257,4 +264,133 @@ fn make_bundle(args: &TrustBundleArgs) -> Result<Report, Failure> {
         pem,
     };
     Ok(Report { command: "trust bundle", data: Data::TrustBundle(data), findings: Vec::new(), errors: Vec::new() })
+}
+
+/// What `trust compose` wrote, as JSON `data`.
+#[derive(Debug, Serialize)]
+pub struct ComposeData {
+    pub ca: CaRef,
+    pub compose: String,
+    /// The override file, and whether it was `created`, `replaced` or `unchanged`.
+    pub override_file: String,
+    pub written: Written,
+    /// The bundle (beside the CA's ca.pem), and what writing it did.
+    pub bundle_file: String,
+    pub bundle_written: Written,
+    pub system_roots: usize,
+    /// The services the override changes, each with why it was chosen.
+    pub services: Vec<compose::Client>,
+    /// `NAME=value` lines every chosen service gets.
+    pub variables: Vec<String>,
+    /// Settings that turn verification off, which can be deleted now.
+    pub delete: Vec<compose::Insecure>,
+    /// Commands to run next.
+    pub next: Vec<String>,
+}
+
+fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
+    let file = match &args.compose {
+        Some(file) => file.clone(),
+        None => env_compose::find_default(std::path::Path::new(".")).ok_or_else(|| {
+            Failure::new(
+                "no compose file here: expected compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml",
+            )
+            .hint("run it in the folder of the compose file, or name it: --compose FILE")
+        })?,
+    };
+    let budget = crate::env::interpolate::Budget::default();
+    let (project, _, _) =
+        env_compose::load_project(&file, &args.env_files, &crate::env::Vars::from_process(), &budget)?;
+    let shown = file.display().to_string();
+    let chosen = choose_services(&project.services, &args.services, &shown)?;
+    let anchor = load_ca(args.ca.as_ref())?;
+    let made = bundle::build(&anchor)?;
+    let bundle_path = anchor.file.with_file_name("ca-bundle.pem");
+    let bundle_written = bundle::write(&bundle_path, &made, false)?;
+
+    let dir = env_compose::project_dir(&file);
+    let yaml = compose::override_yaml(
+        &crate::pki::checks::shell_word(&shown),
+        project.version.as_deref(),
+        &chosen,
+        &compose::compose_path(&bundle_path, &dir),
+        &compose::compose_path(&anchor.file, &dir),
+    );
+    let automatic = env_compose::default_override(&file);
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None if automatic.as_os_str().is_empty() => file.with_file_name("compose.override.yaml"),
+        None => automatic.clone(),
+    };
+    let written = write_override(&out, &yaml, args.force)?;
+    let next = if out == automatic {
+        vec!["docker compose up".to_owned()]
+    } else {
+        let word = |p: &std::path::Path| crate::pki::checks::shell_word(&p.display().to_string());
+        vec![format!("docker compose -f {} -f {} up", word(&file), word(&out))]
+    };
+    let data = ComposeData {
+        ca: ca_ref(&anchor),
+        compose: shown,
+        override_file: out.display().to_string(),
+        written,
+        bundle_file: bundle_path.display().to_string(),
+        bundle_written,
+        system_roots: made.system_roots,
+        delete: compose::insecure_settings(&project.services, &chosen),
+        services: chosen,
+        variables: compose::VARIABLES
+            .iter()
+            .map(|(name, file)| format!("{name}={}/{file}", compose::CONTAINER_DIR))
+            .collect(),
+        next,
+    };
+    Ok(Report { command: "trust compose", data: Data::TrustCompose(data), findings: Vec::new(), errors: Vec::new() })
+}
+
+/// The services named with --service (each must exist), else those making HTTPS calls.
+fn choose_services(
+    services: &[crate::env::compose::Service],
+    named: &[String],
+    file: &str,
+) -> Result<Vec<compose::Client>, Failure> {
+    let all: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    if let Some(missing) = named.iter().find(|n| !all.contains(&n.as_str())) {
+        return Err(Failure::new(format!("{file} has no service {missing:?}"))
+            .hint(format!("its services are: {}", all.join(", ")))
+            .about(Subject::file(file, None)));
+    }
+    if !named.is_empty() {
+        return Ok(named
+            .iter()
+            .map(|n| compose::Client { service: n.clone(), why: "named with --service".to_owned() })
+            .collect());
+    }
+    let chosen = compose::clients(services);
+    if chosen.is_empty() {
+        return Err(Failure::new(format!(
+            "no service of {file} makes HTTPS calls (no https URL, CA bundle variable, SSL_VERIFICATION or Granian certificate)"
+        ))
+        .hint("name the services that need the CA: --service NAME")
+        .about(Subject::file(file, None)));
+    }
+    Ok(chosen)
+}
+
+/// Writes the override: an identical file is left alone; another is replaced only with
+/// `force` (it may hold the user's own settings).
+fn write_override(path: &std::path::Path, yaml: &str, force: bool) -> Result<Written, Failure> {
+    let existing = std::fs::read(path).ok();
+    if existing.as_deref() == Some(yaml.as_bytes()) {
+        return Ok(Written::Unchanged);
+    }
+    crate::fsutil::check_targets(
+        &[path],
+        force,
+        "it may hold settings of your own: merge by hand, choose another --out, or add --force to replace it",
+    )?;
+    let replace = if existing.is_some() { crate::fsutil::Replace::Existing } else { crate::fsutil::Replace::Never };
+    let file = crate::fsutil::Planned { path: path.to_path_buf(), contents: yaml.as_bytes().to_vec(), mode: 0o644 };
+    crate::fsutil::write_files(&[file], replace)?;
+    Ok(if existing.is_some() { Written::Replaced } else { Written::Created })
 }

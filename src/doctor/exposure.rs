@@ -99,7 +99,7 @@ fn origin_text(origin: &Origin) -> String {
 }
 
 /// `certsmith`, `certsmith:latest`, `ghcr.io/…/certsmith:1.2`: the image's own name.
-fn runs_certsmith(service: &Service) -> bool {
+pub fn runs_certsmith(service: &Service) -> bool {
     service.image.as_deref().is_some_and(|image| {
         let name = image.rsplit('/').next().unwrap_or(image);
         name.split([':', '@']).next() == Some("certsmith")

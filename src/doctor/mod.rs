@@ -14,7 +14,7 @@ mod contents;
 mod exposure;
 mod files;
 
-pub use exposure::exposed_keys;
+pub use exposure::{exposed_keys, runs_certsmith};
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -52,6 +52,8 @@ pub struct Settings<'a> {
     pub hosts: &'a [Host],
     /// `--container-uid`: the user every container runs as (else compose's `user:`).
     pub ids: Option<Ids>,
+    /// The compose file, for commands in hints (`trust compose --compose FILE`).
+    pub compose: Option<&'a str>,
 }
 
 /// One line of a target's checklist; JSON `checked` lists those that applied.
@@ -139,7 +141,14 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
                 .and_then(|found| contents::pem_certificates(var, &found).map(|(_, certs)| (found, certs)));
             bundle_files.push((i, file_info(var, found.as_ref().ok().map(|(f, _)| f))));
             match found {
-                Ok((_, certs)) => trust.extend(certs),
+                Ok((_, certs)) => {
+                    if REPLACING_BUNDLES.contains(&var.name.as_str())
+                        && !certs.iter().any(|c| crate::pki::public_roots::is_public_root(&c.der))
+                    {
+                        bundle_findings.push((i, replaces_system_roots(target, var, settings)));
+                    }
+                    trust.extend(certs);
+                }
                 Err(finding) => bundle_findings.push((i, *finding)),
             }
         }
@@ -164,7 +173,7 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         check_variables(target, &mut data, &mut findings);
         check_pair(target, &mut data, &mut findings);
         check_files_and_contents(target, settings, &pool, &verify_settings, &mut data, &mut findings);
-        check_clients(target, &tls_anywhere, &out.hosts, &mut data, &mut findings);
+        check_clients(target, &tls_anywhere, &out.hosts, settings, &mut data, &mut findings);
         if bundle_checked.contains(&i) {
             for check in [Check::Files, Check::Certificate] {
                 if !data.checked.contains(&check) {
@@ -507,6 +516,7 @@ fn check_clients(
     target: &Target,
     tls_anywhere: &[&str],
     hosts: &[HostUse],
+    settings: &Settings<'_>,
     data: &mut TargetData,
     findings: &mut Vec<Finding>,
 ) {
@@ -541,7 +551,6 @@ fn check_clients(
     }
     if let Some(var) = verification.filter(|v| granian::parse_bool(&v.value) == Some(false)) {
         let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
-        let names = if names.is_empty() { "NAME".to_owned() } else { names.join(" ") };
         findings.push(
             Finding::new(
                 Code::SslVerificationDisabled,
@@ -552,12 +561,85 @@ fn check_clients(
                     var.name, var.value, target.name
                 ),
             )
-            .hint(format!(
-                "verify against a local CA instead: `certsmith ca create`, then `certsmith gen --ca certs/ca --force {names}`; mount certs/ca/ca.pem into {} (`- ./certs/ca/ca.pem:/certs/ca.pem:ro`) and replace {}={} with REQUESTS_CA_BUNDLE=/certs/ca.pem",
-                target.name, var.name, var.value
-            )),
+            .hint(format!("{}; then delete {}={}", trusted_path(&names, settings.compose), var.name, var.value)),
         );
     }
+}
+
+/// The variables that replace a client's roots (requests, httpx, Python's ssl, curl, Go);
+/// `NODE_EXTRA_CA_CERTS` adds to Node's and may hold the CA alone.
+const REPLACING_BUNDLES: &[&str] = &["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"];
+
+fn replaces_system_roots(target: &Target, var: &Variable, settings: &Settings<'_>) -> Finding {
+    let fix = match settings.compose {
+        Some(compose) => format!(
+            "point it at the system's roots plus the CA: `certsmith trust compose --compose {}` writes compose.override.yaml with such a bundle (`certsmith trust bundle --out FILE` makes the file alone)",
+            crate::pki::checks::shell_word(compose)
+        ),
+        None => format!(
+            "point it at the system's roots plus the CA: `certsmith trust bundle --out ca-bundle.pem`, then {}=ca-bundle.pem",
+            var.name
+        ),
+    };
+    Finding::new(
+        Code::CaBundleReplacesSystemRoots,
+        Severity::Warning,
+        var.subject(),
+        format!(
+            "{}={}: the file holds no public root, and {} replaces the client's roots with it, so every public HTTPS call {} makes fails (only NODE_EXTRA_CA_CERTS adds to the roots)",
+            var.name, var.value, var.name, target.name
+        ),
+    )
+    .hint(fix)
+}
+
+/// The certsmith commands that make verification work: a CA outside the project, trusted
+/// by this host, a certificate from it for every name clients use, and (with compose) the
+/// bundle and variables in every client container.
+pub fn trusted_path(names: &[&str], compose: Option<&str>) -> String {
+    let mut names: Vec<String> = names.iter().map(|n| crate::pki::checks::shell_word(n)).collect();
+    for default in ["localhost", "127.0.0.1"] {
+        if !names.iter().any(|n| n == default) {
+            names.push(default.to_owned());
+        }
+    }
+    let mut steps = vec![
+        "certsmith ca create --if-missing".to_owned(),
+        "certsmith trust install --sudo".to_owned(),
+        format!("certsmith gen --force {} --ca", names.join(" ")),
+    ];
+    if let Some(compose) = compose {
+        steps.push(format!("certsmith trust compose --compose {}", crate::pki::checks::shell_word(compose)));
+    }
+    format!("make verification work instead: `{}`", steps.join(" && "))
+}
+
+/// `curl -k` / `--insecure` (and wget's `--no-check-certificate`) in a healthcheck: the
+/// check passes whatever certificate the service serves.
+pub fn insecure_healthchecks(services: &[crate::env::compose::Service], compose: &str) -> Vec<Finding> {
+    let insecure = |word: &str| matches!(word, "-k" | "--insecure" | "--no-check-certificate");
+    services
+        .iter()
+        .filter_map(|service| {
+            let (test, origin) = service.healthcheck.as_ref()?;
+            let words: Vec<&str> = test.split_whitespace().collect();
+            let flag = words.iter().find(|w| insecure(w))?;
+            let mut subject = origin.subject();
+            subject.service = Some(service.name.clone());
+            Some(
+                Finding::new(
+                    Code::HealthcheckInsecure,
+                    Severity::Warning,
+                    subject,
+                    format!(
+                        "the healthcheck of {} passes {flag}: it reports the service healthy whatever certificate it serves, so a certificate clients refuse goes unnoticed",
+                        service.name
+                    ),
+                )
+                .hint(format!("{}; then delete {flag} from the healthcheck", trusted_path(&[], Some(compose)))),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -54,6 +54,36 @@ pub struct Project {
     pub unset: Vec<Unset>,
     /// `include` and `extends` that were not followed, and why.
     pub not_followed: Vec<NotFollowed>,
+    /// The top-level `version:` (obsolete for compose v2, required alike in every file by
+    /// docker-compose v1).
+    pub version: Option<String>,
+    /// Override files merged in (compose.override.yaml beside compose.yaml).
+    pub overrides: Vec<String>,
+}
+
+impl Project {
+    /// `other` merged over this project as compose merges an override: a service in both
+    /// gets the override's variables and mounts over its own (mounts by container path),
+    /// and its user, image, build and healthcheck where the override sets them.
+    fn merge(&mut self, other: Project) {
+        for service in other.services {
+            match self.services.iter_mut().find(|s| s.name == service.name) {
+                Some(base) => {
+                    base.vars.update(service.vars);
+                    base.mounts.retain(|m| !service.mounts.iter().any(|o| o.container == m.container));
+                    base.mounts.extend(service.mounts);
+                    base.user = service.user.or(base.user.take());
+                    base.image = service.image.or(base.image.take());
+                    base.build_context = service.build_context.or(base.build_context.take());
+                    base.healthcheck = service.healthcheck.or(base.healthcheck.take());
+                }
+                None => self.services.push(service),
+            }
+        }
+        self.unset.extend(other.unset);
+        self.not_followed.extend(other.not_followed);
+        self.overrides.push(other.file);
+    }
 }
 
 /// An `include` or `extends` certsmith did not read: the services it decides are not judged.
@@ -94,6 +124,61 @@ pub fn interpolation_files(compose: &Path, env_files: &[PathBuf]) -> Vec<PathBuf
     if beside.is_file() { vec![beside] } else { Vec::new() }
 }
 
+/// Reads the compose file at `path` as compose would: interpolated with the process
+/// environment over its `.env` (or `env_files`). Returns the project, the env files read,
+/// and the interpolations used without a value.
+pub fn load_project(
+    path: &Path,
+    env_files: &[PathBuf],
+    process: &Vars,
+    budget: &Budget,
+) -> Result<(Project, Vec<PathBuf>, Vec<Unset>), Failure> {
+    let mut project = Vars::default();
+    let mut unset = Vec::new();
+    let files = interpolation_files(path, env_files);
+    for file in &files {
+        let (vars, missing) = read_env_file(file, &|n| process.value(n).or_else(|| project.value(n)), budget)?;
+        unset.extend(missing);
+        project.update(vars);
+    }
+    // The process environment wins over the .env file (compose's precedence).
+    let mut interpolation = process.clone();
+    interpolation.fill_from(project);
+    let mut loaded = load(path, &interpolation, budget)?;
+    // What `docker compose up` reads by itself beside a default-named file; its relative
+    // paths start from the main file's folder, as compose resolves them.
+    let automatic = default_override(path);
+    if automatic.is_file() {
+        let text = read_source(&automatic, "compose override file")?;
+        let over = parse(&text, &automatic.display().to_string(), &project_dir(path), &interpolation, budget)?;
+        loaded.merge(over);
+    }
+    unset.append(&mut loaded.unset);
+    Ok((loaded, files, unset))
+}
+
+/// The override file docker compose reads by itself beside `compose`, when `compose`
+/// has one of its default names: `compose.override.yaml` beside `compose.yaml`,
+/// `docker-compose.override.yml` beside `docker-compose.yml`; else nothing (a path that
+/// is never a file).
+pub fn default_override(compose: &Path) -> PathBuf {
+    let name = compose.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem @ ("compose" | "docker-compose"), ext @ ("yaml" | "yml"))) => {
+            compose.with_file_name(format!("{stem}.override.{ext}"))
+        }
+        _ => PathBuf::new(),
+    }
+}
+
+/// The compose file `docker compose` would read in `dir`, by its default names.
+pub fn find_default(dir: &Path) -> Option<PathBuf> {
+    ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
+        .iter()
+        .map(|name| clean(&dir.join(name)))
+        .find(|path| path.is_file())
+}
+
 /// The folder relative paths start from.
 pub fn project_dir(compose: &Path) -> PathBuf {
     match compose.parent() {
@@ -122,8 +207,17 @@ pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars, budget: &Budget
     };
     let reader = Reader { file, dir: dir.to_path_buf(), depth: 0, shared: &shared };
     let services = reader.services(&root)?;
+    let version = reader
+        .entries(&root, "the compose file")?
+        .iter()
+        .find(|e| e.name == "version")
+        .map(|e| reader.text(e.value, "version"))
+        .transpose()?
+        .flatten();
     Ok(Project {
         file: file.to_owned(),
+        overrides: Vec::new(),
+        version,
         services,
         unset: shared.unset.into_inner(),
         not_followed: shared.not_followed.into_inner(),

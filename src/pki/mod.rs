@@ -13,5 +13,6 @@ pub mod keymatch;
 pub mod load;
 pub mod names;
 pub mod pem;
+pub mod public_roots;
 pub mod renewal;
 pub mod verify;

@@ -147,6 +147,11 @@ codes! {
     /// A CA private key, or any key other than the one Granian serves, is mounted into a
     /// service or inside its build context.
     CaKeyExposed = "ca-key-exposed",
+    /// `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` or `CURL_CA_BUNDLE` names a file without any
+    /// public root: it replaces the client's roots, so public HTTPS fails.
+    CaBundleReplacesSystemRoots = "ca-bundle-replaces-system-roots",
+    /// A compose healthcheck passes `-k`/`--insecure`: it never checks the certificate.
+    HealthcheckInsecure = "healthcheck-insecure",
 }
 
 impl serde::Serialize for Code {

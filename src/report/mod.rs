@@ -16,7 +16,7 @@ use crate::commands::doctor::DoctorData;
 use crate::commands::generate::GenData;
 use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
-use crate::commands::trust::{BundleData, TrustData};
+use crate::commands::trust::{BundleData, ComposeData, TrustData};
 use crate::commands::verify::VerifyData;
 use crate::error::Failure;
 
@@ -125,6 +125,7 @@ pub enum Data {
     CaPath(CaPathData),
     Trust(TrustData),
     TrustBundle(BundleData),
+    TrustCompose(ComposeData),
 }
 
 /// The overall verdict, as JSON `status`.

@@ -63,7 +63,7 @@ pub fn run(cmd: &Cmd, sudo: bool) -> Result<Ran, String> {
         .args(&cmd.args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", cmd.program))?;
+        .map_err(|e| format!("cannot run {}: {e}", command.get_program().to_string_lossy()))?;
     let mut output = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let err = String::from_utf8_lossy(&out.stderr);
     if !err.trim().is_empty() {

@@ -271,7 +271,7 @@ fn without_ca_the_system_store_decides_and_ssl_cert_file_is_honoured() {
     assert_eq!(error_codes(&json), ["unknown-issuer"]);
     let unknown = finding(&json, "unknown-issuer");
     assert!(unknown["message"].as_str().unwrap().contains("the system trust store"), "{unknown:#}");
-    assert!(unknown["hint"].as_str().unwrap().contains("--ca certs/ca/ca.pem"), "{unknown:#}");
+    assert!(unknown["hint"].as_str().unwrap().contains("--ca \"$(certsmith ca path)/ca.pem\""), "{unknown:#}");
     assert_eq!(json["data"]["chain_verified"], false);
 
     let out: Run = certsmith()

@@ -349,6 +349,13 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    // REQUESTS_CA_BUNDLE replaces the worker's roots: the system's roots plus the CA.
+    let made = certsmith()
+        .current_dir(dir)
+        .args(["trust", "bundle", "--ca", "ca", "--out", "ca/ca-bundle.pem"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     d.write(
         "compose.yaml",
         "services:
@@ -362,9 +369,9 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
   worker:
     environment:
       - TARANIS_CORE_URL=https://core:8080/api
-      - REQUESTS_CA_BUNDLE=/ca/ca.pem
+      - REQUESTS_CA_BUNDLE=/ca/ca-bundle.pem
     volumes:
-      - ./ca/ca.pem:/ca/ca.pem:ro
+      - ./ca/ca-bundle.pem:/ca/ca-bundle.pem:ro
   database:
     image: postgres:15
 ",
@@ -380,7 +387,9 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
     // The same certificate without the CA in any client: trust cannot be checked.
     d.write(
         "compose.yaml",
-        &fs::read_to_string(d.path("compose.yaml")).unwrap().replace("      - REQUESTS_CA_BUNDLE=/ca/ca.pem\n", ""),
+        &fs::read_to_string(d.path("compose.yaml"))
+            .unwrap()
+            .replace("      - REQUESTS_CA_BUNDLE=/ca/ca-bundle.pem\n", ""),
     );
     let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec!["unknown-issuer".to_owned()]), "{}", run.stdout);
@@ -478,10 +487,11 @@ fn the_guides_compose_file_with_its_optional_variables() {
     );
     // The guide's keyUsage lacks digitalSignature; gui and frontend connect to
     // https://core:8080, which the guide's certificate does not cover; worker and frontend
-    // turn verification off.
+    // turn verification off, and so does core's healthcheck (curl --insecure).
     assert_eq!(
         codes(&run),
         [
+            "healthcheck-insecure",
             "key-usage-lacks-digital-signature",
             "name-mismatch",
             "ssl-verification-disabled",
@@ -833,7 +843,10 @@ fn clients_must_use_https_and_verify() {
     );
     assert_eq!(with_code(&run, "core-url-not-https")[0]["hint"], "set TARANIS_CORE_URL=https://fixture.test:8443/api");
     let hint = with_code(&run, "ssl-verification-disabled")[0]["hint"].as_str().unwrap().to_owned();
-    assert!(hint.contains("certsmith ca create") && hint.contains("REQUESTS_CA_BUNDLE"), "{hint}");
+    assert!(
+        hint.contains("`certsmith ca create --if-missing && certsmith trust install --sudo && certsmith gen --force fixture.test localhost 127.0.0.1 --ca && certsmith trust compose --compose compose.yaml`"),
+        "{hint}"
+    );
     // A client's CA bundle must be there, and PEM.
     let d = Deployment::with_fixtures(&format!(
         "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      REQUESTS_CA_BUNDLE: /ca/missing.pem\n    volumes:\n      - ./bundles:/ca:ro\n"
@@ -1011,39 +1024,40 @@ fn the_human_report_groups_by_service() {
     assert_eq!(run.stdout[worker..].matches("skip").count(), 0, "{}", run.stdout);
 }
 
-/// The compose file of docs/docker-compose.md, with the certificates its `certs` and `ca`
-/// services make, is what doctor calls right: no finding.
+/// The compose file of docs/docker-compose.md, with the CA, pair and override its
+/// commands make, is what doctor calls right: no finding. Without the override, the
+/// worker's trust cannot be checked.
 #[test]
 fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
     let doc = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/docker-compose.md")).unwrap();
     let yaml = doc.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
     let d = Deployment::new();
     d.write("compose.yaml", yaml);
+    let caroot = d.path("home/.local/share/certsmith");
     for args in [
-        &[
-            "ca",
-            "create",
-            "--out-dir",
-            "ca",
-            "--permit-dns",
-            "taranis.local",
-            "--permit-dns",
-            "core",
-            "--permit-dns",
-            "localhost",
-        ][..],
-        &["gen", "--ca", "ca", "core.taranis.local", "core", "localhost", "127.0.0.1"],
+        &["ca", "create", "--if-missing"][..],
+        &["gen", "--if-needed", "core.taranis.local", "core", "localhost", "127.0.0.1", "--ca"],
     ] {
-        let made = certsmith().current_dir(d.dir.path()).args(args).output().unwrap();
+        let made = certsmith().current_dir(d.dir.path()).env("CERTSMITH_CAROOT", &caroot).args(args).output().unwrap();
         assert!(made.status.success(), "{args:?}: {}", String::from_utf8_lossy(&made.stderr));
     }
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), ["unknown-issuer"], "{}", run.stdout);
+
+    let made = certsmith()
+        .current_dir(d.dir.path())
+        .env("CERTSMITH_CAROOT", &caroot)
+        .args(["trust", "compose"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
     let json = run.json();
     let names: Vec<&str> =
         json["data"]["targets"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["core", "worker"]);
-    assert_eq!(run.json()["data"]["skipped"], serde_json::json!(["ca", "certs"]));
+    assert_eq!(json["data"]["sources"][1]["kind"], "compose-override");
 }
 
 /// `include:` and `extends:` (same file and `file:`) are followed inside the project
@@ -1141,4 +1155,42 @@ fn a_ca_key_in_a_mounted_folder_or_build_context_is_exposed() {
     d.write("app/.dockerignore", "# keys stay out\n**/*-key.pem\n");
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
+}
+
+/// SSL_CERT_FILE (and REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) replace a client's roots: a file
+/// holding only the dev CA makes every public HTTPS call fail. NODE_EXTRA_CA_CERTS adds,
+/// and a bundle of the system's roots plus the CA is what the others need.
+#[test]
+fn a_ca_only_bundle_in_a_replacing_variable_is_a_warning() {
+    let compose = |var: &str, file: &str| {
+        format!(
+            "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n      {var}: /trust/{file}\n    volumes:\n      - ./trust:/trust:ro\n"
+        )
+    };
+    let d = Deployment::with_fixtures(&compose("SSL_CERT_FILE", "ca.pem"));
+    d.copy("certs/v3-p256.pem", "trust/ca.pem");
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    let found = with_code(&run, "ca-bundle-replaces-system-roots");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (found[0]["severity"].as_str(), found[0]["subject"]["service"].as_str()),
+        (Some("warning"), Some("worker"))
+    );
+    assert!(found[0]["hint"].as_str().unwrap().contains("certsmith trust compose --compose compose.yaml"), "{found:?}");
+    for var in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
+        d.write("compose.yaml", &compose(var, "ca.pem"));
+        assert_eq!(
+            with_code(&d.doctor(&["--compose", "compose.yaml"]), "ca-bundle-replaces-system-roots").len(),
+            1,
+            "{var}"
+        );
+    }
+    d.write("compose.yaml", &compose("NODE_EXTRA_CA_CERTS", "ca.pem"));
+    assert!(with_code(&d.doctor(&["--compose", "compose.yaml"]), "ca-bundle-replaces-system-roots").is_empty());
+    // The system's roots plus the CA: no warning.
+    let mut bundle = fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap();
+    bundle.push_str(&fs::read_to_string(d.path("trust/ca.pem")).unwrap());
+    d.write("trust/bundle.pem", &bundle).write("compose.yaml", &compose("SSL_CERT_FILE", "bundle.pem"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert!(with_code(&run, "ca-bundle-replaces-system-roots").is_empty(), "{}", run.stdout);
 }

@@ -516,3 +516,159 @@ fn bundle_holds_the_system_roots_and_the_ca_once_and_python_verifies_both_kinds_
     assert!(python_verifies(ours.port, &[("SSL_CERT_FILE", &ca_only)]));
     assert!(!python_verifies(theirs.port, &[("SSL_CERT_FILE", &ca_only)]));
 }
+
+/// A YAML mapping's value at `key` (saphyr), for reading the override back.
+fn yaml_get<'a>(node: &'a saphyr::Yaml<'a>, key: &str) -> &'a saphyr::Yaml<'a> {
+    node.as_mapping_get(key).unwrap_or_else(|| panic!("no {key} in {node:?}"))
+}
+
+/// `trust compose` on the guide's compose file: an override that is valid YAML (and that
+/// docker-compose accepts, where it is installed), mounting the bundle and the CA into
+/// core, worker and frontend and setting the four variables; it names the settings that
+/// turn verification off; a second run changes nothing, and a changed override is only
+/// replaced with --force.
+#[test]
+fn trust_compose_writes_an_override_for_every_https_client_of_the_guide() {
+    use saphyr::LoadableYamlNode;
+    let env = Env::new();
+    assert_eq!(env.run(&["ca", "create"]).code, 0);
+    std::fs::copy(fixture("env/guide-compose.yaml"), env.work().join("compose.yaml")).unwrap();
+    let out = env.run(&["--json", "trust", "compose"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["data"]["written"], "created");
+    let delete: Vec<String> = json["data"]["delete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{}: {}", d["service"].as_str().unwrap(), d["setting"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        delete,
+        ["core: --insecure in the healthcheck", "worker: SSL_VERIFICATION=False", "frontend: SSL_VERIFICATION=False"]
+    );
+
+    let text = std::fs::read_to_string(env.work().join("compose.override.yaml")).unwrap();
+    let docs = saphyr::Yaml::load_from_str(&text).unwrap();
+    let services = yaml_get(&docs[0], "services");
+    let bundle = env.caroot().join("ca-bundle.pem");
+    for name in ["core", "worker", "frontend"] {
+        let service = yaml_get(services, name);
+        let env_vars = yaml_get(service, "environment");
+        for (var, file) in [
+            ("SSL_CERT_FILE", "ca-bundle.pem"),
+            ("REQUESTS_CA_BUNDLE", "ca-bundle.pem"),
+            ("CURL_CA_BUNDLE", "ca-bundle.pem"),
+            ("NODE_EXTRA_CA_CERTS", "ca.pem"),
+        ] {
+            assert_eq!(
+                yaml_get(env_vars, var).as_str(),
+                Some(format!("/etc/ssl/certsmith/{file}").as_str()),
+                "{name} {var}"
+            );
+        }
+        let volumes = yaml_get(service, "volumes").as_sequence().unwrap();
+        let mounted: Vec<(&str, &str, bool)> = volumes
+            .iter()
+            .map(|v| {
+                (
+                    yaml_get(v, "source").as_str().unwrap(),
+                    yaml_get(v, "target").as_str().unwrap(),
+                    yaml_get(v, "read_only").as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            mounted,
+            [
+                (bundle.to_str().unwrap(), "/etc/ssl/certsmith/ca-bundle.pem", true),
+                (env.caroot().join("ca.pem").to_str().unwrap(), "/etc/ssl/certsmith/ca.pem", true)
+            ],
+            "{name}"
+        );
+    }
+    assert!(services.as_mapping_get("database").is_none(), "services without HTTPS calls are left alone");
+    // The bundle mounted holds the system's roots and the CA.
+    let in_bundle = std::fs::read_to_string(&bundle).unwrap();
+    assert!(in_bundle.matches("BEGIN CERTIFICATE").count() > 50, "the system's roots are in the bundle");
+
+    if have("docker-compose") {
+        let config = std::process::Command::new("docker-compose")
+            .args(["-f", "compose.yaml", "-f", "compose.override.yaml", "config"])
+            .current_dir(env.work())
+            .output()
+            .unwrap();
+        let merged = String::from_utf8_lossy(&config.stdout);
+        assert!(config.status.success(), "docker-compose config: {}", String::from_utf8_lossy(&config.stderr));
+        assert_eq!(merged.matches("SSL_CERT_FILE: /etc/ssl/certsmith/ca-bundle.pem").count(), 4, "{merged}");
+        assert!(
+            merged.contains("SSL_VERIFICATION: 'False'") || merged.contains("SSL_VERIFICATION: \"False\""),
+            "the base is merged, not replaced"
+        );
+    } else {
+        eprintln!("docker-compose is not installed: the override is checked as YAML only");
+    }
+
+    let again = env.run(&["--json", "trust", "compose"]);
+    assert_eq!((again.code, again.json()["data"]["written"].as_str()), (0, Some("unchanged")));
+    std::fs::write(env.work().join("compose.override.yaml"), "services: {}\n").unwrap();
+    let refused = env.run(&["trust", "compose"]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("already exists") && refused.stderr.contains("--force"), "{}", refused.stderr);
+    let forced = env.run(&["--json", "trust", "compose", "--force"]);
+    assert_eq!((forced.code, forced.json()["data"]["written"].as_str()), (0, Some("replaced")));
+}
+
+/// doctor's remedy for `SSL_VERIFICATION=False` on the guide's compose file, pasted as
+/// printed (`sh -c`): it exits 0, the certificate it makes chains to the CA for every name
+/// the clients use, the host trusts the CA, the override exists, and once the line the
+/// hint names is deleted, doctor finds verification on and the chain verified.
+#[test]
+fn doctors_remedy_for_verification_off_works_when_pasted() {
+    if !is_root() {
+        eprintln!("SKIPPED: the remedy installs the CA into the system store, which needs root (CI runs as root)");
+        return;
+    }
+    let _one = SYSTEM_STORE.lock().unwrap_or_else(|e| e.into_inner());
+    let env = Env::new();
+    std::fs::copy(fixture("env/guide-compose.yaml"), env.work().join("compose.yaml")).unwrap();
+    let doctor = |env: &Env| env.run(&["--json", "doctor", "--no-environ", "--compose", "compose.yaml"]);
+    let before = doctor(&env);
+    let finding = finding(&before.json(), "ssl-verification-disabled").clone();
+    let hint = finding["hint"].as_str().unwrap();
+    let command = hint.split('`').nth(1).unwrap();
+    assert!(command.starts_with("certsmith ca create"), "{hint}");
+
+    // The CA first, so the guard knows what to remove; the remedy's `--if-missing` keeps it.
+    assert_eq!(env.run(&["ca", "create"]).code, 0);
+    let _undo = guard(&env);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap();
+    let pasted = Command::new("sh")
+        .args(["-c", command])
+        .current_dir(env.work())
+        .env_clear()
+        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("HOME", env.home())
+        .env("CERTSMITH_CAROOT", env.caroot())
+        .output()
+        .unwrap();
+    assert!(pasted.status.success(), "`{command}` failed:\n{}", String::from_utf8_lossy(&pasted.stderr));
+    assert!(env.work().join("compose.override.yaml").is_file());
+    let ca = env.caroot().join("ca.pem");
+    for host in ["your-domain.com", "core", "localhost"] {
+        let verified = env.run(&["verify", "--ca", ca.to_str().unwrap(), "--host", host, "certs/certificate.pem"]);
+        assert_eq!(verified.code, 0, "{host}: {}", verified.stdout);
+    }
+    let status = env.run(&["--json", "trust", "status", "--store", "system"]);
+    assert_eq!(status.code, 0, "{}", status.stdout);
+
+    // "then delete SSL_VERIFICATION=False": the lines go, and doctor agrees.
+    let compose = std::fs::read_to_string(env.work().join("compose.yaml")).unwrap();
+    let kept: Vec<&str> = compose.lines().filter(|l| !l.contains("SSL_VERIFICATION=False")).collect();
+    std::fs::write(env.work().join("compose.yaml"), kept.join("\n")).unwrap();
+    let after = doctor(&env);
+    let codes = after.finding_codes();
+    for gone in ["ssl-verification-disabled", "unknown-issuer", "ca-bundle-replaces-system-roots", "name-mismatch"] {
+        assert!(!codes.iter().any(|c| c == gone), "{gone} is still there: {codes:?}");
+    }
+}

@@ -71,7 +71,7 @@ const CHECKLIST: &[(Check, &str, &[Code])] = &[
     (
         Check::Clients,
         "clients of the core API: https URLs where the core serves HTTPS, certificates verified",
-        &[Code::CoreUrlNotHttps, Code::SslVerificationDisabled],
+        &[Code::CoreUrlNotHttps, Code::SslVerificationDisabled, Code::CaBundleReplacesSystemRoots],
     ),
 ];
 
@@ -244,6 +244,7 @@ mod tests {
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
         Code::CaKeyExposed,
+        Code::HealthcheckInsecure,
     ];
 
     #[test]

@@ -73,7 +73,9 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Inspect(data) => inspect::render(out, data, now)?,
         Data::MatchKey(data) => match_key::render(out, data)?,
         Data::Connect(data) => connect::render(out, data, now)?,
-        Data::CaPath(_) | Data::Trust(_) | Data::TrustBundle(_) => trust::render(out, &report.data)?,
+        Data::CaPath(_) | Data::Trust(_) | Data::TrustBundle(_) | Data::TrustCompose(_) => {
+            trust::render(out, &report.data)?
+        }
         Data::None => {}
     }
     findings(out, &report.findings)

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field};
-use crate::commands::trust::{BundleData, TrustData};
+use crate::commands::trust::{BundleData, ComposeData, TrustData};
 use crate::report::Data;
 use crate::trust::stores::State;
 
@@ -16,6 +16,7 @@ pub(super) fn render(out: &mut dyn Write, data: &Data) -> io::Result<()> {
         Data::Trust(data) if data.dry_run => dry_run(out, data),
         Data::Trust(data) => stores(out, data),
         Data::TrustBundle(data) => bundle(out, data),
+        Data::TrustCompose(data) => compose(out, data),
         _ => Ok(()),
     }
 }
@@ -84,4 +85,38 @@ fn bundle(out: &mut dyn Write, data: &BundleData) -> io::Result<()> {
     let path = data.path.as_deref().unwrap_or_default();
     writeln!(out, "    SSL_CERT_FILE={path} REQUESTS_CA_BUNDLE={path} CURL_CA_BUNDLE={path}")?;
     writeln!(out, "    NODE_EXTRA_CA_CERTS={} {DIM}(Node adds to its roots: the CA alone){DIM:#}", data.ca.path)
+}
+
+fn compose(out: &mut dyn Write, data: &ComposeData) -> io::Result<()> {
+    let names: Vec<&str> = data.services.iter().map(|c| c.service.as_str()).collect();
+    let verb = match data.written {
+        crate::trust::bundle::Written::Created => "wrote",
+        crate::trust::bundle::Written::Replaced => "replaced",
+        crate::trust::bundle::Written::Unchanged => "kept (already up to date)",
+    };
+    writeln!(out, "{BOLD}{verb} {}{BOLD:#} for {}: {}", data.override_file, data.compose, names.join(", "))?;
+    field(out, "bundle", format!("{} ({} system roots + {})", data.bundle_file, data.system_roots, data.ca.subject))?;
+    for (i, line) in data.variables.iter().enumerate() {
+        field(out, if i == 0 { "in each service" } else { "" }, line)?;
+    }
+    for client in &data.services {
+        field(out, &client.service, &client.why)?;
+    }
+    if !data.delete.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}Delete{BOLD:#} (they turn verification off; it works now)")?;
+        for line in &data.delete {
+            let place = match line.origin.position {
+                Some(at) => format!("{}:{}:{}", line.origin.path, at.line, at.column),
+                None => line.origin.path.clone(),
+            };
+            writeln!(out, "    {place}  {}: {}", line.service, line.setting)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Next{BOLD:#}")?;
+    for line in &data.next {
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
 }

@@ -188,6 +188,8 @@ mod tests {
         Code::UnsetVariable,
         Code::ComposeNotFollowed,
         Code::CaKeyExposed,
+        Code::HealthcheckInsecure,
+        Code::CaBundleReplacesSystemRoots,
         Code::CaNotTrusted,
         Code::TrustToolMissing,
         Code::TrustNeedsRoot,
