@@ -23,7 +23,6 @@ pub fn run(cli: Cli) -> u8 {
     let format = if cli.global.json { Format::Json } else { cli.global.format };
     let color = color_choice(cli.global.color);
     let ctx = Context { now: cli.global.at.unwrap_or_else(OffsetDateTime::now_utc) };
-    let strict = matches!(&cli.command, Command::Verify(args) if args.strict);
 
     let result = match &cli.command {
         Command::Completions(args) => return finish_raw(docs::completions(args.shell), color),
@@ -47,12 +46,12 @@ pub fn run(cli: Cli) -> u8 {
     match written {
         // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure; what
         // was found still decides the status (a CI job may pipe into `grep -q`).
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => report.exit_code(strict),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => report.exit_code(),
         Err(e) => {
             print_failure(&Failure::new(format!("cannot write output: {e}")), color);
             2
         }
-        Ok(()) => report.exit_code(strict),
+        Ok(()) => report.exit_code(),
     }
 }
 

@@ -44,7 +44,13 @@ pub fn run(command: &CaCommand, ctx: &Context) -> Result<Report, Failure> {
                 exists: dir.is_dir(),
                 ca_pem_exists: dir.join("ca.pem").is_file(),
             };
-            Ok(Report { command: "ca path", data: Data::CaPath(data), findings: Vec::new(), errors: Vec::new() })
+            Ok(Report {
+                command: "ca path",
+                data: Data::CaPath(data),
+                findings: Vec::new(),
+                errors: Vec::new(),
+                strict: false,
+            })
         }
     }
 }
@@ -132,7 +138,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             ]
         },
     };
-    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
+    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new(), strict: false })
 }
 
 /// `--if-missing` with a CA in place: it must be a usable CA with its key (checked as gen
@@ -157,7 +163,7 @@ fn keep_existing(cert_path: &std::path::Path, key_path: &std::path::Path, ctx: &
             cert_path.parent().map(|d| d.display().to_string()).unwrap_or_default()
         )],
     };
-    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new() })
+    Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new(), strict: false })
 }
 
 /// Unique per CA, so two developers' CAs are told apart in a trust store.

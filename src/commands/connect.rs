@@ -148,7 +148,7 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         verification_skipped: args.insecure,
         trust_path,
     };
-    Ok(Report { command: "connect", data: Data::Connect(Box::new(data)), findings, errors: Vec::new() })
+    Ok(Report { command: "connect", data: Data::Connect(Box::new(data)), findings, errors: Vec::new(), strict: false })
 }
 
 /// `h2,http/1.1` → the protocols in order; an empty list offers none.

@@ -129,7 +129,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     }));
     findings.extend(checked.findings);
     let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
-    Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new() })
+    Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new(), strict: false })
 }
 
 /// The services to check: those named with `--service`, else every service with a

@@ -344,7 +344,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     let written = written_files(&files, &plan);
     let action = if replacing { "replaced" } else { "created" };
     let data = summarize(&plan, summary, ca.as_ref(), action, reasons, written);
-    Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() })
+    Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new(), strict: false })
 }
 
 /// The existing pair judged against what this run asks for.
@@ -415,7 +415,7 @@ fn kept(
     let mut reasons = vec![reason];
     reasons.extend(written.iter().map(|f| format!("{} was missing: written from the kept pair", f.path)));
     let data = summarize(plan, *summary, ca, "kept", reasons, written);
-    Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new() }
+    Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new(), strict: false }
 }
 
 fn summarize(

@@ -54,6 +54,7 @@ pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
         data: Data::Inspect(InspectData { objects: Vec::new() }),
         findings: Vec::new(),
         errors: Vec::new(),
+        strict: false,
     };
     let mut objects = Vec::new();
     for input in &inputs {

@@ -39,5 +39,11 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
             issue.into_finding(severity, answer.key.source.clone())
         })
         .collect();
-    Ok(Report { command: "match-key", data: Data::MatchKey(Box::new(answer)), findings, errors: Vec::new() })
+    Ok(Report {
+        command: "match-key",
+        data: Data::MatchKey(Box::new(answer)),
+        findings,
+        errors: Vec::new(),
+        strict: false,
+    })
 }

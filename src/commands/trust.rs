@@ -165,6 +165,7 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
         data: Data::Trust(data),
         findings,
         errors: Vec::new(),
+        strict: false,
     })
 }
 
@@ -185,7 +186,7 @@ fn status(args: &TrustStatusArgs) -> Result<Report, Failure> {
         data.push(store_data(store, outcome, !host.is_root));
     }
     let data = TrustData { action: "status", platform, dry_run: false, ca: ca_ref(&anchor), stores: data };
-    Ok(Report { command: "trust status", data: Data::Trust(data), findings, errors: Vec::new() })
+    Ok(Report { command: "trust status", data: Data::Trust(data), findings, errors: Vec::new(), strict: false })
 }
 
 fn store_data(store: &Store, outcome: Outcome, sudo: bool) -> StoreData {
@@ -263,7 +264,13 @@ fn make_bundle(args: &TrustBundleArgs) -> Result<Report, Failure> {
         skipped: made.skipped,
         pem,
     };
-    Ok(Report { command: "trust bundle", data: Data::TrustBundle(data), findings: Vec::new(), errors: Vec::new() })
+    Ok(Report {
+        command: "trust bundle",
+        data: Data::TrustBundle(data),
+        findings: Vec::new(),
+        errors: Vec::new(),
+        strict: false,
+    })
 }
 
 /// What `trust compose` wrote, as JSON `data`.
@@ -345,7 +352,13 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
             .collect(),
         next,
     };
-    Ok(Report { command: "trust compose", data: Data::TrustCompose(data), findings: Vec::new(), errors: Vec::new() })
+    Ok(Report {
+        command: "trust compose",
+        data: Data::TrustCompose(data),
+        findings: Vec::new(),
+        errors: Vec::new(),
+        strict: false,
+    })
 }
 
 /// The services named with --service (each must exist), else those making HTTPS calls.

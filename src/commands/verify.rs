@@ -94,7 +94,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
             Err(failure) => errors.push(failure),
         }
     }
-    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors })
+    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors, strict: args.strict })
 }
 
 /// The `--key` file, read once; an encrypted key's password is read once too.

@@ -144,27 +144,31 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Inputs the command could not examine (exit status 2).
     pub errors: Vec<Failure>,
+    /// `--strict`: warnings are problems too, for the exit status and the JSON `status`.
+    pub strict: bool,
 }
 
 impl Report {
     /// The report of a command that could not do its job at all (exit status 2).
     pub fn failed(command: &'static str, failure: Failure) -> Self {
-        Self { command, data: Data::None, findings: Vec::new(), errors: vec![failure] }
+        Self { command, data: Data::None, findings: Vec::new(), errors: vec![failure], strict: false }
     }
 
     pub fn status(&self) -> Status {
         match self.worst() {
             _ if !self.errors.is_empty() => Status::Error,
             Some(Severity::Error) => Status::Error,
+            // With --strict a warning fails the run (exit 1): the status says so too.
+            Some(Severity::Warning) if self.strict => Status::Error,
             Some(Severity::Warning) => Status::Warning,
             _ => Status::Ok,
         }
     }
 
     /// 0 nothing at error severity; 1 the thing examined has a problem; 2 the tool could not
-    /// do its job. `strict` counts warnings as problems.
-    pub fn exit_code(&self, strict: bool) -> u8 {
-        let threshold = if strict { Severity::Warning } else { Severity::Error };
+    /// do its job. `--strict` counts warnings as problems.
+    pub fn exit_code(&self) -> u8 {
+        let threshold = if self.strict { Severity::Warning } else { Severity::Error };
         if !self.errors.is_empty() {
             2
         } else if self.worst().is_some_and(|s| s >= threshold) {
@@ -189,17 +193,20 @@ mod tests {
             data: Data::Inspect(InspectData { objects: vec![] }),
             findings: severities.iter().map(|s| Finding::new(Code::Expired, *s, Subject::default(), "m")).collect(),
             errors: (0..errors).map(|_| Failure::new("x")).collect(),
+            strict: false,
         }
     }
 
     #[test]
     fn status_and_exit_code_follow_the_worst_finding() {
-        assert_eq!((report(&[], 0).status(), report(&[], 0).exit_code(false)), (Status::Ok, 0));
-        let warn = report(&[Severity::Info, Severity::Warning], 0);
-        assert_eq!((warn.status(), warn.exit_code(false), warn.exit_code(true)), (Status::Warning, 0, 1));
+        assert_eq!((report(&[], 0).status(), report(&[], 0).exit_code()), (Status::Ok, 0));
+        let mut warn = report(&[Severity::Info, Severity::Warning], 0);
+        assert_eq!((warn.status(), warn.exit_code()), (Status::Warning, 0));
+        warn.strict = true;
+        assert_eq!((warn.status(), warn.exit_code()), (Status::Error, 1), "--strict: status and exit agree");
         let err = report(&[Severity::Error], 0);
-        assert_eq!((err.status(), err.exit_code(false)), (Status::Error, 1));
+        assert_eq!((err.status(), err.exit_code()), (Status::Error, 1));
         let failed = report(&[Severity::Warning], 1);
-        assert_eq!((failed.status(), failed.exit_code(false)), (Status::Error, 2));
+        assert_eq!((failed.status(), failed.exit_code()), (Status::Error, 2));
     }
 }

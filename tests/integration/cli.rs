@@ -98,3 +98,49 @@ fn a_closed_stdout_keeps_the_exit_status() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("status 1"), "{text}");
 }
+
+/// JSON `status` and the exit status say the same thing for every command, with and
+/// without `--strict`: `ok` and `warning` exit 0, `error` exits 1 (a problem found) or 2
+/// (certsmith could not do its job).
+#[test]
+fn json_status_agrees_with_the_exit_status_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    let f = |rel: &str| fixture(rel).display().to_string();
+    let (v3, v1, p256, rsa) =
+        (f("certs/v3-p256.pem"), f("certs/v1.pem"), f("keys/p256.pkcs8.pem"), f("keys/rsa2048.pkcs8.pem"));
+    std::fs::write(work.join("guide.env"), "GRANIAN_SSL_CERTIFICATE=/nowhere/c.pem\nSSL_VERIFICATION=False\n").unwrap();
+    let soon = "2027-11-20T00:00:00Z"; // the fixtures expire within the warning window
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["gen", "a.test"],
+        vec!["gen", "a.test"],                                       // exists: 2
+        vec!["gen", "--days", "900", "--out-dir", "long", "a.test"], // a warning
+        vec!["ca", "create", "--out-dir", "ca"],
+        vec!["inspect", &v3],
+        vec!["inspect", &v1],
+        vec!["inspect", "missing.pem"],
+        vec!["--at", soon, "verify", &v3],
+        vec!["--at", soon, "verify", "--strict", &v3],
+        vec!["verify", "--host", "other.test", &v3],
+        vec!["match-key", &v3, &p256],
+        vec!["match-key", &v3, &rsa],
+        vec!["doctor", "--no-environ", "--env-file", "guide.env"],
+        vec!["connect", "127.0.0.1:1"],
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for args in cases {
+        let out: Run = certsmith().current_dir(work).arg("--json").args(&args).output().unwrap().into();
+        let status = out.json()["status"].as_str().unwrap().to_owned();
+        let agrees = match status.as_str() {
+            "ok" | "warning" => out.code == 0,
+            "error" => out.code == 1 || out.code == 2,
+            _ => false,
+        };
+        assert!(agrees, "{args:?}: status {status} with exit {}", out.code);
+        seen.insert((status, out.code));
+    }
+    // The matrix reaches every kind of answer.
+    for expected in [("ok", 0), ("warning", 0), ("error", 1), ("error", 2)] {
+        assert!(seen.contains(&(expected.0.to_owned(), expected.1)), "{expected:?} not reached: {seen:?}");
+    }
+}

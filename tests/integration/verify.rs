@@ -340,6 +340,9 @@ fn expired_and_expiring_soon() {
     assert_eq!(finding(&json, "expires-soon")["severity"], "warning");
     assert_eq!(json["status"], "warning");
     assert_eq!(verify(soon, &["--strict", "--ca", &root, &chain]).code, 1);
+    // JSON status says what the exit status says: with --strict a warning is a failure.
+    let (out, json) = verify_json(soon, &["--strict", "--ca", &root, &chain]);
+    assert_eq!((out.code, json["status"].as_str()), (1, Some("error")));
     let (out, _) = verify_json(soon, &["--warn-days", "10", "--ca", &root, &chain]);
     assert_eq!((out.code, out.finding_codes()), (0, vec![]));
     let human = verify(soon, &["--ca", &root, &chain]);
