@@ -38,7 +38,8 @@ pub fn run(cli: Cli) -> u8 {
     };
     // A command that could not run still answers with a report, so `--json` always
     // prints one document.
-    let report = result.unwrap_or_else(|failure| Report::failed(cli.command.name(), failure));
+    let mut report = result.unwrap_or_else(|failure| Report::failed(cli.command.name(), failure));
+    commands::fix::settle_report(&mut report);
     let written = write_report(&report, format, color, ctx.now);
     for failure in &report.errors {
         print_failure(failure, color);

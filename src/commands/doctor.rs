@@ -3,14 +3,18 @@
 //! `doctor` to judge them, and returns the report. Exit 0 when nothing is at error
 //! severity, 1 when something is, 2 when a source could not be read or parsed.
 
+use std::path::PathBuf;
+
 use serde::Serialize;
 
+use super::fix::{self, Situation};
 use crate::app::Context;
 use crate::cli::DoctorArgs;
 use crate::doctor::{self, HostUse, TargetData};
 use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
 use crate::error::Failure;
+use crate::granian;
 use crate::report::{Code, Data, Finding, Report, Severity};
 
 /// JSON `data` of doctor.
@@ -128,8 +132,34 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             .hint("move the file into the project folder, or run certsmith doctor on that file's own project")
     }));
     findings.extend(checked.findings);
+    give_fixes(&mut findings, &checked.targets, &checked.hosts, compose_file);
     let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
     Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new(), strict: false })
+}
+
+/// Each finding's command, from the files its target uses: the certificate and key
+/// doctor located, every name clients use, the compose file.
+fn give_fixes(findings: &mut [Finding], targets: &[TargetData], hosts: &[HostUse], compose: Option<String>) {
+    let hosts: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
+    let general = Situation { hosts, compose, ..Situation::default() };
+    let located = |target: &TargetData, variable: &str| {
+        target.files.iter().find(|f| f.variable == variable).and_then(|f| f.host_path.as_ref()).map(PathBuf::from)
+    };
+    for target in targets {
+        let situation = Situation {
+            cert_file: located(target, granian::CERTIFICATE),
+            key_file: located(target, granian::KEYFILE),
+            ..general.clone()
+        };
+        let mine = |f: &&mut Finding| match &f.subject.service {
+            Some(service) => *service == target.name,
+            None => targets.len() == 1 && target.kind == "environment",
+        };
+        for finding in findings.iter_mut().filter(mine) {
+            fix::apply(std::slice::from_mut(finding), &situation);
+        }
+    }
+    fix::apply(findings, &general);
 }
 
 /// The services to check: those named with `--service`, else every service with a

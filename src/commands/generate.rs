@@ -12,6 +12,7 @@ use rustls_pki_types::CertificateDer;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use super::fix::{self, Situation};
 use crate::app::Context;
 use crate::cli::{GenArgs, KeyTypeArg};
 use crate::error::Failure;
@@ -27,7 +28,7 @@ use crate::pki::load::{self, Input};
 use crate::pki::names::{self, SubjectName};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
-use crate::report::{Code, Data, Finding, Report, Severity, Subject};
+use crate::report::{Code, Data, Finding, Remedy, Report, Severity, Subject};
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
 /// (https://support.apple.com/en-us/103769); verify warns about the same limit.
@@ -275,7 +276,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     }
     // A given key is read (and its password asked for) before anything is locked or made.
     let key = match &plan.key {
-        KeySource::File(path) => KeyToUse::Given(load_key(&plan, path)?, path),
+        KeySource::File(path) => KeyToUse::Given(load_key(&plan, path, ca.as_ref())?, path),
         KeySource::Generate(kind) => KeyToUse::Generate(*kind),
     };
     let p12_password = plan.p12.as_ref().map(|path| p12_password(path, &plan)).transpose()?;
@@ -344,6 +345,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     let written = written_files(&files, &plan);
     let action = if replacing { "replaced" } else { "created" };
     let data = summarize(&plan, summary, ca.as_ref(), action, reasons, written);
+    give_fixes(&plan, &mut findings);
     Ok(Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new(), strict: false })
 }
 
@@ -371,7 +373,7 @@ fn complete_outputs(
 ) -> Result<Vec<WrittenFile>, Failure> {
     let missing: Vec<PathBuf> = plan.outputs().into_iter().filter(|path| path.symlink_metadata().is_err()).collect();
     let Some(key_path) = plan.pair_key_path().filter(|_| !missing.is_empty()) else { return Ok(Vec::new()) };
-    let (key, _) = load_key(plan, key_path)?;
+    let (key, _) = load_key(plan, key_path, ca)?;
     let cert_file = load::load(&Input::File(plan.cert_path.clone()))?;
     let chain: Vec<CertificateDer<'static>> = cert_file.certificates().map(|(_, der)| der.clone()).collect();
     let mut files: Vec<Planned> =
@@ -396,6 +398,17 @@ fn written_files(files: &[Planned], plan: &Plan) -> Vec<WrittenFile> {
         .collect()
 }
 
+/// Commands in the warnings' hints, for the files this run wrote and the CA it used.
+fn give_fixes(plan: &Plan, findings: &mut [Finding]) {
+    let situation = Situation {
+        cert_file: Some(plan.cert_path.clone()),
+        key_file: plan.pair_key_path().map(Path::to_path_buf),
+        ca_files: plan.ca.iter().map(|(cert, _)| cert.clone()).collect(),
+        ..Situation::default()
+    };
+    fix::apply(findings, &situation);
+}
+
 /// The report for a pair --if-needed keeps: the same summary, and any output that was
 /// missing and has now been written from it.
 fn kept(
@@ -415,6 +428,8 @@ fn kept(
     let mut reasons = vec![reason];
     reasons.extend(written.iter().map(|f| format!("{} was missing: written from the kept pair", f.path)));
     let data = summarize(plan, *summary, ca, "kept", reasons, written);
+    let mut findings = findings;
+    give_fixes(plan, &mut findings);
     Report { command: "gen", data: Data::Gen(data), findings, errors: Vec::new(), strict: false }
 }
 
@@ -544,7 +559,7 @@ fn name_warnings(names: &[SubjectName], days: u32, cert_path: &Path) -> Vec<Find
 /// A `--key` to sign with, and warnings when Granian could not load the key file that
 /// ends up beside the certificate: the file itself when it is reused in place, else the
 /// PKCS#8 copy gen writes (whose only possible problem is the key's type or size).
-fn load_key(plan: &Plan, path: &Path) -> Result<(KeyPair, Vec<Finding>), Failure> {
+fn load_key(plan: &Plan, path: &Path, ca: Option<&LocalCa>) -> Result<(KeyPair, Vec<Finding>), Failure> {
     let file = load::load(&Input::File(path.to_path_buf()))?;
     let der = keymatch::first_private_key(&file, || plan.password.read(&file.name))?;
     let pair =
@@ -559,18 +574,13 @@ fn load_key(plan: &Plan, path: &Path) -> Result<(KeyPair, Vec<Finding>), Failure
         None => (stored, index.is_some(), file.name.clone()),
         Some(copy_path) => (&copy, true, copy_path.display().to_string()),
     };
-    let regenerate = format!("certsmith gen {}", quoted_names(&plan.names));
-    let findings = keymatch::granian_issues(served, in_pem, &der, &served_name, &algorithm, &regenerate)
+    let names = plan.names.iter().map(ToString::to_string).collect();
+    let reissue = Remedy::Reissue { names, issuer: ca.map(|ca| ca.summary.subject.clone()), keep_key: false };
+    let findings = keymatch::granian_issues(served, in_pem, &der, &served_name, &algorithm, &reissue)
         .into_iter()
         .map(|issue| issue.into_finding(Severity::Warning, Subject::file(&served_name, None)))
         .collect();
     Ok((pair, findings))
-}
-
-/// The names as shell words, for commands in hints.
-fn quoted_names(names: &[SubjectName]) -> String {
-    let words: Vec<String> = names.iter().map(|n| checks::shell_word(&n.to_string())).collect();
-    words.join(" ")
 }
 
 /// Signs the leaf and checks it as a rustls client would; returns leaf + intermediates.

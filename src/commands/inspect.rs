@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+use std::path::Path;
+
+use super::fix::{self, Situation};
 use crate::app::Context;
 use crate::cli::InspectArgs;
 use crate::error::Failure;
@@ -58,7 +61,9 @@ pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
     };
     let mut objects = Vec::new();
     for input in &inputs {
-        match load::load(input).and_then(|file| describe_file(&file, ctx, &mut objects, &mut report.findings)) {
+        match load::load(input)
+            .and_then(|file| describe_file(&file, input.path(), ctx, &mut objects, &mut report.findings))
+        {
             Ok(()) => {}
             Err(failure) => report.errors.push(failure),
         }
@@ -69,6 +74,7 @@ pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
 
 fn describe_file(
     file: &LoadedFile,
+    path: Option<&Path>,
     ctx: &Context,
     objects: &mut Vec<InspectObject>,
     findings: &mut Vec<Finding>,
@@ -83,11 +89,16 @@ fn describe_file(
         let item = match &loaded.object {
             Object::Certificate(der) => {
                 let summary = describe::certificate(der).map_err(|e| broken("certificate", e))?;
-                findings.extend(
-                    checks::certificate_issues(&summary, ctx.now)
-                        .into_iter()
-                        .map(|issue| issue.into_finding(Severity::Warning, source.clone())),
-                );
+                let mut found: Vec<Finding> = checks::certificate_issues(&summary, ctx.now)
+                    .into_iter()
+                    .map(|issue| issue.into_finding(Severity::Warning, source.clone()))
+                    .collect();
+                // A file of one certificate can be replaced by gen; a bundle cannot.
+                let lone = file.objects.len() == 1;
+                let situation =
+                    Situation { cert_file: path.filter(|_| lone).map(Path::to_path_buf), ..Situation::default() };
+                fix::apply(&mut found, &situation);
+                findings.extend(found);
                 Item::Certificate(Box::new(summary))
             }
             Object::PrivateKey(private) => {

@@ -4,6 +4,9 @@
 //! compared. The work is `pki::keymatch`'s; this module wires the
 //! arguments to it and turns its answer into a report.
 
+use std::path::Path;
+
+use super::fix::{self, Situation};
 use crate::app::Context;
 use crate::cli::MatchKeyArgs;
 use crate::error::Failure;
@@ -27,7 +30,7 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
     let source = PasswordSource::from_args(&args.password);
     let answer = keymatch::check(&cert_file, args.index, &key_file, || source.read(&key_file.name))?;
 
-    let findings = answer
+    let mut findings: Vec<_> = answer
         .issues
         .iter()
         .cloned()
@@ -39,6 +42,12 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
             issue.into_finding(severity, answer.key.source.clone())
         })
         .collect();
+    let situation = Situation {
+        cert_file: cert_input.path().map(Path::to_path_buf),
+        key_file: key_input.path().map(Path::to_path_buf),
+        ..Situation::default()
+    };
+    fix::apply(&mut findings, &situation);
     Ok(Report {
         command: "match-key",
         data: Data::MatchKey(Box::new(answer)),

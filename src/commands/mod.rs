@@ -4,6 +4,7 @@
 pub mod ca;
 pub mod connect;
 pub mod doctor;
+pub mod fix;
 pub mod generate;
 pub mod inspect;
 pub mod match_key;

@@ -7,6 +7,9 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use std::path::Path;
+
+use super::fix::{self, Situation};
 use crate::app::Context;
 use crate::cli::VerifyArgs;
 use crate::error::Failure;
@@ -81,7 +84,15 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for (input, checked) in inputs.iter().zip(in_parallel(&inputs, check)) {
         match checked {
-            Ok(verified) => {
+            Ok(mut verified) => {
+                let situation = Situation {
+                    cert_file: input.path().map(Path::to_path_buf),
+                    key_file: args.key.clone(),
+                    ca_files: args.ca.clone(),
+                    hosts: args.hosts.clone(),
+                    compose: None,
+                };
+                fix::apply(&mut verified.findings, &situation);
                 findings.extend(verified.findings);
                 files.push(VerifiedFile {
                     path: input.name(),

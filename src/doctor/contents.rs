@@ -210,7 +210,8 @@ pub(super) fn key(
                 .ok()
                 .and_then(|spki| key::algorithm_of_spki(&spki))
                 .unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
-            keymatch::granian_issues(stored, index.is_some(), &plain, &file.name, &algorithm, "certsmith gen")
+            let reissue = crate::report::Remedy::Reissue { names: Vec::new(), issuer: None, keep_key: false };
+            keymatch::granian_issues(stored, index.is_some(), &plain, &file.name, &algorithm, &reissue)
         }),
     };
     match (issues, password) {

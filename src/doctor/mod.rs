@@ -23,7 +23,7 @@ use crate::env::{Ids, Origin, Target, Variable};
 use crate::granian::{self, Kind, Unknown};
 use crate::pki::load::LoadedFile;
 use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced, TrustSource};
-use crate::report::{Code, Finding, Severity};
+use crate::report::{Code, FIX, Finding, Remedy, Severity};
 
 /// Taranis AI's variables for the core API's URL: `TARANIS_CORE_URL` (frontend, workers)
 /// and `TARANIS_CORE_API` (GUI), as the deployment guide names them.
@@ -561,7 +561,11 @@ fn check_clients(
                     var.name, var.value, target.name
                 ),
             )
-            .hint(format!("{}; then delete {}={}", trusted_path(&names, settings.compose), var.name, var.value)),
+            .hint(format!("make verification work instead: {FIX}; then delete {}={}", var.name, var.value))
+            .remedy(Remedy::TrustedPath {
+                names: names.iter().map(|n| (*n).to_owned()).collect(),
+                compose: settings.compose.map(str::to_owned),
+            }),
         );
     }
 }
@@ -571,17 +575,22 @@ fn check_clients(
 const REPLACING_BUNDLES: &[&str] = &["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"];
 
 fn replaces_system_roots(target: &Target, var: &Variable, settings: &Settings<'_>) -> Finding {
-    let fix = match settings.compose {
-        Some(compose) => format!(
-            "point it at the system's roots plus the CA: `certsmith trust compose --compose {}` writes compose.override.yaml with such a bundle (`certsmith trust bundle --out FILE` makes the file alone)",
-            crate::pki::checks::shell_word(compose)
+    let (hint, remedy) = match settings.compose {
+        Some(compose) => (
+            format!(
+                "point it at the system's roots plus the CA: {FIX} writes compose.override.yaml with such a bundle (`certsmith trust bundle --out FILE` makes the file alone)"
+            ),
+            Some(Remedy::TrustCompose { compose: Some(compose.to_owned()) }),
         ),
-        None => format!(
-            "point it at the system's roots plus the CA: `certsmith trust bundle --out ca-bundle.pem`, then {}=ca-bundle.pem",
-            var.name
+        None => (
+            format!(
+                "point it at the system's roots plus the CA: `certsmith trust bundle --out ca-bundle.pem`, then {}=ca-bundle.pem",
+                var.name
+            ),
+            None,
         ),
     };
-    Finding::new(
+    let finding = Finding::new(
         Code::CaBundleReplacesSystemRoots,
         Severity::Warning,
         var.subject(),
@@ -590,28 +599,11 @@ fn replaces_system_roots(target: &Target, var: &Variable, settings: &Settings<'_
             var.name, var.value, var.name, target.name
         ),
     )
-    .hint(fix)
-}
-
-/// The certsmith commands that make verification work: a CA outside the project, trusted
-/// by this host, a certificate from it for every name clients use, and (with compose) the
-/// bundle and variables in every client container.
-pub fn trusted_path(names: &[&str], compose: Option<&str>) -> String {
-    let mut names: Vec<String> = names.iter().map(|n| crate::pki::checks::shell_word(n)).collect();
-    for default in ["localhost", "127.0.0.1"] {
-        if !names.iter().any(|n| n == default) {
-            names.push(default.to_owned());
-        }
+    .hint(hint);
+    match remedy {
+        Some(remedy) => finding.remedy(remedy),
+        None => finding,
     }
-    let mut steps = vec![
-        "certsmith ca create --if-missing".to_owned(),
-        "certsmith trust install --sudo".to_owned(),
-        format!("certsmith gen --force {} --ca", names.join(" ")),
-    ];
-    if let Some(compose) = compose {
-        steps.push(format!("certsmith trust compose --compose {}", crate::pki::checks::shell_word(compose)));
-    }
-    format!("make verification work instead: `{}`", steps.join(" && "))
 }
 
 /// `curl -k` / `--insecure` (and wget's `--no-check-certificate`) in a healthcheck: the
@@ -636,7 +628,8 @@ pub fn insecure_healthchecks(services: &[crate::env::compose::Service], compose:
                         service.name
                     ),
                 )
-                .hint(format!("{}; then delete {flag} from the healthcheck", trusted_path(&[], Some(compose)))),
+                .hint(format!("make verification work instead: {FIX}; then delete {flag} from the healthcheck"))
+                .remedy(Remedy::TrustedPath { names: Vec::new(), compose: Some(compose.to_owned()) }),
             )
         })
         .collect()

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::describe::CertSummary;
 use super::key::KeyAlgorithm;
 use crate::clock;
-use crate::report::{Code, Finding, Severity, Subject};
+use crate::report::{Code, FIX, Finding, Remedy, Severity, Subject};
 
 /// A problem found, before a command gives it a subject (and, if it wants, a severity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,22 +17,32 @@ pub struct Issue {
     pub severity: Severity,
     pub message: String,
     pub hint: Option<String>,
+    /// What must change, when a command can do it; the hint says where with [`FIX`].
+    pub remedy: Option<Remedy>,
 }
 
 impl Issue {
     /// A problem someone rejects the certificate for (error severity).
     pub fn new(code: Code, message: String, hint: String) -> Self {
-        Self { code, severity: Severity::Error, message, hint: Some(hint) }
+        Self { code, severity: Severity::Error, message, hint: Some(hint), remedy: None }
     }
 
     /// A problem only some clients have, or will have (warning severity).
     pub fn warning(code: Code, message: String, hint: String) -> Self {
-        Self { code, severity: Severity::Warning, message, hint: Some(hint) }
+        Self { code, severity: Severity::Warning, message, hint: Some(hint), remedy: None }
+    }
+
+    pub fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
+        self
     }
 
     /// A finding with the severity the command chooses (inspect only warns).
     pub fn into_finding(self, severity: Severity, subject: Subject) -> Finding {
-        Finding { code: self.code, severity, subject, message: self.message, hint: self.hint }
+        let mut finding = Finding::new(self.code, severity, subject, self.message);
+        finding.hint = self.hint;
+        finding.remedy = self.remedy;
+        finding
     }
 
     /// A finding with the issue's own severity: what the problem means for a server.
@@ -74,27 +84,17 @@ pub const WARN_DAYS: u32 = 30;
 /// longer than this: https://support.apple.com/en-us/103769. mkcert uses the same limit.
 pub const MAX_VALIDITY_DAYS: u32 = 825;
 
-/// The command that makes a replacement with the same names.
-pub fn regenerate_command(cert: &CertSummary) -> String {
-    regenerate_with(cert, None)
-}
-
-/// The command that makes a replacement with the same names and, optionally, one more;
-/// from a CA (`--ca CA_FOLDER`, to fill in) when the certificate was issued by one, so
-/// clients that trust that CA keep trusting the replacement.
-pub fn regenerate_with(cert: &CertSummary, extra: Option<&str>) -> String {
-    let mut names: Vec<&str> = cert.san.dns.iter().chain(&cert.san.ip).map(String::as_str).collect();
+/// A replacement with the same names (and `extra`, when one more is needed), from the
+/// same issuer, so that clients trusting that issuer keep trusting the replacement.
+pub fn reissue(cert: &CertSummary, extra: Option<&str>) -> Remedy {
+    let mut names: Vec<String> = cert.san.dns.iter().chain(&cert.san.ip).cloned().collect();
     if names.is_empty() {
-        names.extend(cert.common_name.as_deref());
+        names.extend(cert.common_name.clone());
     }
-    names.extend(extra.filter(|e| !names.contains(e)));
-    let ca = if cert.self_signed { "" } else { "--ca CA_FOLDER " };
-    if names.is_empty() {
-        return format!("certsmith gen {ca}NAME...");
+    if let Some(extra) = extra.filter(|e| !names.iter().any(|n| n == e)) {
+        names.push(extra.to_owned());
     }
-    // Quoted for the shell: `*.example.test` must not be globbed, a CN may hold spaces.
-    let words: Vec<String> = names.iter().map(|n| shell_word(n)).collect();
-    format!("certsmith gen {ca}{}", words.join(" "))
+    Remedy::Reissue { names, issuer: (!cert.self_signed).then(|| cert.issuer.clone()), keep_key: false }
 }
 
 /// A name or path as one shell word, for commands in hints and next steps (as it is when
@@ -144,7 +144,6 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
 /// What rustls-webpki refuses to parse.
 fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
     let mut issues = Vec::new();
-    let regen = regenerate_command(cert);
     // rustls refuses the leaf when loading it (so Granian does not start); clients refuse
     // the chain for an intermediate.
     let leaf = role == Role::Leaf;
@@ -153,7 +152,7 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
     // webpki accepts only v3 end-entity and intermediate certificates (RFC 5280 §4.1.2.1
     // allows v1 only without extensions); rustls reports `UnsupportedCertVersion`.
     if cert.version != 3 {
-        issues.push(Issue::new(
+        let issue = Issue::new(
             Code::UnsupportedCertVersion,
             if leaf {
                 format!(
@@ -165,31 +164,35 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
             },
             if leaf {
                 format!(
-                    "make a v3 certificate instead: `{regen}` (OpenSSL before 3.2 makes v1 certificates when `x509 -req` runs without `-extfile`)"
+                    "make a v3 certificate instead: {FIX} (OpenSSL before 3.2 makes v1 certificates when `x509 -req` runs without `-extfile`)"
                 )
             } else {
                 "reissue the CA certificate as X.509 v3 with basicConstraints CA:TRUE (`openssl x509 -req … -extfile` with `basicConstraints=critical,CA:TRUE`)".to_owned()
             },
-        ));
+        );
+        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue });
     }
 
     for ext in cert.extensions.iter().filter(|e| e.critical && !WEBPKI_KNOWN_EXTENSIONS.contains(&e.oid.as_str())) {
         let what = if ext.name == ext.oid { ext.oid.clone() } else { format!("{} ({})", ext.name, ext.oid) };
-        issues.push(Issue::new(
+        let issue = Issue::new(
             Code::UnknownCriticalExtension,
             if leaf {
                 format!(
                     "it has a critical extension rustls does not understand, {what}: rustls rejects it with UnsupportedCriticalExtension, so Granian refuses to start with it"
                 )
             } else {
-                format!("it has a critical extension rustls does not understand, {what}: {who} UnsupportedCriticalExtension")
+                format!(
+                    "it has a critical extension rustls does not understand, {what}: {who} UnsupportedCriticalExtension"
+                )
             },
             if leaf {
-                format!("issue it without that extension, or with the extension marked non-critical: `{regen}`")
+                format!("issue it without that extension, or with the extension marked non-critical: {FIX}")
             } else {
                 "have the CA reissue it without that extension, or with the extension marked non-critical".to_owned()
             },
-        ));
+        );
+        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue });
     }
     issues
 }
@@ -200,19 +203,26 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
     // Certificate times have whole seconds; compare at that granularity, as webpki does
     // (x509-limbo `rfc5280::validity::notafter-fractional`).
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    let regen = regenerate_command(cert);
-    let renew = match (cert.is_ca, cert.self_signed) {
-        (true, true) => format!(
-            "make a new CA with `certsmith ca create` and issue new certificates from it (clients must trust the new CA), or, if this is a server certificate, make one with `{regen}`"
+    // A server certificate can be reissued by a command; a CA is replaced by its owner.
+    let (renew, remedy) = match (cert.is_ca, cert.self_signed) {
+        (true, true) => (
+            "make a new CA (`certsmith ca create --force`) and issue new certificates from it; clients must trust the new CA".to_owned(),
+            None,
         ),
         (true, false) => {
-            "renew it at the CA that issued it, and deploy the new one with the server certificate".to_owned()
+            ("renew it at the CA that issued it, and deploy the new one with the server certificate".to_owned(), None)
         }
-        (false, true) => format!("issue a new one: `{regen}`"),
-        (false, false) => format!("issue a new one from the CA that issued it ({}): `{regen}`", cert.issuer),
+        (false, true) => (format!("issue a new one: {FIX}"), Some(reissue(cert, None))),
+        (false, false) => {
+            (format!("issue a new one from the CA that issued it ({}): {FIX}", cert.issuer), Some(reissue(cert, None)))
+        }
+    };
+    let with_remedy = |issue: Issue| match &remedy {
+        Some(remedy) => issue.remedy(remedy.clone()),
+        None => issue,
     };
     if now > cert.not_after {
-        Some(Issue::new(
+        Some(with_remedy(Issue::new(
             Code::Expired,
             format!(
                 "it expired {} ({}): every client rejects it, although Granian still starts with it",
@@ -220,7 +230,7 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
                 clock::human(cert.not_after)
             ),
             renew,
-        ))
+        )))
     } else if now < cert.not_before {
         Some(Issue::new(
             Code::NotYetValid,
@@ -232,7 +242,7 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
             "check the clock of the machine that made it; `certsmith gen` back-dates notBefore by a few minutes for clock skew".to_owned(),
         ))
     } else if warn_days > 0 && cert.not_after - now <= Duration::days(i64::from(warn_days)) {
-        Some(Issue::warning(
+        Some(with_remedy(Issue::warning(
             Code::ExpiresSoon,
             format!(
                 "it expires {} ({}), within the {warn_days}-day warning window: every client rejects it from then on",
@@ -240,7 +250,7 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
                 clock::human(cert.not_after)
             ),
             renew,
-        ))
+        )))
     } else {
         None
     }
@@ -258,8 +268,8 @@ fn no_subject_alt_name(cert: &CertSummary) -> Option<Issue> {
         format!(
             "it has no subjectAltName{cn}: browsers, Go and rustls clients ignore the CN and reject it for every name; only curl and Python still fall back to the CN"
         ),
-        format!("put the names in the SAN: `{}`", regenerate_command(cert)),
-    ))
+        format!("put the names in the SAN: {FIX}"),
+    ).remedy(reissue(cert, None)))
 }
 
 /// webpki refuses a CA certificate as the end entity (`CaUsedAsEndEntity`), which
@@ -270,10 +280,10 @@ fn ca_used_as_end_entity(cert: &CertSummary) -> Option<Issue> {
             Code::CaUsedAsEndEntity,
             "it is a CA certificate (basicConstraints CA:TRUE) served as the server's own: rustls clients reject it with CaUsedAsEndEntity (Granian starts, but connections fail)".to_owned(),
             format!(
-                "make a server certificate (CA:FALSE): `{}`; `openssl req -x509` adds CA:TRUE unless told `-addext basicConstraints=critical,CA:FALSE`",
-                regenerate_command(cert)
+                "make a server certificate (CA:FALSE): {FIX}; `openssl req -x509` adds CA:TRUE unless told `-addext basicConstraints=critical,CA:FALSE`"
             ),
         )
+        .remedy(reissue(cert, None))
     })
 }
 
@@ -292,8 +302,8 @@ fn signing_key_usage(cert: &CertSummary) -> Option<Issue> {
             "its keyUsage ({}) lacks digitalSignature: with TLS 1.3 the server signs the handshake, and Chrome rejects it (ERR_SSL_KEY_USAGE_INCOMPATIBLE); rustls and OpenSSL clients do not check",
             cert.key_usage.join(", ")
         ),
-        format!("issue it with keyUsage digitalSignature: `{}`", regenerate_command(cert)),
-    ))
+        format!("issue it with keyUsage digitalSignature: {FIX}"),
+    ).remedy(reissue(cert, None)))
 }
 
 /// RFC 5280 §4.2.1.12: with an extendedKeyUsage, the key may be used only for the listed
@@ -303,28 +313,29 @@ fn signing_key_usage(cert: &CertSummary) -> Option<Issue> {
 /// certificates (https://support.apple.com/en-us/103769).
 fn server_auth_eku(cert: &CertSummary, role: Role) -> Option<Issue> {
     let has_eku = cert.critical("extendedKeyUsage").is_some();
-    let regen = regenerate_command(cert);
     if has_eku && !cert.extended_key_usage.iter().any(|u| u == "serverAuth") {
         let present =
             if cert.extended_key_usage.is_empty() { "none".to_owned() } else { cert.extended_key_usage.join(", ") };
-        return Some(Issue::new(
+        let issue = Issue::new(
             Code::MissingServerAuthEku,
             format!(
                 "its extendedKeyUsage ({present}) does not allow TLS servers (serverAuth): rustls clients reject it with RequiredEkuNotFound, and browsers reject it too"
             ),
             if role == Role::Leaf {
-                format!("issue it with extendedKeyUsage serverAuth: `{regen}`")
+                format!("issue it with extendedKeyUsage serverAuth: {FIX}")
             } else {
                 "use a CA certificate whose extendedKeyUsage includes serverAuth, or none at all".to_owned()
             },
-        ));
+        );
+        return Some(if role == Role::Leaf { issue.remedy(reissue(cert, None)) } else { issue });
     }
     (role == Role::Leaf && !has_eku).then(|| {
         Issue::warning(
             Code::MissingServerAuthEku,
             "it has no extendedKeyUsage: rustls accepts that, but iOS and macOS reject server certificates without serverAuth".to_owned(),
-            format!("issue it with extendedKeyUsage serverAuth: `{regen}`"),
+            format!("issue it with extendedKeyUsage serverAuth: {FIX}"),
         )
+        .remedy(reissue(cert, None))
     })
 }
 
@@ -339,11 +350,9 @@ fn lifetime(cert: &CertSummary) -> Option<Issue> {
                 clock::human(cert.not_before),
                 clock::human(cert.not_after)
             ),
-            format!(
-                "issue one valid for {MAX_VALIDITY_DAYS} days or fewer: `{}`",
-                regenerate_command(cert)
-            ),
+            format!("issue one valid for {MAX_VALIDITY_DAYS} days or fewer: {FIX}"),
         )
+        .remedy(reissue(cert, None))
     })
 }
 
@@ -363,18 +372,20 @@ const WEAK_SIGNATURES: &[&str] = &[
 /// rustls has no algorithm for them, browsers and OpenSSL 3 at its default level reject them.
 fn weak_signature(cert: &CertSummary, role: Role) -> Option<Issue> {
     WEAK_SIGNATURES.contains(&cert.signature_algorithm.as_str()).then(|| {
-        Issue::new(
+        let reissued = role == Role::Leaf && cert.self_signed;
+        let issue = Issue::new(
             Code::WeakSignatureAlgorithm,
             format!(
                 "it is signed with {}: rustls clients reject the signature (UnsupportedSignatureAlgorithm), as do browsers",
                 cert.signature_algorithm
             ),
-            if role == Role::Leaf && cert.self_signed {
-                format!("issue a new one, signed with SHA-256: `{}`", regenerate_command(cert))
+            if reissued {
+                format!("issue a new one, signed with SHA-256: {FIX}")
             } else {
                 "have the issuer sign it again with SHA-256 or better (`openssl x509 -req -sha256 …`)".to_owned()
             },
-        )
+        );
+        if reissued { issue.remedy(reissue(cert, None)) } else { issue }
     })
 }
 
@@ -405,15 +416,17 @@ fn weak_key(key: &KeyAlgorithm) -> bool {
 /// and Ed25519 (research/deps.md §5.2 and §7, measured).
 fn leaf_key(cert: &CertSummary) -> Option<Issue> {
     let key = &cert.public_key;
-    let regen = regenerate_command(cert);
     if weak_key(key) {
-        return Some(Issue::new(
-            Code::WeakKey,
-            format!(
-                "its key ({key}) is too weak: rustls and browsers refuse RSA keys under 2048 bits and curves under 256 bits, and Granian cannot load it"
-            ),
-            format!("make a new key and certificate (P-256 by default): `{regen}`"),
-        ));
+        return Some(
+            Issue::new(
+                Code::WeakKey,
+                format!(
+                    "its key ({key}) is too weak: rustls and browsers refuse RSA keys under 2048 bits and curves under 256 bits, and Granian cannot load it"
+                ),
+                format!("make a new key and certificate (P-256 by default): {FIX}"),
+            )
+            .remedy(reissue(cert, None)),
+        );
     }
     let supported = match key {
         KeyAlgorithm::Rsa { bits } => *bits <= 4096,
@@ -427,8 +440,9 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
             format!(
                 "its key ({key}) is one Granian cannot load: Granian uses rustls with ring, which loads only RSA keys of 2048 to 4096 bits, ECDSA P-256 and P-384, and Ed25519, so its worker fails at start"
             ),
-            format!("make a new key and certificate (P-256 by default): `{regen}`"),
+            format!("make a new key and certificate (P-256 by default): {FIX}"),
         )
+        .remedy(reissue(cert, None))
     })
 }
 
@@ -505,7 +519,9 @@ mod tests {
         let got: Vec<Code> = issues.iter().map(|i| i.code).collect();
         assert_eq!(got, vec![Code::UnsupportedCertVersion, Code::UnknownCriticalExtension, Code::NoSubjectAltName]);
         assert!(issues[0].message.contains("UnsupportedCertVersion"));
-        assert!(issues[0].hint.as_deref().unwrap().contains("certsmith gen a.test"));
+        assert!(issues[0].hint.as_deref().unwrap().contains(FIX));
+        let reissue = Remedy::Reissue { names: vec!["a.test".into()], issuer: None, keep_key: false };
+        assert_eq!(issues[0].remedy, Some(reissue));
     }
 
     #[test]
@@ -513,12 +529,15 @@ mod tests {
         let expired = datetime!(2029-01-01 0:00 UTC);
         let hint = |c: &CertSummary| dates(c, expired, 0).and_then(|i| i.hint).unwrap();
         let self_signed = cert();
-        assert_eq!(hint(&self_signed), "issue a new one: `certsmith gen a.test`");
+        assert_eq!(hint(&self_signed), format!("issue a new one: {FIX}"));
         let ca_issued = CertSummary { self_signed: false, issuer: "CN=dev CA".into(), ..cert() };
-        assert_eq!(regenerate_command(&ca_issued), "certsmith gen --ca CA_FOLDER a.test");
+        let from_ca =
+            Remedy::Reissue { names: vec!["a.test".into()], issuer: Some("CN=dev CA".into()), keep_key: false };
+        assert_eq!(dates(&ca_issued, expired, 0).and_then(|i| i.remedy), Some(from_ca));
         assert!(hint(&ca_issued).contains("CN=dev CA"), "{}", hint(&ca_issued));
         let root = CertSummary { is_ca: true, ..cert() };
         assert!(hint(&root).contains("certsmith ca create"), "{}", hint(&root));
+        assert_eq!(dates(&root, expired, 0).and_then(|i| i.remedy), None, "a CA is not reissued by gen");
         let intermediate = CertSummary { is_ca: true, self_signed: false, ..cert() };
         assert!(hint(&intermediate).contains("renew it at the CA that issued it"), "{}", hint(&intermediate));
     }
@@ -649,13 +668,18 @@ mod tests {
     }
 
     #[test]
-    fn regenerate_commands_are_quoted_for_the_shell() {
+    fn a_replacement_keeps_the_names_or_the_cn() {
         let mut c = cert();
         c.san.dns = vec!["*.a.test".into(), "a.test".into()];
-        assert_eq!(regenerate_command(&c), "certsmith gen '*.a.test' a.test");
+        let names = |r: Remedy| match r {
+            Remedy::Reissue { names, .. } => names,
+            _ => Vec::new(),
+        };
+        assert_eq!(names(reissue(&c, Some("b.test"))), ["*.a.test", "a.test", "b.test"]);
+        assert_eq!(names(reissue(&c, Some("a.test"))), ["*.a.test", "a.test"]);
         c.san.dns.clear();
         c.common_name = Some("my host".into());
-        assert_eq!(regenerate_command(&c), "certsmith gen 'my host'");
+        assert_eq!(names(reissue(&c, None)), ["my host"]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::key::{self, KeyAlgorithm, KeySummary, PrivateKey, oid};
 use super::load::{LoadedFile, Object};
 use crate::error::Failure;
 use crate::password::Password;
-use crate::report::{Code, Subject};
+use crate::report::{Code, FIX, Remedy, Subject};
 
 /// The certificate side of a comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -105,12 +105,12 @@ pub fn check(
     // Not key::facts: for a plain key that derives the public key a second time.
     let protection = key::protection(stored);
 
-    let regenerate = checks::regenerate_command(&cert);
+    let reissue = checks::reissue(&cert, None);
     let relation = pairing(&cert_spki, &key_spki);
     let matches = relation != Pairing::Different;
     let mut issues = Vec::new();
     if relation == Pairing::Compressed {
-        issues.push(compressed_public_key(&cert_subject, &cert_file.name, key_name, &regenerate));
+        issues.push(compressed_public_key(&cert_subject, key_name, &reissue));
     }
     if !matches {
         let other = certificates
@@ -120,7 +120,7 @@ pub fn check(
             .map(|(position, _)| position);
         issues.push(mismatch(&cert_subject, &cert.public_key, key_name, &key_algorithm, other));
     }
-    let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &regenerate);
+    let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
 
@@ -316,18 +316,19 @@ pub fn mismatch(
 /// The `compressed-public-key` issue: the pair belongs together, but rustls compares the
 /// certificate's SubjectPublicKeyInfo with the one it derives from the key, byte for byte,
 /// and refuses the pair (measured: `with_single_cert` → `InconsistentKeys(KeyMismatch)`).
-fn compressed_public_key(cert: &Subject, cert_name: &str, key_name: &str, regenerate: &str) -> Issue {
+fn compressed_public_key(cert: &Subject, key_name: &str, reissue: &Remedy) -> Issue {
+    let for_this_key = match reissue.clone() {
+        Remedy::Reissue { names, issuer, .. } => Remedy::Reissue { names, issuer, keep_key: true },
+        other => other,
+    };
     Issue::new(
         Code::CompressedPublicKey,
         format!(
             "the private key in {key_name} belongs to the certificate in {cert}, but the certificate stores its EC public key compressed. OpenSSL accepts the pair; rustls compares the two encodings and refuses it (InconsistentKeys(KeyMismatch)), so Granian's workers do not start"
         ),
-        format!(
-            "issue a new certificate for this key; certsmith writes the public key uncompressed: `{regenerate} --key {} --cert-file {} --force`",
-            checks::shell_word(key_name),
-            checks::shell_word(cert_name)
-        ),
+        format!("issue a new certificate for this key; certsmith writes the public key uncompressed: {FIX}"),
     )
+    .remedy(for_this_key)
 }
 
 /// What keeps Granian from loading the key file as it is: its format (`stored`, and whether
@@ -339,7 +340,7 @@ pub fn granian_issues(
     plain: &PrivateKeyDer<'_>,
     key_name: &str,
     algorithm: &KeyAlgorithm,
-    regenerate: &str,
+    reissue: &Remedy,
 ) -> Vec<Issue> {
     let mut issues = Vec::new();
     let decrypted = decrypt_command(key_name);
@@ -378,15 +379,16 @@ pub fn granian_issues(
         )),
     }
     if !ring_loads(plain) {
-        issues.push(Issue::new(
-            Code::KeyUnsupportedByGranian,
-            format!(
-                "the key is {algorithm}: rustls with the ring provider, which Granian uses, loads only RSA keys of 2048 to 4096 bits, ECDSA P-256 and P-384, and Ed25519, so Granian's worker fails at start (\"failed to parse private key as RSA, ECDSA, or EdDSA\")"
-            ),
-            format!(
-                "make a key Granian can load and a certificate for it: `{regenerate}`, or `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem` and a new certificate for that key"
-            ),
-        ));
+        issues.push(
+            Issue::new(
+                Code::KeyUnsupportedByGranian,
+                format!(
+                    "the key is {algorithm}: rustls with the ring provider, which Granian uses, loads only RSA keys of 2048 to 4096 bits, ECDSA P-256 and P-384, and Ed25519, so Granian's worker fails at start (\"failed to parse private key as RSA, ECDSA, or EdDSA\")"
+                ),
+                format!("make a new key Granian can load (P-256 by default) and a certificate for it: {FIX}"),
+            )
+            .remedy(reissue.clone()),
+        );
     }
     issues
 }

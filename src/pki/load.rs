@@ -36,6 +36,14 @@ impl Input {
         if arg.as_os_str() == "-" { Self::Stdin } else { Self::File(arg.to_path_buf()) }
     }
 
+    /// The file's path; `None` for standard input.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Self::Stdin => None,
+            Self::File(path) => Some(path),
+        }
+    }
+
     /// The name used in messages and JSON (the path as given).
     pub fn name(&self) -> String {
         match self {

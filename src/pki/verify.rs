@@ -24,7 +24,7 @@ use super::describe::{self, CertSummary};
 use super::key::{self, KeyAlgorithm};
 use crate::clock;
 use crate::error::Failure;
-use crate::report::{Code, Finding, Severity, Subject};
+use crate::report::{Code, FIX, Finding, Remedy, Severity, Subject};
 
 /// The signature algorithms rustls clients accept with the aws-lc-rs provider (the one
 /// `connect` uses). Not `webpki::ALL_VERIFICATION_ALGS`: with rustls's `ring` feature on
@@ -525,17 +525,23 @@ fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, source: Trust
         } else {
             format!("{name}, whose issuer ({issuer}) is not in the file")
         };
+        let trusted = if self_signed { "the certificate itself" } else { "the CA that issued it" };
         let (nothing_says, hint) = match source {
             TrustSource::CaOption => (
                 "no --ca says which CA clients trust",
-                format!("pass the CA certificate clients trust: `certsmith verify --ca ca.pem {path}`"),
+                format!("check it against what clients trust, {trusted}: {FIX}"),
             ),
             TrustSource::ClientBundles => (
                 "no client's CA bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) says which CA they trust",
                 format!(
-                    "give the clients the CA certificate that issued it: mount it and set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to it (certsmith then checks the chain against it); `certsmith verify --ca CA.pem {path}` checks it now"
+                    "give the clients {trusted} in a bundle with the system's roots, mounted, with SSL_CERT_FILE and REQUESTS_CA_BUNDLE pointing at it (certsmith then checks the chain against it): {FIX}; {path} alone: `certsmith verify --ca CA.pem {}`",
+                    checks::shell_word(&path)
                 ),
             ),
+        };
+        let remedy = match source {
+            TrustSource::CaOption => Remedy::TrustIssuer { issuer: (!self_signed).then(|| issuer.clone()) },
+            TrustSource::ClientBundles => Remedy::TrustCompose { compose: None },
         };
         let finding = Issue::warning(
             Code::UnknownIssuer,
@@ -543,7 +549,8 @@ fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, source: Trust
                 "trust was not checked: the chain ends at {end}, and {nothing_says}; every client rejects the certificate unless it trusts that CA"
             ),
             hint,
-        );
+        )
+        .remedy(remedy);
         return Some(finding.into_own_finding(chain.file_subject()));
     }
     let message = if self_signed {
@@ -600,19 +607,21 @@ fn names(leaf: &Parsed<'_>, hosts: &[Host], findings: &[Finding]) -> Vec<Finding
                     host.text,
                     if covered.is_empty() { "no DNS name or IP address".to_owned() } else { covered.join(", ") }
                 ),
-                format!(
-                    "connect with a name it covers, or issue one that also covers {}: `{}`",
-                    host.text,
-                    checks::regenerate_with(summary, Some(&host.text))
-                ),
+                format!("connect with a name it covers, or issue one that also covers {}: {FIX}", host.text),
             ),
             other => webpki_error(&other),
         };
+        let remedy = (code == Code::NameMismatch).then(|| checks::reissue(summary, Some(&host.text)));
         // One finding per name that does not match; other errors (a SAN webpki cannot
         // read) are the same for every name.
         let repeated = code != Code::NameMismatch && out.iter().any(|f: &Finding| f.code == code);
         if !explained(findings, code) && !repeated {
-            out.push(Issue::new(code, why, hint).into_own_finding(leaf.cert.source.clone()));
+            let issue = Issue::new(code, why, hint);
+            let issue = match remedy {
+                Some(remedy) => issue.remedy(remedy),
+                None => issue,
+            };
+            out.push(issue.into_own_finding(leaf.cert.source.clone()));
         }
     }
     out

@@ -5,10 +5,12 @@
 pub mod codes;
 pub mod human;
 pub mod json;
+pub mod remedy;
 
 use serde::Serialize;
 
 pub use codes::Code;
+pub use remedy::{FIX, Remedy};
 
 use crate::commands::ca::{CaData, CaPathData};
 use crate::commands::connect::ConnectData;
@@ -96,15 +98,28 @@ pub struct Finding {
     pub message: String,
     /// What to run or change.
     pub hint: Option<String>,
+    /// The command that fixes it, as the hint shows it, when there is one that can be
+    /// pasted as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// What must change, as data; `commands::fix` turns it into `fix`.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
 }
 
 impl Finding {
     pub fn new(code: Code, severity: Severity, subject: Subject, message: impl Into<String>) -> Self {
-        Self { code, severity, subject, message: message.into(), hint: None }
+        Self { code, severity, subject, message: message.into(), hint: None, fix: None, remedy: None }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// A remedy; the hint says where its command goes with [`FIX`].
+    pub fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 }

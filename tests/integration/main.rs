@@ -13,6 +13,7 @@ mod hostile;
 mod inspect;
 mod limbo;
 mod match_key;
+mod remedies;
 mod tls;
 mod trust;
 mod util;

@@ -659,13 +659,11 @@ fn a_compressed_public_key_belongs_but_rustls_refuses_the_pair() {
     let reasons = out.json()["data"]["reasons"].to_string();
     assert!(reasons.contains("stores its public key compressed, which rustls refuses"), "{reasons}");
 
-    let hint = finding(&run(["--json", "match-key", &cert, &key]).json(), "compressed-public-key")["hint"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    // The replacement keeps the certificate's names.
-    let command = hint.split('`').nth(1).unwrap().to_owned();
-    assert!(command.starts_with("certsmith gen localhost --key "), "{command}");
+    let refused = finding(&run(["--json", "match-key", &cert, &key]).json(), "compressed-public-key").clone();
+    // The replacement keeps the certificate's names; the hint shows the same command.
+    let command = refused["fix"].as_str().unwrap().to_owned();
+    assert!(refused["hint"].as_str().unwrap().contains(&format!("`{command}`")), "{refused}");
+    assert!(command.starts_with("certsmith gen --force --key ") && command.ends_with(" localhost"), "{command}");
     let words = shlex::split(&command).unwrap();
     assert_eq!(words[0], "certsmith");
     let fixed = certsmith().current_dir(dir.path()).args(&words[1..]).output().unwrap();
