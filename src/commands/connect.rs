@@ -107,7 +107,8 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
             warn_days: WARN_DAYS,
             trust_source: TrustSource::CaOption,
         };
-        let checked = check_served(served, &pool, &settings, &authority, &trust, &args.target);
+        let own = (args.servername.as_deref(), args.ca.as_slice());
+        let checked = check_served(served, &pool, &settings, &authority, &trust, &args.target, own);
         chain = checked.chain;
         trust_path = checked.path;
         findings = checked.findings;
@@ -222,6 +223,7 @@ fn check_served(
     authority: &str,
     trust: &Trust,
     target: &str,
+    own: (Option<&str>, &[PathBuf]),
 ) -> Checked {
     let sourced: Vec<Sourced> = served
         .chain
@@ -251,10 +253,12 @@ fn check_served(
         }
     };
     let leaf_self_signed = chain.first().is_some_and(|c| c.position == 0 && c.certificate.self_signed);
+    let from_our_ca = chain.first().is_some_and(|c| super::fix::home_ca(&c.certificate.issuer).is_some());
     for finding in &mut findings {
         match finding.code {
             Code::UnknownIssuer => {
-                (finding.message, finding.hint) = unknown_issuer(trust, &path, leaf_self_signed, target)
+                (finding.message, finding.hint) =
+                    unknown_issuer(trust, &path, leaf_self_signed, from_our_ca, target, own)
             }
             // The server is serving it, so its key did load there; Granian may still refuse it.
             Code::KeyUnsupportedByGranian => finding.severity = Severity::Warning,
@@ -279,7 +283,14 @@ fn check_served(
 }
 
 /// connect's words for `unknown-issuer`: which trust was used, and how to pass the CA.
-fn unknown_issuer(trust: &Trust, path: &[ChainLink], leaf_self_signed: bool, target: &str) -> (String, Option<String>) {
+fn unknown_issuer(
+    trust: &Trust,
+    path: &[ChainLink],
+    leaf_self_signed: bool,
+    from_our_ca: bool,
+    target: &str,
+    (servername, ca): (Option<&str>, &[PathBuf]),
+) -> (String, Option<String>) {
     let rejects = "rustls clients reject it with UnknownIssuer, as do curl, Python and browsers";
     let message = match path {
         _ if leaf_self_signed => {
@@ -294,11 +305,24 @@ fn unknown_issuer(trust: &Trust, path: &[ChainLink], leaf_self_signed: bool, tar
             trust.short
         ),
     };
-    let intermediates =
-        if leaf_self_signed { "" } else { "; a public CA's certificate needs its intermediates served after it" };
-    let hint = format!(
-        "if certsmith's local CA issued it (`certsmith gen NAME --ca`), check against it: `certsmith connect --ca \"$(certsmith ca path)/ca.pem\" {target}`, and make this machine trust it: `certsmith trust install` (containers: `certsmith trust compose`){intermediates}"
+    let word = |t: &str| crate::pki::checks::shell_word(t);
+    // The user's own flags stay in the commands: --servername always, --ca where it is kept.
+    let servername = servername.map(|n| format!(" --servername {}", word(n))).unwrap_or_default();
+    let own_ca: String = ca.iter().map(|f| format!(" --ca {}", word(&f.display().to_string()))).collect();
+    let target = word(target);
+    let from_home = format!(
+        "if certsmith's local CA issued it, check against that CA: `certsmith connect{servername} --ca \"$(certsmith ca path)/ca.pem\" {target}`, and make this machine trust it: `certsmith trust install` (containers: `certsmith trust compose`)"
     );
+    let hint = match path {
+        _ if from_our_ca => from_home,
+        _ if leaf_self_signed => format!(
+            "trust the certificate itself, the file the server serves (gen's certs/certificate.pem): `certsmith connect{servername} --ca CERT_FILE {target}`, and give clients that file; or serve a certificate from certsmith's CA (`certsmith gen NAME... --ca`) and run `certsmith trust install`"
+        ),
+        [_] => format!(
+            "serve the full chain: the server sends its certificate without the intermediates that link it to a root (for Granian, point GRANIAN_SSL_CERTIFICATE at fullchain.pem, not cert.pem), then check again: `certsmith connect{servername}{own_ca} {target}`; {from_home}"
+        ),
+        _ => from_home,
+    };
     (message, Some(hint))
 }
 

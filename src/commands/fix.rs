@@ -162,7 +162,7 @@ fn ca_folder(issuer: &str, ca_files: &[PathBuf]) -> Option<PathBuf> {
 }
 
 /// The CA home's `ca.pem`, when `issuer` is its subject and its key is there.
-fn home_ca(issuer: &str) -> Option<PathBuf> {
+pub fn home_ca(issuer: &str) -> Option<PathBuf> {
     let dir = home::current().ok()?;
     let ca = dir.join("ca.pem");
     (dir.join("ca-key.pem").is_file() && subject_of(&ca).is_some_and(|s| s == issuer)).then_some(ca)

@@ -452,3 +452,46 @@ fn every_address_in_these_tests_is_loopback() {
         }
     }
 }
+
+/// connect's trust hints say what works in the case at hand and keep the user's own
+/// flags: a self-signed server is trusted by its own certificate; a server sending its
+/// certificate without the intermediate must serve the full chain.
+#[test]
+fn unknown_issuer_hints_fit_the_case_and_keep_the_users_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let made: Run = certsmith().current_dir(dir.path()).args(["gen", "a.test"]).output().unwrap().into();
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let certs = dir.path().join("certs");
+    let server = OpensslServer::start(&certs.join("certificate.pem"), &certs.join("private_key.pem"), &[]);
+    let target = format!("127.0.0.1:{}", server.port);
+    let (_, json) = connect_json(&["--servername", "a.test", &target]);
+    let hint = finding(&json, "unknown-issuer")["hint"].as_str().unwrap().to_owned();
+    assert!(hint.starts_with("trust the certificate itself"), "{hint}");
+    assert!(hint.contains(&format!("`certsmith connect --servername a.test --ca CERT_FILE {target}`")), "{hint}");
+    // Trusting that file works, as the hint says.
+    let cert = certs.join("certificate.pem");
+    let (out, _) = connect_json(&["--servername", "a.test", "--ca", cert.to_str().unwrap(), &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    drop(server);
+
+    // root → intermediate → leaf (openssl), served without the intermediate.
+    let d = dir.path();
+    let sh = |script: &str| {
+        let out = Command::new("sh").args(["-ec", script]).current_dir(d).output().unwrap();
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    sh("printf 'basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign\\n' > ca.ext
+        printf 'basicConstraints=critical,CA:FALSE\\nsubjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > leaf.ext
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=root -keyout root.key -out root.pem -days 30 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=intermediate -keyout int.key -out int.csr
+        openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 -extfile ca.ext -out int.pem
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=leaf -keyout leaf.key -out leaf.csr
+        openssl x509 -req -in leaf.csr -CA int.pem -CAkey int.key -CAcreateserial -days 30 -extfile leaf.ext -out leaf.pem");
+    let server = OpensslServer::start(&d.join("leaf.pem"), &d.join("leaf.key"), &[]);
+    let target = format!("127.0.0.1:{}", server.port);
+    let root = d.join("root.pem").display().to_string();
+    let (_, json) = connect_json(&["--ca", &root, &target]);
+    let hint = finding(&json, "unknown-issuer")["hint"].as_str().unwrap().to_owned();
+    assert!(hint.starts_with("serve the full chain"), "{hint}");
+    assert!(hint.contains(&format!("`certsmith connect --ca {root} {target}`")), "{hint}");
+}
