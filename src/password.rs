@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::error::Failure;
-use crate::pki::load::io_reason;
+use crate::pki::load::{self, io_reason};
 
 /// Password files hold one line; anything much larger is the wrong file.
 const MAX_PASSWORD_FILE_BYTES: u64 = 64 * 1024;
@@ -102,47 +102,16 @@ fn read_file(path: &std::path::Path) -> Result<Password, Failure> {
     Ok(Password::new(strip_one_newline(&bytes).to_vec()))
 }
 
-/// A FIFO nobody opens for writing would block `open` forever, so a FIFO is opened on
-/// a thread and given up after [`FIFO_WRITER_WAIT`]. Process substitution's pipe already
-/// has its writer, so it opens at once; its read then waits for the password command,
-/// without a time limit (it may be asking someone for a passphrase), as `cat` would.
+/// A FIFO (`--password-file <(pass show key)`) is opened as `load` opens one: waiting a
+/// bounded time for its writer.
 fn open_password_file(path: &Path) -> Result<std::fs::File, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("it is a folder".to_owned());
     }
-    if !is_fifo(&meta) {
-        return std::fs::File::open(path).map_err(|e| io_reason(&e));
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let fifo = path.to_path_buf();
-    std::thread::Builder::new()
-        .name("password-fifo".to_owned())
-        .spawn(move || {
-            let _ = tx.send(std::fs::File::open(fifo));
-        })
-        .map_err(|e| format!("cannot wait for the FIFO: {e}"))?;
-    match rx.recv_timeout(FIFO_WRITER_WAIT) {
-        Ok(opened) => opened.map_err(|e| io_reason(&e)),
-        Err(_) => Err(format!(
-            "it is a FIFO (named pipe) that no program opened for writing within {} seconds",
-            FIFO_WRITER_WAIT.as_secs()
-        )),
-    }
+    let opened = if load::is_fifo(&meta) { load::open_fifo(path) } else { std::fs::File::open(path) };
+    opened.map_err(|e| if e.kind() == std::io::ErrorKind::TimedOut { e.to_string() } else { io_reason(&e) })
 }
-
-#[cfg(unix)]
-fn is_fifo(meta: &std::fs::Metadata) -> bool {
-    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
-}
-
-#[cfg(not(unix))]
-fn is_fifo(_: &std::fs::Metadata) -> bool {
-    false
-}
-
-/// How long a FIFO given as password file may wait for its writer.
-const FIFO_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `echo pw > file` writes `pw\n`; Windows editors write `pw\r\n`. Only one line end goes.
 fn strip_one_newline(bytes: &[u8]) -> &[u8] {

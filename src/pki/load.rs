@@ -125,6 +125,10 @@ pub fn read(input: &Input) -> Result<Vec<u8>, Problem> {
             if meta.is_dir() {
                 return Err(Problem::NotAFile("a folder"));
             }
+            // A pipe (`<(cat cert.pem)`, a named pipe): read as standard input is, bounded.
+            if is_fifo(&meta) {
+                return read_bounded(open_fifo(path).map_err(Problem::Io)?);
+            }
             if !meta.is_file() {
                 return Err(Problem::NotAFile(special_kind(&meta)));
             }
@@ -134,6 +138,40 @@ pub fn read(input: &Input) -> Result<Vec<u8>, Problem> {
             read_bounded(std::fs::File::open(path).map_err(Problem::Io)?)
         }
     }
+}
+
+/// How long a FIFO may wait for a program to open it for writing.
+pub const FIFO_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens a FIFO for reading. Nobody opening it for writing would block `open` forever, so
+/// it is opened on a thread and given up after [`FIFO_WRITER_WAIT`]. Process
+/// substitution's pipe already has its writer, so it opens at once; reading it then
+/// waits for the writer, without a time limit, as `cat` would.
+pub fn open_fifo(path: &Path) -> io::Result<std::fs::File> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let fifo = path.to_path_buf();
+    std::thread::Builder::new().name("fifo".to_owned()).spawn(move || {
+        let _ = tx.send(std::fs::File::open(fifo));
+    })?;
+    rx.recv_timeout(FIFO_WRITER_WAIT).unwrap_or_else(|_| {
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "it is a FIFO (named pipe) that no program opened for writing within {} seconds",
+                FIFO_WRITER_WAIT.as_secs()
+            ),
+        ))
+    })
+}
+
+#[cfg(unix)]
+pub fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+pub fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 fn read_bounded(reader: impl Read) -> Result<Vec<u8>, Problem> {
@@ -232,6 +270,13 @@ impl Problem {
                 format!("cannot read {name}: no such file"),
                 "check the path; relative paths start from the current folder".to_owned(),
             ),
+            Self::Io(e) if e.kind() == io::ErrorKind::TimedOut => (
+                format!(
+                    "cannot read {name}: it is a FIFO (named pipe) that no program opened for writing within {} seconds",
+                    FIFO_WRITER_WAIT.as_secs()
+                ),
+                "start the program that writes to it first (`<(cat cert.pem)` does both), or pipe the data in and name the input `-`".to_owned(),
+            ),
             Self::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => (
                 format!("cannot read {name}: permission denied"),
                 format!("check its owner and mode with `ls -l {name}`, or run as a user who can read it"),
@@ -246,7 +291,7 @@ impl Problem {
                 if *kind == "a folder" {
                     format!("pass the files inside it, e.g. `{name}/*.pem`")
                 } else {
-                    format!("to read from it, pass it on standard input: `certsmith inspect - < {name}`")
+                    "give the file itself, or pipe its contents in and name the input `-`".to_owned()
                 },
             ),
             Self::TooLarge(size) => (

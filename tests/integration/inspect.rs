@@ -241,17 +241,37 @@ fn broken_inputs_exit_2_with_one_error_naming_the_file() {
     assert_eq!(json["errors"][0]["subject"]["path"], broken[0].as_str());
 }
 
+/// Process substitution and named pipes are read like standard input; a pipe nobody
+/// opens for writing is given up after a few seconds, naming the file.
 #[cfg(unix)]
 #[test]
-fn unreadable_file_and_fifo_do_not_hang() {
-    use std::os::unix::fs::PermissionsExt;
+fn pipes_are_read_and_an_unwritten_fifo_does_not_hang() {
+    let cert = fixture("certs/v3-p256.pem");
+    for command in ["inspect", "verify"] {
+        let script = format!("\"$0\" --json {command} <(cat '{}')", cert.display());
+        let out: Run = std::process::Command::new("bash")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_certsmith")])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+            .into();
+        assert!(out.code == 0 || out.code == 1, "{command}: {}", out.stderr);
+        assert!(out.stdout.contains("fixture.test"), "{command} read the pipe: {}", out.stdout);
+    }
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let out: Run =
-        certsmith().args(["inspect", fifo.to_str().unwrap()]).timeout(Duration::from_secs(10)).output().unwrap().into();
+        certsmith().args(["inspect", fifo.to_str().unwrap()]).timeout(Duration::from_secs(20)).output().unwrap().into();
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("FIFO"), "{}", out.stderr);
+    assert!(out.stderr.contains("FIFO") && out.stderr.contains(fifo.to_str().unwrap()), "{}", out.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
 
     let secret = dir.path().join("secret.pem");
     fs::copy(fixture("certs/v3-p256.pem"), &secret).unwrap();
