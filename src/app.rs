@@ -6,17 +6,10 @@ use std::io::{self, Write};
 use time::OffsetDateTime;
 
 use crate::cli::{Cli, ColorWhen, Command, Format};
-use crate::commands;
+use crate::commands::{self, Context};
 use crate::docs;
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::{self, Report};
-
-/// What every command may know about the run.
-#[derive(Debug, Clone)]
-pub struct Context {
-    /// "Now" for every time-dependent statement: the clock, or `--at`.
-    pub now: OffsetDateTime,
-}
 
 /// Runs a parsed command line; returns the process exit status.
 pub fn run(cli: Cli) -> u8 {

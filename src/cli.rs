@@ -85,6 +85,13 @@ pub struct PasswordArgs {
     pub password_env: Option<String>,
 }
 
+impl PasswordArgs {
+    /// Where the password comes from: the flags, else a prompt where a command allows one.
+    pub fn source(&self) -> crate::pki::password::PasswordSource {
+        crate::pki::password::PasswordSource::new(self.password_file.clone(), self.password_env.clone())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,

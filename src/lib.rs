@@ -7,11 +7,11 @@
 //! - [`cli`]: clap types and help text only.
 //! - [`app`]: the run's context, dispatch, rendering choice; the only module that prints.
 //! - [`commands`]: one module per subcommand; returns a [`report::Report`], never prints.
-//! - [`pki`]: the domain: loading files, describing and checking certificates and keys.
-//! - [`report`]: findings, codes, the report model and its two renderers.
+//! - [`pki`]: the domain: loading files, describing and checking certificates and keys,
+//!   and where an encrypted key's password comes from.
+//! - [`report`]: findings, codes, remedies, failures, the report model and its two renderers.
 //! - [`clock`]: "now", and how times are written.
 //! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
-//! - [`password`]: where an encrypted key's password comes from (file, variable, prompt).
 //! - [`probe`]: connect's network side: resolve, connect, a rustls handshake that records.
 //! - [`env`]: the configuration a deployment's processes get: `.env` and compose files.
 //! - [`granian`]: Granian's TLS options, as data.
@@ -25,10 +25,8 @@ pub mod commands;
 pub mod docs;
 pub mod doctor;
 pub mod env;
-pub mod error;
 pub mod fsutil;
 pub mod granian;
-pub mod password;
 pub mod pki;
 pub mod probe;
 pub mod report;

@@ -4,15 +4,14 @@
 
 use serde::Serialize;
 
-use super::generate::WrittenFile;
-use crate::app::Context;
 use crate::cli::{CaCommand, CaCreateArgs};
-use crate::error::Failure;
-use crate::fsutil::{self, Planned, Replace};
+use crate::commands::Context;
+use crate::fsutil::{self, Planned, Replace, WrittenFile};
 use crate::pki::build::{self, CaSpec};
 use crate::pki::describe::{self, CertSummary};
 use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
+use crate::report::Failure;
 use crate::report::{Data, Report};
 use crate::trust::home;
 

@@ -11,13 +11,13 @@ use std::time::Duration;
 use rustls::RootCertStore;
 use serde::Serialize;
 
-use crate::app::Context;
+use super::inputs::certificates_of;
 use crate::cli::{ConnectArgs, TlsMin};
-use crate::commands::verify::certificates_of;
-use crate::error::Failure;
+use crate::commands::Context;
 use crate::pki::describe::{self, CertSummary};
 use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
+use crate::report::Failure;
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 
 use crate::pki::checks::WARN_DAYS;

@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::fix::{self, Situation};
-use crate::app::Context;
 use crate::cli::DoctorArgs;
+use crate::commands::Context;
 use crate::doctor::{self, HostUse, TargetData};
 use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
-use crate::error::Failure;
 use crate::granian;
+use crate::report::Failure;
 use crate::report::{Code, Data, Finding, Report, Severity};
 
 /// JSON `data` of doctor.
@@ -43,7 +43,7 @@ pub struct SourceInfo {
 }
 
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
-    let hosts = super::verify::parse_hosts(&args.hosts)?;
+    let hosts = super::inputs::parse_hosts(&args.hosts)?;
     let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
     let mut sources = Vec::new();
     let mut unset: Vec<Unset> = Vec::new();

@@ -13,11 +13,9 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use super::fix::{self, Situation};
-use crate::app::Context;
 use crate::cli::{GenArgs, KeyTypeArg};
-use crate::error::Failure;
-use crate::fsutil::{self, Planned, Replace};
-use crate::password::{Password, PasswordSource};
+use crate::commands::Context;
+use crate::fsutil::{self, Planned, Replace, WrittenFile};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::checks;
@@ -26,8 +24,10 @@ use crate::pki::key::{self, KeyAlgorithm, PrivateKey};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::names::{self, SubjectName};
+use crate::pki::password::{Password, PasswordSource};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
+use crate::report::Failure;
 use crate::report::{Code, Data, Finding, Remedy, Report, Severity, Subject};
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
@@ -179,7 +179,7 @@ impl Plan {
             k8s_secret,
             p12: args.p12.clone(),
             p12_empty_password: args.p12_empty_password,
-            password: PasswordSource::from_args(&args.password),
+            password: args.password.source(),
             container_dir: args.container_dir.trim_end_matches('/').to_owned(),
             print_env: args.print_env,
             now,
@@ -217,16 +217,6 @@ fn is_k8s_name(name: &str) -> bool {
         && name.chars().all(ok_char)
         && alnum(name.chars().next())
         && alnum(name.chars().last())
-}
-
-/// One file gen wrote.
-#[derive(Debug, Serialize)]
-pub struct WrittenFile {
-    pub path: String,
-    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`, `pkcs12`.
-    pub kind: &'static str,
-    /// Octal permission bits, e.g. `0600`.
-    pub mode: String,
 }
 
 #[derive(Debug, Serialize)]

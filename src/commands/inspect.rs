@@ -7,13 +7,13 @@ use serde::Serialize;
 use std::path::Path;
 
 use super::fix::{self, Situation};
-use crate::app::Context;
 use crate::cli::InspectArgs;
-use crate::error::Failure;
+use crate::commands::Context;
 use crate::pki::checks;
 use crate::pki::describe::{self, CertSummary, CsrSummary};
 use crate::pki::key::{self, KeyAlgorithm, KeySummary};
 use crate::pki::load::{self, Input, LoadedFile, Object};
+use crate::report::Failure;
 use crate::report::{Data, Finding, Report, Severity, Subject};
 
 #[derive(Debug, Serialize)]

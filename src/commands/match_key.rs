@@ -7,12 +7,11 @@
 use std::path::Path;
 
 use super::fix::{self, Situation};
-use crate::app::Context;
 use crate::cli::MatchKeyArgs;
-use crate::error::Failure;
-use crate::password::PasswordSource;
+use crate::commands::Context;
 use crate::pki::keymatch::{self, KeyMatch};
 use crate::pki::load::{self, Input};
+use crate::report::Failure;
 use crate::report::{Code, Data, Report, Severity};
 
 /// JSON `data` of match-key: the comparison, as `pki::keymatch` states it.
@@ -27,7 +26,7 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
     }
     let cert_file = load::load(&cert_input)?;
     let key_file = load::load(&key_input)?;
-    let source = PasswordSource::from_args(&args.password);
+    let source = args.password.source();
     let answer = keymatch::check(&cert_file, args.index, &key_file, || source.read(&key_file.name))?;
 
     let mut findings: Vec<_> = answer

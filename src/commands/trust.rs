@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::app::Context;
 use crate::cli::{
     PlatformArg, StoreArg, TrustBundleArgs, TrustChangeArgs, TrustCommand, TrustComposeArgs, TrustStatusArgs,
 };
+use crate::commands::Context;
 use crate::env::compose as env_compose;
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::{Code, Data, Finding, Report, Severity, Subject};
 use crate::trust::anchor::{self, Anchor};
 use crate::trust::bundle::{self, Written};

@@ -10,14 +10,15 @@ use serde::Serialize;
 use std::path::Path;
 
 use super::fix::{self, Situation};
-use crate::app::Context;
+use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
-use crate::error::Failure;
-use crate::password::{Password, PasswordSource};
+use crate::commands::Context;
 use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
-use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
+use crate::pki::password::{Password, PasswordSource};
+use crate::pki::verify::{self, ChainLink, Pool, Settings, TrustSource};
+use crate::report::Failure;
 use crate::report::{Data, Report, Severity};
 
 #[derive(Debug, Serialize)]
@@ -40,19 +41,6 @@ pub struct VerifiedFile {
     pub key: Option<String>,
 }
 
-/// `--host` arguments (verify, doctor): each a DNS name or an IP address.
-pub(crate) fn parse_hosts(texts: &[String]) -> Result<Vec<Host>, Failure> {
-    texts
-        .iter()
-        .map(|text| {
-            Host::parse(text).ok_or_else(|| {
-                Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address"))
-                    .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
-            })
-        })
-        .collect()
-}
-
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let hosts = parse_hosts(&args.hosts)?;
     let untrusted = certificates_of(&args.untrusted, "--untrusted")?;
@@ -64,8 +52,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     // The same file twice is checked once.
     let mut seen = HashSet::new();
     let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect();
-    let key =
-        args.key.as_ref().map(|path| ServedKey::load(path, &PasswordSource::from_args(&args.password))).transpose()?;
+    let key = args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?;
     let check = |input: &Input| {
         let file = load::load(input)?;
         let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
@@ -168,37 +155,4 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
         // A worker's panic is the run's, as it would be on one thread.
         workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
-}
-
-/// The certificates of a loaded file, in file order (keys and other blocks are ignored,
-/// as rustls ignores them when Granian loads the certificate file). `flag` names the
-/// option the file came with, for the message when it holds none.
-fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<Sourced>, Failure> {
-    let certs: Vec<Sourced> =
-        file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
-    if certs.is_empty() {
-        // A glob such as certs/*.pem picks up the key beside the certificate.
-        let holds_key = file.private_keys().next().is_some();
-        let what = if holds_key { "a private key, not a certificate" } else { "no certificate" };
-        let hint = if flag.is_empty() && holds_key {
-            format!(
-                "{hint}; name certificate files only (a glob such as certs/*.pem matches keys too), and pass the key with --key to check the pair"
-            )
-        } else {
-            hint.to_owned()
-        };
-        return Err(Failure::new(format!("{}{flag} holds {what}", file.name)).hint(hint).about(file.subject(None)));
-    }
-    Ok(certs)
-}
-
-/// Every certificate of `--ca` or `--untrusted` files; any problem stops the run.
-pub(crate) fn certificates_of(paths: &[std::path::PathBuf], flag: &str) -> Result<Vec<Sourced>, Failure> {
-    let mut all = Vec::new();
-    for path in paths {
-        let file = load::load(&Input::from_arg(path))?;
-        let hint = format!("{flag} takes PEM or DER certificates, such as a CA's certificate file");
-        all.extend(certificates(&file, &format!(" ({flag})"), &hint)?);
-    }
-    Ok(all)
 }

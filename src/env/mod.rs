@@ -17,8 +17,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Failure;
 use crate::pki::load::{self, Input, Problem};
+use crate::report::Failure;
 use crate::report::Subject;
 use interpolate::Budget;
 

@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::journal;
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// Modes certsmith gives the folders it creates: certificates are read by a container

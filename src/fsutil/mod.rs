@@ -18,8 +18,18 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::Subject;
+
+/// One file written, as reports show it.
+#[derive(Debug, serde::Serialize)]
+pub struct WrittenFile {
+    pub path: String,
+    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`, `pkcs12`.
+    pub kind: &'static str,
+    /// Octal permission bits, e.g. `0600`.
+    pub mode: String,
+}
 
 /// One file to write.
 #[derive(Debug)]

@@ -15,8 +15,8 @@ use super::keymatch::{self, Pairing};
 use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
-use crate::error::Failure;
-use crate::password::Password;
+use crate::pki::password::Password;
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// An issuer ready to sign.

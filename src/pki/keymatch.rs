@@ -23,8 +23,8 @@ use super::decrypt::{self, DecryptError};
 use super::describe;
 use super::key::{self, KeyAlgorithm, KeySummary, PrivateKey, oid};
 use super::load::{LoadedFile, Object};
-use crate::error::Failure;
-use crate::password::Password;
+use crate::pki::password::Password;
+use crate::report::Failure;
 use crate::report::{Code, FIX, Remedy, Subject};
 
 /// The certificate side of a comparison.

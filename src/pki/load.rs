@@ -17,7 +17,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::key::{self, PrivateKey};
 use super::pem::{self, Block, DecodeError, FramingError};
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// Certificate and key files are a few KB; the largest CA bundles are under 1 MB.

@@ -12,6 +12,7 @@ pub mod key;
 pub mod keymatch;
 pub mod load;
 pub mod names;
+pub mod password;
 pub mod pem;
 pub mod public_roots;
 pub mod renewal;

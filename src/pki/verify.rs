@@ -23,7 +23,7 @@ use super::checks::{self, Issue, Role};
 use super::describe::{self, CertSummary};
 use super::key::{self, KeyAlgorithm};
 use crate::clock;
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::{Code, FIX, Finding, Remedy, Severity, Subject};
 
 /// The signature algorithms rustls clients accept with the aws-lc-rs provider (the one

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Data, Finding, Report, Status};
-use crate::error::Failure;
+use crate::report::Failure;
 
 /// Bumped only when a released field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -3,6 +3,7 @@
 //! JSON `status` are derived from these, never stored. Renderers live in `human` and `json`.
 
 pub mod codes;
+mod failure;
 pub mod human;
 pub mod json;
 pub mod remedy;
@@ -10,6 +11,7 @@ pub mod remedy;
 use serde::Serialize;
 
 pub use codes::Code;
+pub use failure::Failure;
 pub use remedy::{FIX, Remedy};
 
 use crate::commands::ca::{CaData, CaPathData};
@@ -20,7 +22,6 @@ use crate::commands::inspect::InspectData;
 use crate::commands::match_key::MatchKeyData;
 use crate::commands::trust::{BundleData, ComposeData, TrustData};
 use crate::commands::verify::VerifyData;
-use crate::error::Failure;
 
 /// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Failure;
 use crate::pki::describe;
 use crate::pki::load::{self, Input};
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// A CA certificate to add to trust stores.

@@ -11,9 +11,9 @@
 use std::path::Path;
 
 use super::anchor::Anchor;
-use crate::error::Failure;
 use crate::fsutil::{self, Planned, Replace};
 use crate::pki::pem;
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// The first line of every bundle certsmith writes; how it knows its own.

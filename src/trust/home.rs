@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::error::Failure;
+use crate::report::Failure;
 use crate::report::Subject;
 
 /// The variable that names the CA home outright.

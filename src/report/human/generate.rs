@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use super::{BOLD, DIM, field};
 use crate::clock;
 use crate::commands::ca::CaData;
-use crate::commands::generate::{GenData, WrittenFile};
+use crate::commands::generate::GenData;
+use crate::fsutil::WrittenFile;
 use crate::pki::describe::CertSummary;
 
 pub(super) fn render(out: &mut dyn Write, data: &GenData, now: OffsetDateTime) -> io::Result<()> {

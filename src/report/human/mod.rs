@@ -20,7 +20,7 @@ use anstyle::{AnsiColor, Style};
 use time::OffsetDateTime;
 
 use super::{Data, Finding, Report, Severity};
-use crate::error::Failure;
+use crate::report::Failure;
 pub use escape::Escaping;
 
 /// Whether styles are written: decided per stream by `app` before it renders to it.

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::error::Failure;
-use crate::pki::load::{self, io_reason};
+use super::load::{self, io_reason};
+use crate::report::Failure;
 
 /// Password files hold one line; anything much larger is the wrong file.
 const MAX_PASSWORD_FILE_BYTES: u64 = 64 * 1024;
@@ -59,10 +59,6 @@ impl PasswordSource {
             (None, Some(var)) => Self::Env(var),
             (None, None) => Self::Prompt,
         }
-    }
-
-    pub fn from_args(args: &crate::cli::PasswordArgs) -> Self {
-        Self::new(args.password_file.clone(), args.password_env.clone())
     }
 
     /// A password that protects a new file: from a file or a variable only, since a single

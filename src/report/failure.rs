@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::report::{Code, Subject};
+use super::{Code, Subject};
 
 /// A failure the person at the terminal can act on (exit status 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]

@@ -1,0 +1,52 @@
+//! What several commands read from their arguments the same way: `--host` names, and
+//! the certificates of `--ca`, `--untrusted` and the files examined.
+
+use crate::pki::load::{self, Input};
+use crate::pki::verify::{Host, Sourced};
+use crate::report::Failure;
+
+/// `--host` arguments (verify, doctor): each a DNS name or an IP address.
+pub fn parse_hosts(texts: &[String]) -> Result<Vec<Host>, Failure> {
+    texts
+        .iter()
+        .map(|text| {
+            Host::parse(text).ok_or_else(|| {
+                Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address"))
+                    .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
+            })
+        })
+        .collect()
+}
+
+/// The certificates of a loaded file, in file order (keys and other blocks are ignored,
+/// as rustls ignores them when Granian loads the certificate file). `flag` names the
+/// option the file came with, for the message when it holds none.
+pub fn certificates(file: &load::LoadedFile, flag: &str, hint: &str) -> Result<Vec<Sourced>, Failure> {
+    let certs: Vec<Sourced> =
+        file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
+    if certs.is_empty() {
+        // A glob such as certs/*.pem picks up the key beside the certificate.
+        let holds_key = file.private_keys().next().is_some();
+        let what = if holds_key { "a private key, not a certificate" } else { "no certificate" };
+        let hint = if flag.is_empty() && holds_key {
+            format!(
+                "{hint}; name certificate files only (a glob such as certs/*.pem matches keys too), and pass the key with --key to check the pair"
+            )
+        } else {
+            hint.to_owned()
+        };
+        return Err(Failure::new(format!("{}{flag} holds {what}", file.name)).hint(hint).about(file.subject(None)));
+    }
+    Ok(certs)
+}
+
+/// Every certificate of `--ca` or `--untrusted` files; any problem stops the run.
+pub fn certificates_of(paths: &[std::path::PathBuf], flag: &str) -> Result<Vec<Sourced>, Failure> {
+    let mut all = Vec::new();
+    for path in paths {
+        let file = load::load(&Input::from_arg(path))?;
+        let hint = format!("{flag} takes PEM or DER certificates, such as a CA's certificate file");
+        all.extend(certificates(&file, &format!(" ({flag})"), &hint)?);
+    }
+    Ok(all)
+}
