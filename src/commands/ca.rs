@@ -2,36 +2,17 @@
 //! the same care as gen's files, by default in the CA home (`trust::home`), outside the
 //! project; `certsmith ca path`: where that is.
 
-use serde::Serialize;
-
 use crate::cli::{CaCommand, CaCreateArgs};
 use crate::commands::Context;
 use crate::fsutil::{self, Planned, Replace, WrittenFile};
 use crate::pki::build::{self, CaSpec};
-use crate::pki::describe::{self, CertSummary};
+use crate::pki::describe::{self};
 use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
 use crate::report::Failure;
+use crate::report::data::ca::{CaData, CaPathData};
 use crate::report::{Data, Report};
 use crate::trust::home;
-
-#[derive(Debug, Serialize)]
-pub struct CaData {
-    /// `created`, `replaced` (--force) or `kept` (--if-missing found a usable CA).
-    pub action: &'static str,
-    pub certificate: Box<CertSummary>,
-    pub files: Vec<WrittenFile>,
-    /// Commands to try next.
-    pub next: Vec<String>,
-}
-
-/// `ca path`: the CA home, and whether it holds a CA yet.
-#[derive(Debug, Serialize)]
-pub struct CaPathData {
-    pub path: String,
-    pub exists: bool,
-    pub ca_pem_exists: bool,
-}
 
 pub fn run(command: &CaCommand, ctx: &Context) -> Result<Report, Failure> {
     match command {

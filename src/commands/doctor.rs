@@ -5,8 +5,6 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::fix::{self, Situation};
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
@@ -15,32 +13,8 @@ use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
 use crate::granian;
 use crate::report::Failure;
+use crate::report::data::doctor::{DoctorData, SourceInfo};
 use crate::report::{Code, Data, Finding, Report, Severity};
-
-/// JSON `data` of doctor.
-#[derive(Debug, Serialize)]
-pub struct DoctorData {
-    /// What was read, in order.
-    pub sources: Vec<SourceInfo>,
-    /// Each service (or the environment) checked.
-    pub targets: Vec<TargetData>,
-    /// The host names clients use, which the certificate must cover.
-    pub hosts: Vec<HostUse>,
-    /// Compose services with no variable doctor checks.
-    pub skipped: Vec<String>,
-}
-
-/// One source of variables.
-#[derive(Debug, Serialize)]
-pub struct SourceInfo {
-    /// The file, or `<environment>`.
-    pub path: String,
-    /// `compose`, `env-file` or `environment`.
-    pub kind: &'static str,
-    /// `services` (the compose file), `interpolation` (what compose interpolates from) or
-    /// `variables` (what the process gets).
-    pub used_for: &'static str,
-}
 
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let hosts = super::inputs::parse_hosts(&args.hosts)?;

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use rcgen::KeyPair;
 use rustls_pki_types::CertificateDer;
-use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use super::fix::{self, Situation};
@@ -28,6 +27,7 @@ use crate::pki::password::{Password, PasswordSource};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
 use crate::report::Failure;
+use crate::report::data::generate::GenData;
 use crate::report::{Code, Data, Finding, Remedy, Report, Severity, Subject};
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
@@ -217,34 +217,6 @@ fn is_k8s_name(name: &str) -> bool {
         && name.chars().all(ok_char)
         && alnum(name.chars().next())
         && alnum(name.chars().last())
-}
-
-#[derive(Debug, Serialize)]
-pub struct GenData {
-    /// `created` (no file was there), `replaced` (--force, or --if-needed with reasons) or
-    /// `kept` (--if-needed found the pair still good).
-    pub action: &'static str,
-    /// Why the pair was replaced or kept (--if-needed).
-    pub reasons: Vec<String>,
-    pub certificate: Box<CertSummary>,
-    /// The key's type (`ecdsa-p256`, …) when generated; its algorithm when reused.
-    pub key: String,
-    /// The certificate file (written, or kept).
-    pub certificate_file: String,
-    /// The key file (written, or reused in place).
-    pub key_file: String,
-    pub files: Vec<WrittenFile>,
-    /// `self-signed`, or the CA certificate file that issued it.
-    pub issued_by: String,
-    /// The file clients must trust to verify this certificate.
-    pub trust: String,
-    /// `GRANIAN_SSL_CERTIFICATE=…` and `GRANIAN_SSL_KEYFILE=…`, with container paths.
-    pub env: Vec<String>,
-    /// Commands to try next.
-    pub next: Vec<String>,
-    /// Human output is only the env lines (`--print-env`).
-    #[serde(skip)]
-    pub print_env: bool,
 }
 
 pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {

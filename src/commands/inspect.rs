@@ -2,53 +2,18 @@
 //! make rustls or Granian reject a certificate. States facts: exit 0 whatever it finds,
 //! 2 when an input could not be read.
 
-use serde::Serialize;
-
 use std::path::Path;
 
 use super::fix::{self, Situation};
 use crate::cli::InspectArgs;
 use crate::commands::Context;
 use crate::pki::checks;
-use crate::pki::describe::{self, CertSummary, CsrSummary};
+use crate::pki::describe::{self};
 use crate::pki::key::{self, KeyAlgorithm, KeySummary};
 use crate::pki::load::{self, Input, LoadedFile, Object};
 use crate::report::Failure;
-use crate::report::{Data, Finding, Report, Severity, Subject};
-
-#[derive(Debug, Serialize)]
-pub struct InspectData {
-    pub objects: Vec<InspectObject>,
-}
-
-/// One object of one file, with where it came from.
-#[derive(Debug, Serialize)]
-pub struct InspectObject {
-    #[serde(flatten)]
-    pub item: Item,
-    pub source: Subject,
-}
-
-/// JSON `kind` and the object's facts.
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Item {
-    Certificate(Box<CertSummary>),
-    PrivateKey(KeySummary),
-    Csr(CsrSummary),
-    PublicKey(PublicKeySummary),
-    /// A PEM block certsmith does not describe (a CRL, PKCS#7, an OpenSSH key, …).
-    Other {
-        label: String,
-    },
-}
-
-#[derive(Debug, Serialize)]
-pub struct PublicKeySummary {
-    #[serde(flatten)]
-    pub algorithm: KeyAlgorithm,
-    pub spki_sha256: String,
-}
+use crate::report::data::inspect::{InspectData, InspectObject, Item, PublicKeySummary};
+use crate::report::{Data, Finding, Report, Severity};
 
 pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
     let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).collect();

@@ -5,41 +5,19 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
-
 use std::path::Path;
 
 use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
-use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::password::{Password, PasswordSource};
-use crate::pki::verify::{self, ChainLink, Pool, Settings, TrustSource};
+use crate::pki::verify::{self, Pool, Settings, TrustSource};
 use crate::report::Failure;
+use crate::report::data::verify::{VerifiedFile, VerifyData};
 use crate::report::{Data, Report, Severity};
-
-#[derive(Debug, Serialize)]
-pub struct VerifyData {
-    pub files: Vec<VerifiedFile>,
-}
-
-/// One file as verified, as JSON `data.files[]`.
-#[derive(Debug, Serialize)]
-pub struct VerifiedFile {
-    pub path: String,
-    /// The first certificate of the file: what the server presents as its own.
-    pub leaf: Box<CertSummary>,
-    /// From the leaf to the trust anchor (or as far as a chain was found).
-    pub chain: Vec<ChainLink>,
-    /// The `--host` names checked.
-    pub names: Vec<String>,
-    /// The `--key` file checked against the leaf, when one was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-}
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let hosts = parse_hosts(&args.hosts)?;

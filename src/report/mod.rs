@@ -3,6 +3,7 @@
 //! JSON `status` are derived from these, never stored. Renderers live in `human` and `json`.
 
 pub mod codes;
+pub mod data;
 mod failure;
 pub mod human;
 pub mod json;
@@ -14,14 +15,14 @@ pub use codes::Code;
 pub use failure::Failure;
 pub use remedy::{FIX, Remedy};
 
-use crate::commands::ca::{CaData, CaPathData};
-use crate::commands::connect::ConnectData;
-use crate::commands::doctor::DoctorData;
-use crate::commands::generate::GenData;
-use crate::commands::inspect::InspectData;
-use crate::commands::match_key::MatchKeyData;
-use crate::commands::trust::{BundleData, ComposeData, TrustData};
-use crate::commands::verify::VerifyData;
+use crate::pki::keymatch::KeyMatch as MatchKeyData;
+use crate::report::data::ca::{CaData, CaPathData};
+use crate::report::data::connect::ConnectData;
+use crate::report::data::doctor::DoctorData;
+use crate::report::data::generate::GenData;
+use crate::report::data::inspect::InspectData;
+use crate::report::data::trust::{BundleData, ComposeData, TrustData};
+use crate::report::data::verify::VerifyData;
 
 /// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use time::OffsetDateTime;
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field, inspect};
-use crate::commands::connect::ConnectData;
+use crate::report::data::connect::ConnectData;
 
 pub(super) fn render(out: &mut dyn Write, data: &ConnectData, now: OffsetDateTime) -> io::Result<()> {
     if data.address == data.target {

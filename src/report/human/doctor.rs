@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, findings};
-use crate::commands::doctor::DoctorData;
 use crate::doctor::{Check, TargetData};
+use crate::report::data::doctor::DoctorData;
 use crate::report::{Code, Finding, Severity};
 
 /// The verify codes doctor reports on the certificate line.

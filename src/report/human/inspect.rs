@@ -6,9 +6,9 @@ use time::OffsetDateTime;
 
 use super::{BOLD, DIM, field};
 use crate::clock;
-use crate::commands::inspect::{InspectData, Item};
 use crate::pki::describe::CertSummary;
 use crate::pki::key::KeyAlgorithm;
+use crate::report::data::inspect::{InspectData, Item};
 
 pub(super) fn render(out: &mut dyn Write, data: &InspectData, now: OffsetDateTime) -> io::Result<()> {
     let mut current_file: Option<&str> = None;

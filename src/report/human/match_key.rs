@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, field};
-use crate::commands::match_key::MatchKeyData;
+use crate::pki::keymatch::KeyMatch as MatchKeyData;
 use crate::report::{Code, Subject};
 
 pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()> {

@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field};
-use crate::commands::trust::{BundleData, ComposeData, TrustData};
 use crate::report::Data;
+use crate::report::data::trust::{BundleData, ComposeData, TrustData};
 use crate::trust::stores::State;
 
 pub(super) fn render(out: &mut dyn Write, data: &Data) -> io::Result<()> {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field, findings};
 use crate::clock;
-use crate::commands::verify::{VerifiedFile, VerifyData};
+use crate::report::data::verify::{VerifiedFile, VerifyData};
 use crate::report::{Code, Finding, Severity};
 
 /// The checklist: what each line says was checked, and the codes that make it fail.
