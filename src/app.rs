@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::cli::{Cli, ColorWhen, Command, Format};
 use crate::commands::{self, Context};
 use crate::docs;
-use crate::report::Failure;
+use crate::finding::Failure;
 use crate::report::{self, Report};
 
 /// Runs a parsed command line; returns the process exit status.

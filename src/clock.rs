@@ -39,9 +39,9 @@ pub fn backdated(now: OffsetDateTime) -> OffsetDateTime {
 
 /// `days` after `start`, for validity periods (bounded by `--at`'s range and `--days`'s,
 /// so it cannot overflow; checked anyway).
-pub fn days_after(start: OffsetDateTime, days: u32) -> Result<OffsetDateTime, crate::report::Failure> {
+pub fn days_after(start: OffsetDateTime, days: u32) -> Result<OffsetDateTime, crate::finding::Failure> {
     start.checked_add(Duration::days(i64::from(days))).filter(|t| t.year() <= 9999).ok_or_else(|| {
-        crate::report::Failure::new(format!("{days} days after {} is past the year 9999", human(start)))
+        crate::finding::Failure::new(format!("{days} days after {} is past the year 9999", human(start)))
             .hint("use fewer --days, or an earlier --at")
     })
 }

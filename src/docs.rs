@@ -5,7 +5,7 @@
 use clap::CommandFactory;
 
 use crate::cli::Cli;
-use crate::report::Failure;
+use crate::finding::Failure;
 
 pub fn completions(shell: clap_complete::Shell) -> Result<Vec<u8>, Failure> {
     let mut out = Vec::new();

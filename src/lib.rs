@@ -9,7 +9,8 @@
 //! - [`commands`]: one module per subcommand; returns a [`report::Report`], never prints.
 //! - [`pki`]: the domain: loading files, describing and checking certificates and keys,
 //!   and where an encrypted key's password comes from.
-//! - [`report`]: findings, codes, remedies, failures, the report model and its two renderers.
+//! - [`finding`]: findings, codes, remedies and failures: the bottom layer.
+//! - [`report`]: the report model (each command's data) and its two renderers.
 //! - [`clock`]: "now", and how times are written.
 //! - [`fsutil`]: writing files atomically, with their modes, never over existing ones.
 //! - [`probe`]: connect's network side: resolve, connect, a rustls handshake that records.
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod docs;
 pub mod doctor;
 pub mod env;
+pub mod finding;
 pub mod fsutil;
 pub mod granian;
 pub mod pki;

@@ -13,11 +13,12 @@ use rustls::RootCertStore;
 use super::inputs::certificates_of;
 use crate::cli::{ConnectArgs, TlsMin};
 use crate::commands::Context;
+use crate::finding::Failure;
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::pki::describe::{self};
 use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
-use crate::report::Failure;
-use crate::report::{Code, Data, Finding, Report, Severity, Subject};
+use crate::report::{Data, Report};
 
 use crate::pki::checks::WARN_DAYS;
 use crate::report::data::connect::{ConnectData, ServedCertificate};

@@ -11,10 +11,11 @@ use crate::commands::Context;
 use crate::doctor::{self, HostUse, TargetData};
 use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
+use crate::finding::Failure;
+use crate::finding::{Code, Finding, Severity};
 use crate::granian;
-use crate::report::Failure;
 use crate::report::data::doctor::{DoctorData, SourceInfo};
-use crate::report::{Code, Data, Finding, Report, Severity};
+use crate::report::{Data, Report};
 
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let hosts = super::inputs::parse_hosts(&args.hosts)?;

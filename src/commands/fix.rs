@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::finding::{FIX, Finding, Remedy};
 use crate::pki::checks::shell_word;
 use crate::pki::describe;
 use crate::pki::load::{self, Input};
-use crate::report::{FIX, Finding, Remedy, Report};
+use crate::report::Report;
 use crate::trust::home;
 
 /// What a command knows about the run, for the commands it suggests.
@@ -225,7 +226,7 @@ mod tests {
     #[test]
     fn hints_get_the_fix_or_the_template() {
         let mut findings = vec![
-            Finding::new(crate::report::Code::Expired, crate::report::Severity::Error, Default::default(), "m")
+            Finding::new(crate::finding::Code::Expired, crate::finding::Severity::Error, Default::default(), "m")
                 .hint(format!("issue a new one: {FIX}"))
                 .remedy(Remedy::Reissue { names: vec!["a.test".into()], issuer: None, keep_key: false }),
         ];

@@ -14,6 +14,8 @@ use time::{Duration, OffsetDateTime};
 use super::fix::{self, Situation};
 use crate::cli::{GenArgs, KeyTypeArg};
 use crate::commands::Context;
+use crate::finding::Failure;
+use crate::finding::{Code, Finding, Remedy, Severity, Subject};
 use crate::fsutil::{self, Planned, Replace, WrittenFile};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
@@ -26,9 +28,8 @@ use crate::pki::names::{self, SubjectName};
 use crate::pki::password::{Password, PasswordSource};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
-use crate::report::Failure;
 use crate::report::data::generate::GenData;
-use crate::report::{Code, Data, Finding, Remedy, Report, Severity, Subject};
+use crate::report::{Data, Report};
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days
 /// (https://support.apple.com/en-us/103769); verify warns about the same limit.

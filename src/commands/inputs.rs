@@ -1,9 +1,9 @@
 //! What several commands read from their arguments the same way: `--host` names, and
 //! the certificates of `--ca`, `--untrusted` and the files examined.
 
+use crate::finding::Failure;
 use crate::pki::load::{self, Input};
 use crate::pki::verify::{Host, Sourced};
-use crate::report::Failure;
 
 /// `--host` arguments (verify, doctor): each a DNS name or an IP address.
 pub fn parse_hosts(texts: &[String]) -> Result<Vec<Host>, Failure> {

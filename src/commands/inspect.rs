@@ -7,13 +7,14 @@ use std::path::Path;
 use super::fix::{self, Situation};
 use crate::cli::InspectArgs;
 use crate::commands::Context;
+use crate::finding::Failure;
+use crate::finding::{Finding, Severity};
 use crate::pki::checks;
 use crate::pki::describe::{self};
 use crate::pki::key::{self, KeyAlgorithm, KeySummary};
 use crate::pki::load::{self, Input, LoadedFile, Object};
-use crate::report::Failure;
 use crate::report::data::inspect::{InspectData, InspectObject, Item, PublicKeySummary};
-use crate::report::{Data, Finding, Report, Severity};
+use crate::report::{Data, Report};
 
 pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
     let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).collect();

@@ -9,10 +9,11 @@ use std::path::Path;
 use super::fix::{self, Situation};
 use crate::cli::MatchKeyArgs;
 use crate::commands::Context;
+use crate::finding::Failure;
+use crate::finding::{Code, Severity};
 use crate::pki::keymatch::{self, KeyMatch};
 use crate::pki::load::{self, Input};
-use crate::report::Failure;
-use crate::report::{Code, Data, Report, Severity};
+use crate::report::{Data, Report};
 
 /// JSON `data` of match-key: the comparison, as `pki::keymatch` states it.
 pub type MatchKeyData = KeyMatch;

@@ -9,9 +9,10 @@ use crate::cli::{
 };
 use crate::commands::Context;
 use crate::env::compose as env_compose;
-use crate::report::Failure;
+use crate::finding::Failure;
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::report::data::trust::{BundleData, CaRef, ComposeData, StoreData, TrustData};
-use crate::report::{Code, Data, Finding, Report, Severity, Subject};
+use crate::report::{Data, Report};
 use crate::trust::anchor::{self, Anchor};
 use crate::trust::bundle::{self, Written};
 use crate::trust::compose;

@@ -11,13 +11,14 @@ use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
+use crate::finding::Failure;
+use crate::finding::Severity;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::password::{Password, PasswordSource};
 use crate::pki::verify::{self, Pool, Settings, TrustSource};
-use crate::report::Failure;
 use crate::report::data::verify::{VerifiedFile, VerifyData};
-use crate::report::{Data, Report, Severity};
+use crate::report::{Data, Report};
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let hosts = parse_hosts(&args.hosts)?;

@@ -7,19 +7,19 @@ use std::path::Path;
 
 use super::files::Found;
 use crate::env::Variable;
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::granian;
 use crate::pki::key::{self, KeyAlgorithm};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input, LoadedFile};
 use crate::pki::password::Password;
 use crate::pki::verify::{self, Pool, Settings, Sourced};
-use crate::report::{Code, Finding, Severity, Subject};
 
 fn subject(file: &LoadedFile) -> Subject {
     file.subject(None)
 }
 
-fn load(found: &Found) -> Result<LoadedFile, crate::report::Failure> {
+fn load(found: &Found) -> Result<LoadedFile, crate::finding::Failure> {
     load::load(&Input::File(found.host.clone()))
 }
 
@@ -198,7 +198,7 @@ pub(super) fn key(
     // when the key is encrypted, and then it is set (see above).
     let password_fn = || {
         password.map(|p| Password::new(p.value.as_bytes().to_vec())).ok_or_else(|| {
-            crate::report::Failure::new(format!("{host} is encrypted and {} is not set", granian::KEYFILE_PASSWORD))
+            crate::finding::Failure::new(format!("{host} is encrypted and {} is not set", granian::KEYFILE_PASSWORD))
                 .hint(format!("set {}, or write the key decrypted: `{decrypted}`", granian::KEYFILE_PASSWORD))
         })
     };
@@ -210,7 +210,7 @@ pub(super) fn key(
                 .ok()
                 .and_then(|spki| key::algorithm_of_spki(&spki))
                 .unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
-            let reissue = crate::report::Remedy::Reissue { names: Vec::new(), issuer: None, keep_key: false };
+            let reissue = crate::finding::Remedy::Reissue { names: Vec::new(), issuer: None, keep_key: false };
             keymatch::granian_issues(stored, index.is_some(), &plain, &file.name, &algorithm, &reissue)
         }),
     };

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use crate::env::compose::Service;
 use crate::env::{Located, MountKind, Origin, Target};
+use crate::finding::{Code, Finding, Severity, Subject};
 use crate::granian;
-use crate::report::{Code, Finding, Severity, Subject};
 
 /// How deep and how wide a mounted folder is searched, and how much of a file is read.
 const MAX_DEPTH: usize = 6;

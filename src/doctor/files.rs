@@ -8,9 +8,9 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::env::{Ids, Located, Mount, MountKind, Target, Variable};
+use crate::finding::{Code, Finding, Severity};
 use crate::granian;
 use crate::pki::load::io_reason;
-use crate::report::{Code, Finding, Severity};
 
 /// A file a variable names, found on the host.
 #[derive(Debug, Clone)]

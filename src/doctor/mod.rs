@@ -20,10 +20,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::env::{Ids, Origin, Target, Variable};
+use crate::finding::{Code, FIX, Finding, Remedy, Severity};
 use crate::granian::{self, Kind, Unknown};
 use crate::pki::load::LoadedFile;
 use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced, TrustSource};
-use crate::report::{Code, FIX, Finding, Remedy, Severity};
 
 /// Taranis AI's variables for the core API's URL: `TARANIS_CORE_URL` (frontend, workers)
 /// and `TARANIS_CORE_API` (GUI), as the deployment guide names them.

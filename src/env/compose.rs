@@ -35,7 +35,7 @@ use super::{
     Mount, MountKind, Origin, Position, Unset, Variable, Vars, clean, normalise, read_env_file, read_source,
     source_error,
 };
-use crate::report::Failure;
+use crate::finding::Failure;
 
 /// Deeper YAML is refused before it is built: compose files are a few levels deep, and
 /// dropping a deep tree is recursive.

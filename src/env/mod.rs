@@ -17,9 +17,9 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::finding::Failure;
+use crate::finding::Subject;
 use crate::pki::load::{self, Input, Problem};
-use crate::report::Failure;
-use crate::report::Subject;
 use interpolate::Budget;
 
 /// A place in a source file: 1-based line and column (in characters).

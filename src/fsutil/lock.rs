@@ -11,8 +11,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::journal;
-use crate::report::Failure;
-use crate::report::Subject;
+use crate::finding::Failure;
+use crate::finding::Subject;
 
 /// Modes certsmith gives the folders it creates: certificates are read by a container
 /// user; a CA folder holds the key that vouches for every name.

@@ -18,8 +18,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::report::Failure;
-use crate::report::Subject;
+use crate::finding::Failure;
+use crate::finding::Subject;
 
 /// One file written, as reports show it.
 #[derive(Debug, serde::Serialize)]

@@ -69,7 +69,7 @@ pub enum BuildError {
     SelfCheck(String),
 }
 
-impl From<BuildError> for crate::report::Failure {
+impl From<BuildError> for crate::finding::Failure {
     fn from(e: BuildError) -> Self {
         let hint = match &e {
             BuildError::Ca(_) => {
@@ -78,7 +78,7 @@ impl From<BuildError> for crate::report::Failure {
             BuildError::Key(_) => "pass a key of a type certsmith signs with, or leave --key out to make a new one",
             _ => "this is unexpected: please report it with the command line",
         };
-        crate::report::Failure::new(e.to_string()).hint(hint)
+        crate::finding::Failure::new(e.to_string()).hint(hint)
     }
 }
 

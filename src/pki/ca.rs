@@ -15,9 +15,9 @@ use super::keymatch::{self, Pairing};
 use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
+use crate::finding::Failure;
+use crate::finding::Subject;
 use crate::pki::password::Password;
-use crate::report::Failure;
-use crate::report::Subject;
 
 /// An issuer ready to sign.
 pub struct LocalCa {

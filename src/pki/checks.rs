@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::describe::CertSummary;
 use super::key::KeyAlgorithm;
 use crate::clock;
-use crate::report::{Code, FIX, Finding, Remedy, Severity, Subject};
+use crate::finding::{Code, FIX, Finding, Remedy, Severity, Subject};
 
 /// A problem found, before a command gives it a subject (and, if it wants, a severity).
 #[derive(Debug, Clone, PartialEq, Eq)]

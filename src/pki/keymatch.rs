@@ -23,9 +23,9 @@ use super::decrypt::{self, DecryptError};
 use super::describe;
 use super::key::{self, KeyAlgorithm, KeySummary, PrivateKey, oid};
 use super::load::{LoadedFile, Object};
+use crate::finding::Failure;
+use crate::finding::{Code, FIX, Remedy, Subject};
 use crate::pki::password::Password;
-use crate::report::Failure;
-use crate::report::{Code, FIX, Remedy, Subject};
 
 /// The certificate side of a comparison.
 #[derive(Debug, Clone, Serialize)]

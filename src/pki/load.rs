@@ -17,8 +17,8 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::key::{self, PrivateKey};
 use super::pem::{self, Block, DecodeError, FramingError};
-use crate::report::Failure;
-use crate::report::Subject;
+use crate::finding::Failure;
+use crate::finding::Subject;
 
 /// Certificate and key files are a few KB; the largest CA bundles are under 1 MB.
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use super::load::{self, io_reason};
-use crate::report::Failure;
+use crate::finding::Failure;
 
 /// Password files hold one line; anything much larger is the wrong file.
 const MAX_PASSWORD_FILE_BYTES: u64 = 64 * 1024;

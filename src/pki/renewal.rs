@@ -14,8 +14,8 @@ use super::keymatch::{self, Pairing};
 use super::load::{self, Input};
 use super::names::SubjectName;
 use crate::clock;
+use crate::finding::Failure;
 use crate::pki::password::Password;
-use crate::report::Failure;
 
 /// What the pair must satisfy.
 pub struct Requirements<'a> {

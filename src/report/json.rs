@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Data, Finding, Report, Status};
-use crate::report::Failure;
+use super::{Data, Report, Status};
+use crate::finding::Failure;
+use crate::finding::Finding;
 
 /// Bumped only when a released field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;

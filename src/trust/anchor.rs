@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::finding::Failure;
+use crate::finding::Subject;
 use crate::pki::describe;
 use crate::pki::load::{self, Input};
-use crate::report::Failure;
-use crate::report::Subject;
 
 /// A CA certificate to add to trust stores.
 #[derive(Debug, Clone)]

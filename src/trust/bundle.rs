@@ -11,10 +11,10 @@
 use std::path::Path;
 
 use super::anchor::Anchor;
+use crate::finding::Failure;
+use crate::finding::Subject;
 use crate::fsutil::{self, Planned, Replace};
 use crate::pki::pem;
-use crate::report::Failure;
-use crate::report::Subject;
 
 /// The first line of every bundle certsmith writes; how it knows its own.
 pub const MARK: &str = "# certsmith trust bundle:";

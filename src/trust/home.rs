@@ -9,8 +9,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::report::Failure;
-use crate::report::Subject;
+use crate::finding::Failure;
+use crate::finding::Subject;
 
 /// The variable that names the CA home outright.
 pub const CAROOT_VAR: &str = "CERTSMITH_CAROOT";

@@ -13,7 +13,7 @@ fn every_finding_code_is_documented_and_every_documented_code_exists() {
         .filter_map(|l| l.split('`').next())
         .map(str::to_owned)
         .collect();
-    let emitted: BTreeSet<String> = certsmith::report::Code::ALL.iter().map(|c| c.as_str().to_owned()).collect();
+    let emitted: BTreeSet<String> = certsmith::finding::Code::ALL.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(documented, emitted, "docs/json.md's code table and report::codes disagree");
 }
 

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use crate::finding::Subject;
 use crate::pki::describe::{CertSummary, CsrSummary};
 use crate::pki::key::{KeyAlgorithm, KeySummary};
-use crate::report::Subject;
 
 #[derive(Debug, Serialize)]
 pub struct InspectData {

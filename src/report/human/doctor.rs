@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, findings};
 use crate::doctor::{Check, TargetData};
+use crate::finding::{Code, Finding, Severity};
 use crate::report::data::doctor::DoctorData;
-use crate::report::{Code, Finding, Severity};
 
 /// The verify codes doctor reports on the certificate line.
 const CERTIFICATE_CODES: &[Code] = &[

@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, field};
+use crate::finding::{Code, Subject};
 use crate::pki::keymatch::KeyMatch as MatchKeyData;
-use crate::report::{Code, Subject};
 
 pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()> {
     let cert = &data.certificate;

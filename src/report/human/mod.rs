@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anstyle::{AnsiColor, Style};
 use time::OffsetDateTime;
 
-use super::{Data, Finding, Report, Severity};
-use crate::report::Failure;
+use super::{Data, Report};
+use crate::finding::Failure;
+use crate::finding::{Finding, Severity};
 pub use escape::Escaping;
 
 /// Whether styles are written: decided per stream by `app` before it renders to it.

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field, findings};
 use crate::clock;
+use crate::finding::{Code, Finding, Severity};
 use crate::report::data::verify::{VerifiedFile, VerifyData};
-use crate::report::{Code, Finding, Severity};
 
 /// The checklist: what each line says was checked, and the codes that make it fail.
 /// Every code verify gives belongs to exactly one line (a unit test checks it).
