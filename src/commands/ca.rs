@@ -5,12 +5,13 @@
 use crate::cli::{CaCommand, CaCreateArgs};
 use crate::commands::Context;
 use crate::finding::Failure;
-use crate::fsutil::{self, Planned, Replace, WrittenFile};
+use crate::fsutil::{self, Planned, Replace};
 use crate::pki::build::{self, CaSpec};
 use crate::pki::describe::{self};
 use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
 use crate::report::data::ca::{CaData, CaPathData};
+use crate::report::data::generate::WrittenFile;
 use crate::report::{Data, Report};
 use crate::trust::home;
 

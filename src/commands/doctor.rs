@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use super::fix::{self, Situation};
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
-use crate::doctor::{self, HostUse, TargetData};
+use crate::doctor;
 use crate::env::interpolate::Budget;
 use crate::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose};
 use crate::finding::Failure;
 use crate::finding::{Code, Finding, Severity};
 use crate::granian;
 use crate::report::data::doctor::{DoctorData, SourceInfo};
+use crate::report::data::doctor::{HostUse, TargetData};
 use crate::report::{Data, Report};
 
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {

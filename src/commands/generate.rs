@@ -16,7 +16,7 @@ use crate::cli::{GenArgs, KeyTypeArg};
 use crate::commands::Context;
 use crate::finding::Failure;
 use crate::finding::{Code, Finding, Remedy, Severity, Subject};
-use crate::fsutil::{self, Planned, Replace, WrittenFile};
+use crate::fsutil::{self, Planned, Replace};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::checks;
@@ -29,6 +29,7 @@ use crate::pki::password::{Password, PasswordSource};
 use crate::pki::pem;
 use crate::pki::renewal::{self, Requirements, Verdict};
 use crate::report::data::generate::GenData;
+use crate::report::data::generate::WrittenFile;
 use crate::report::{Data, Report};
 
 /// Apple platforms reject TLS server certificates valid for more than 825 days

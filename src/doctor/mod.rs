@@ -16,14 +16,14 @@ mod files;
 
 pub use exposure::{exposed_keys, runs_certsmith};
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::env::{Ids, Origin, Target, Variable};
+use crate::env::{Ids, Target, Variable};
 use crate::finding::{Code, FIX, Finding, Remedy, Severity};
 use crate::granian::{self, Kind, Unknown};
 use crate::pki::load::LoadedFile;
 use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced, TrustSource};
+use crate::report::data::doctor::{Check, FileInfo, HostUse, Setting, TargetData, User};
 
 /// Taranis AI's variables for the core API's URL: `TARANIS_CORE_URL` (frontend, workers)
 /// and `TARANIS_CORE_API` (GUI), as the deployment guide names them.
@@ -54,54 +54,6 @@ pub struct Settings<'a> {
     pub ids: Option<Ids>,
     /// The compose file, for commands in hints (`trust compose --compose FILE`).
     pub compose: Option<&'a str>,
-}
-
-/// One line of a target's checklist; JSON `checked` lists those that applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Check {
-    Variables,
-    Pair,
-    Files,
-    Certificate,
-    Key,
-    Clients,
-}
-
-/// A file a variable names, and where certsmith found it.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileInfo {
-    pub variable: String,
-    /// The path as the process sees it.
-    pub path: String,
-    /// The same file on this machine (absent when it could not be located).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<String>,
-}
-
-/// A host name clients use, and who uses it.
-#[derive(Debug, Clone, Serialize)]
-pub struct HostUse {
-    pub name: String,
-    /// `service: VARIABLE=url`, or `--host`.
-    pub used_by: Vec<String>,
-}
-
-/// One target as checked, as JSON `data.targets[]`.
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetData {
-    pub name: String,
-    /// `service` or `environment`.
-    pub kind: &'static str,
-    pub origin: Origin,
-    /// Granian is configured to serve HTTPS here: certificate and key are both set.
-    pub serves_tls: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_user: Option<Ids>,
-    /// The variables doctor reads; passwords are never shown.
-    pub variables: Vec<Variable>,
-    pub files: Vec<FileInfo>,
-    pub checked: Vec<Check>,
 }
 
 /// The outcome of checking every target.
@@ -204,9 +156,10 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         .vars
         .iter()
         .filter(|v| relevant(&v.name))
-        .map(|v| Variable {
+        .map(|v| Setting {
+            name: v.name.clone(),
             value: shown(v).map_or_else(|| NOT_SHOWN.to_owned(), std::borrow::Cow::into_owned),
-            ..v.clone()
+            origin: v.origin.clone(),
         })
         .collect();
     TargetData {
@@ -214,25 +167,14 @@ fn target_data(target: &Target, settings: &Settings<'_>) -> TargetData {
         kind: if target.in_container { "service" } else { "environment" },
         origin: target.origin.clone(),
         serves_tls: set(target, granian::CERTIFICATE).is_some() && set(target, granian::KEYFILE).is_some(),
-        container_user: settings.ids.or(target.user).filter(|_| target.in_container),
+        container_user: settings
+            .ids
+            .or(target.user)
+            .filter(|_| target.in_container)
+            .map(|ids| User { uid: ids.uid, gid: ids.gid }),
         variables,
         files: Vec::new(),
         checked: Vec::new(),
-    }
-}
-
-/// Characters of a variable's name that messages and the variables list show; the subject
-/// (`variable`) and JSON `variables[].name` keep it whole.
-const NAME_SHOWN: usize = 64;
-
-/// `name`, or for a name longer than [`NAME_SHOWN`] characters its start, `…` and its
-/// length: a name of megabytes is not repeated in every line about it.
-pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
-    match name.char_indices().nth(NAME_SHOWN) {
-        Some((end, _)) => {
-            format!("{}… ({} characters)", name.get(..end).unwrap_or_default(), name.chars().count()).into()
-        }
-        None => name.into(),
     }
 }
 
@@ -325,7 +267,10 @@ fn check_variables(target: &Target, data: &mut TargetData, findings: &mut Vec<Fi
 }
 
 fn unknown_finding(var: &Variable, unknown: &Unknown) -> Finding {
-    let ignored = format!("Granian has no variable {}, and ignores it without a word", abbreviated(&var.name));
+    let ignored = format!(
+        "Granian has no variable {}, and ignores it without a word",
+        crate::finding::place::abbreviated(&var.name)
+    );
     let (message, hint) = match unknown {
         Unknown::Renamed(renamed) => {
             let value = shown(var).and_then(|value| granian::translate(renamed.right, &value));

@@ -19,69 +19,14 @@ use serde::Serialize;
 
 use crate::finding::Failure;
 use crate::finding::Subject;
+pub use crate::finding::place::{ENVIRONMENT, Origin, Position};
 use crate::pki::load::{self, Input, Problem};
 use interpolate::Budget;
-
-/// A place in a source file: 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Position {
-    /// The position `chars` characters further on the same line.
-    pub fn advanced(self, chars: usize) -> Self {
-        Self { line: self.line, column: self.column + chars }
-    }
-}
-
-/// The name JSON and messages give the process environment as a source.
-pub const ENVIRONMENT: &str = "<environment>";
-
-/// Where a variable or mount was set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Origin {
-    /// The file as given (or found beside the compose file), or [`ENVIRONMENT`].
-    pub path: String,
-    #[serde(skip_serializing_if = "Option::is_none", flatten)]
-    pub position: Option<Position>,
-}
-
-impl Origin {
-    pub fn environment() -> Self {
-        Self { path: ENVIRONMENT.to_owned(), position: None }
-    }
-
-    pub fn at(path: &str, position: Position) -> Self {
-        Self { path: path.to_owned(), position: Some(position) }
-    }
-
-    /// The subject of a finding about what was set here.
-    pub fn subject(&self) -> Subject {
-        Subject {
-            path: Some(self.path.clone()),
-            line: self.position.map(|p| p.line),
-            column: self.position.map(|p| p.column),
-            ..Subject::default()
-        }
-    }
-}
 
 impl Variable {
     /// The subject of a finding about this variable: where it is set, and its name.
     pub fn subject(&self) -> Subject {
         Subject { variable: Some(self.name.clone()), ..self.origin.subject() }
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.position {
-            Some(p) => write!(f, "{}:{}:{}", self.path, p.line, p.column),
-            None if self.path == ENVIRONMENT => f.write_str("the process environment"),
-            None => f.write_str(&self.path),
-        }
     }
 }
 

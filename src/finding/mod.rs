@@ -5,6 +5,7 @@
 
 pub mod codes;
 mod failure;
+pub mod place;
 pub mod remedy;
 
 use serde::Serialize;

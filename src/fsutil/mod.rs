@@ -21,16 +21,6 @@ use std::path::{Path, PathBuf};
 use crate::finding::Failure;
 use crate::finding::Subject;
 
-/// One file written, as reports show it.
-#[derive(Debug, serde::Serialize)]
-pub struct WrittenFile {
-    pub path: String,
-    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`, `pkcs12`.
-    pub kind: &'static str,
-    /// Octal permission bits, e.g. `0600`.
-    pub mode: String,
-}
-
 /// One file to write.
 #[derive(Debug)]
 pub struct Planned {

@@ -15,6 +15,7 @@ use crate::finding::Failure;
 use crate::finding::Subject;
 use crate::fsutil::{self, Planned, Replace};
 use crate::pki::pem;
+pub use crate::report::data::trust::Written;
 
 /// The first line of every bundle certsmith writes; how it knows its own.
 pub const MARK: &str = "# certsmith trust bundle:";
@@ -79,16 +80,6 @@ pub fn build(anchor: &Anchor) -> Result<Bundle, Failure> {
         source,
         skipped: found.errors.iter().map(ToString::to_string).collect(),
     })
-}
-
-/// What writing the bundle did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Written {
-    Created,
-    Unchanged,
-    /// A bundle certsmith made before (or any file, with force), brought up to date.
-    Replaced,
 }
 
 /// Writes `bundle` to `path` (mode 0644, atomically). An identical file is left alone;

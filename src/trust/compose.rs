@@ -11,12 +11,10 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::doctor::{CORE_URLS, SSL_VERIFICATION};
-use crate::env::Origin;
 use crate::env::compose::Service;
 use crate::granian;
+pub use crate::report::data::trust::{Client, Insecure};
 
 /// Where the bundle and the CA appear inside every container.
 pub const CONTAINER_DIR: &str = "/etc/ssl/certsmith";
@@ -28,23 +26,6 @@ pub const VARIABLES: [(&str, &str); 4] = [
     ("CURL_CA_BUNDLE", "ca-bundle.pem"),
     ("NODE_EXTRA_CA_CERTS", "ca.pem"),
 ];
-
-/// A service the override changes, and why it was chosen.
-#[derive(Debug, Clone, Serialize)]
-pub struct Client {
-    pub service: String,
-    pub why: String,
-}
-
-/// A setting that turns verification off, which the user can delete once the override is
-/// in place.
-#[derive(Debug, Clone, Serialize)]
-pub struct Insecure {
-    pub service: String,
-    pub origin: Origin,
-    /// The setting as written: `SSL_VERIFICATION=False`, or the healthcheck's flag.
-    pub setting: String,
-}
 
 /// The services that make HTTPS calls: an `https://` URL in their environment or
 /// healthcheck, a CA bundle variable, `SSL_VERIFICATION`, or Granian serving HTTPS (its

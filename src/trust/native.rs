@@ -5,16 +5,7 @@
 
 use super::anchor::Anchor;
 use super::exec::Cmd;
-
-/// The platforms certsmith can print commands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Linux,
-    Macos,
-    Windows,
-    Wsl,
-}
+pub use crate::report::data::trust::Platform;
 
 impl Platform {
     pub fn as_str(self) -> &'static str {

@@ -5,23 +5,13 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::anchor::Anchor;
 use super::exec::{self, Cmd, Host};
 use super::java::{self, Keystore};
 use super::native::{self, Platform};
 use super::nss::{self, Db};
 use super::system::{self, Distro};
-
-/// The kinds `--store` chooses among.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    System,
-    Nss,
-    Java,
-}
+pub use crate::report::data::trust::{Kind, State};
 
 /// One store found on the host.
 #[derive(Debug, Clone)]
@@ -31,24 +21,6 @@ pub enum Store {
     Java(Keystore),
     /// Another platform's system store (printed, never run).
     Native(Platform),
-}
-
-/// What became of a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum State {
-    Installed,
-    AlreadyInstalled,
-    Removed,
-    NotPresent,
-    /// --dry-run: the commands were printed, not run.
-    WouldRun,
-    /// Root is needed and neither root nor --sudo: the commands were printed, not run.
-    NeedsRoot,
-    ToolMissing,
-    Failed,
-    Trusted,
-    NotTrusted,
 }
 
 /// A store's outcome: its state, the commands that did (or would) change it, and what a

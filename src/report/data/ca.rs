@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::fsutil::WrittenFile;
 use crate::pki::describe::CertSummary;
+use crate::report::data::generate::WrittenFile;
 
 #[derive(Debug, Serialize)]
 pub struct CaData {

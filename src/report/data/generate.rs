@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::fsutil::WrittenFile;
 use crate::pki::describe::CertSummary;
 
 #[derive(Debug, Serialize)]
@@ -31,4 +30,14 @@ pub struct GenData {
     /// Human output is only the env lines (`--print-env`).
     #[serde(skip)]
     pub print_env: bool,
+}
+
+/// One file written, as reports show it.
+#[derive(Debug, Serialize)]
+pub struct WrittenFile {
+    pub path: String,
+    /// `certificate`, `private_key`, `certificate_der`, `private_key_der`, `kubernetes_secret`, `pkcs12`.
+    pub kind: &'static str,
+    /// Octal permission bits, e.g. `0600`.
+    pub mode: String,
 }

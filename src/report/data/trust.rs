@@ -3,9 +3,7 @@
 
 use serde::Serialize;
 
-use crate::trust::bundle::Written;
-use crate::trust::native::Platform;
-use crate::trust::stores::{Kind, State};
+use crate::finding::place::Origin;
 
 /// The CA a run is about, as JSON shows it.
 #[derive(Debug, Serialize)]
@@ -72,11 +70,75 @@ pub struct ComposeData {
     pub bundle_written: Written,
     pub system_roots: usize,
     /// The services the override changes, each with why it was chosen.
-    pub services: Vec<crate::trust::compose::Client>,
+    pub services: Vec<Client>,
     /// `NAME=value` lines every chosen service gets.
     pub variables: Vec<String>,
     /// Settings that turn verification off, which can be deleted now.
-    pub delete: Vec<crate::trust::compose::Insecure>,
+    pub delete: Vec<Insecure>,
     /// Commands to run next.
     pub next: Vec<String>,
+}
+
+/// What writing the bundle did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Written {
+    Created,
+    Unchanged,
+    /// A bundle certsmith made before (or any file, with force), brought up to date.
+    Replaced,
+}
+
+/// A service the override changes, and why it was chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    pub service: String,
+    pub why: String,
+}
+
+/// A setting that turns verification off, which the user can delete once the override is
+/// in place.
+#[derive(Debug, Clone, Serialize)]
+pub struct Insecure {
+    pub service: String,
+    pub origin: Origin,
+    /// The setting as written: `SSL_VERIFICATION=False`, or the healthcheck's flag.
+    pub setting: String,
+}
+
+/// The platforms certsmith can print commands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Linux,
+    Macos,
+    Windows,
+    Wsl,
+}
+
+/// The kinds `--store` chooses among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    System,
+    Nss,
+    Java,
+}
+
+/// What became of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Installed,
+    AlreadyInstalled,
+    Removed,
+    NotPresent,
+    /// --dry-run: the commands were printed, not run.
+    WouldRun,
+    /// Root is needed and neither root nor --sudo: the commands were printed, not run.
+    NeedsRoot,
+    ToolMissing,
+    Failed,
+    Trusted,
+    NotTrusted,
 }

@@ -5,9 +5,9 @@
 use std::io::{self, Write};
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, findings};
-use crate::doctor::{Check, TargetData};
 use crate::finding::{Code, Finding, Severity};
 use crate::report::data::doctor::DoctorData;
+use crate::report::data::doctor::{Check, TargetData};
 
 /// The verify codes doctor reports on the certificate line.
 const CERTIFICATE_CODES: &[Code] = &[
@@ -146,7 +146,7 @@ fn belongs(target: &TargetData, finding: &Finding, targets: usize) -> bool {
 }
 
 fn shown_path(path: &str) -> &str {
-    if path == crate::env::ENVIRONMENT { "process environment" } else { path }
+    if path == crate::finding::place::ENVIRONMENT { "process environment" } else { path }
 }
 
 fn target_heading(out: &mut dyn Write, target: &TargetData, data: &DoctorData) -> io::Result<()> {
@@ -170,7 +170,7 @@ fn target_heading(out: &mut dyn Write, target: &TargetData, data: &DoctorData) -
             Some(host) if host != var.value => format!(" {DIM}→ {host}{DIM:#}"),
             _ => String::new(),
         };
-        writeln!(out, "    {DIM}{:<29}{DIM:#} {}{here}", crate::doctor::abbreviated(&var.name), var.value)?;
+        writeln!(out, "    {DIM}{:<29}{DIM:#} {}{here}", crate::finding::place::abbreviated(&var.name), var.value)?;
     }
     Ok(())
 }

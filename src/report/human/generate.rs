@@ -7,10 +7,10 @@ use time::OffsetDateTime;
 
 use super::{BOLD, DIM, field};
 use crate::clock;
-use crate::fsutil::WrittenFile;
 use crate::pki::describe::CertSummary;
 use crate::report::data::ca::CaData;
 use crate::report::data::generate::GenData;
+use crate::report::data::generate::WrittenFile;
 
 pub(super) fn render(out: &mut dyn Write, data: &GenData, now: OffsetDateTime) -> io::Result<()> {
     let cert = &data.certificate;

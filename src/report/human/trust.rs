@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field};
 use crate::report::Data;
 use crate::report::data::trust::{BundleData, ComposeData, TrustData};
-use crate::trust::stores::State;
+use crate::report::data::trust::{State, Written};
 
 pub(super) fn render(out: &mut dyn Write, data: &Data) -> io::Result<()> {
     match data {
@@ -66,8 +66,8 @@ fn bundle(out: &mut dyn Write, data: &BundleData) -> io::Result<()> {
         return out.write_all(pem.as_bytes());
     }
     let what = match data.written {
-        Some(crate::trust::bundle::Written::Unchanged) => "unchanged (already up to date)",
-        Some(crate::trust::bundle::Written::Replaced) => "replaced",
+        Some(Written::Unchanged) => "unchanged (already up to date)",
+        Some(Written::Replaced) => "replaced",
         _ => "written",
     };
     writeln!(out, "{BOLD}trust bundle {what}: {}{BOLD:#}", data.path.as_deref().unwrap_or_default())?;
@@ -90,9 +90,9 @@ fn bundle(out: &mut dyn Write, data: &BundleData) -> io::Result<()> {
 fn compose(out: &mut dyn Write, data: &ComposeData) -> io::Result<()> {
     let names: Vec<&str> = data.services.iter().map(|c| c.service.as_str()).collect();
     let verb = match data.written {
-        crate::trust::bundle::Written::Created => "wrote",
-        crate::trust::bundle::Written::Replaced => "replaced",
-        crate::trust::bundle::Written::Unchanged => "kept (already up to date)",
+        Written::Created => "wrote",
+        Written::Replaced => "replaced",
+        Written::Unchanged => "kept (already up to date)",
     };
     writeln!(out, "{BOLD}{verb} {}{BOLD:#} for {}: {}", data.override_file, data.compose, names.join(", "))?;
     field(out, "bundle", format!("{} ({} system roots + {})", data.bundle_file, data.system_roots, data.ca.subject))?;
