@@ -53,7 +53,6 @@ pub fn run(cli: Cli) -> u8 {
 fn print_failure(failure: &Failure, color: anstream::ColorChoice) {
     let stderr = io::stderr();
     let on = colors_on(color, &stderr);
-    report::human::set_color(on);
     let _ = report::human::failure(&mut report::human::Escaping::new(stderr.lock(), on), failure);
 }
 
@@ -90,10 +89,9 @@ fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, n
             stdout.write_all(&buffer)?;
         }
         Format::Human => {
-            // Styles are rendered only when stdout shows colour: nothing to strip after.
-            // Everything else passes the escaping gate: values come from files and servers.
+            // The escaping gate keeps styles only where stdout shows colour, and makes
+            // every control character visible: values come from files and servers.
             let on = colors_on(color, &io::stdout());
-            report::human::set_color(on);
             report::human::render(&mut report::human::Escaping::new(&mut buffer, on), report, now)?;
             stdout.write_all(&buffer)?;
         }

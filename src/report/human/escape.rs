@@ -5,10 +5,11 @@
 //! `ESC [ 2 J` or a carriage return could clear or overwrite a "verified NO" line.
 //!
 //! Escaped: C0 controls but line feed and tab, DEL, C1 controls (U+0080–U+009F, which
-//! some terminals read as ESC sequences), as `\x1b`, `\r`, `\u{9b}`. The styles the
-//! renderers write themselves pass only when colour is on and only as whole writes that
-//! are exactly one of those styles ([`super::Paint`] writes each in one call), so a value
-//! can at most repeat one of our own colours, never move the cursor or set a title.
+//! some terminals read as ESC sequences), as `\x1b`, `\r`, `\u{9b}`. The renderers' own
+//! styles (a handful of exact SGR sequences: bold, dim, five colours, their resets) pass
+//! when colour is on for the stream and are dropped when it is off, so renderers need not
+//! know; a value can at most repeat one of those styles, never move the cursor, clear the
+//! screen or set a title.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -16,7 +17,7 @@ use std::io::{self, Write};
 /// A writer that escapes control characters (see the module comment).
 pub struct Escaping<W: Write> {
     inner: W,
-    /// Whether our own styles may pass: colour is on for this stream.
+    /// Whether our own styles pass (colour is on for this stream) or are dropped.
     styles: bool,
 }
 
@@ -28,11 +29,24 @@ impl<W: Write> Escaping<W> {
 
 impl<W: Write> Write for Escaping<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.styles && super::is_style(buf) {
-            self.inner.write_all(buf)?;
-        } else {
-            self.inner.write_all(escape(&String::from_utf8_lossy(buf)).as_bytes())?;
+        let text = String::from_utf8_lossy(buf);
+        let mut rest: &str = &text;
+        // Our styles pass as they are (colour on) or go (colour off); everything between
+        // them is escaped.
+        while let Some((at, style)) = super::styles()
+            .iter()
+            .filter_map(|s| rest.find(s.as_str()).map(|at| (at, s)))
+            // The earliest, and of those the longest: bold-and-green, not bold alone.
+            .min_by_key(|(at, s)| (*at, std::cmp::Reverse(s.len())))
+        {
+            let (before, after) = rest.split_at(at);
+            self.inner.write_all(escape(before).as_bytes())?;
+            if self.styles {
+                self.inner.write_all(style.as_bytes())?;
+            }
+            rest = after.get(style.len()..).unwrap_or_default();
         }
+        self.inner.write_all(escape(rest).as_bytes())?;
         Ok(buf.len())
     }
 
@@ -81,12 +95,15 @@ mod tests {
     #[test]
     fn only_whole_styles_pass_and_only_with_colour() {
         let bold = super::super::BOLD.0.render().to_string();
-        for (styles, expected) in [(true, bold.clone()), (false, escape(&bold).into_owned())] {
+        for (styles, expected) in [(true, format!("{bold}x")), (false, "x".to_owned())] {
             let mut out = Vec::new();
-            let mut w = Escaping::new(&mut out, styles);
-            w.write_all(bold.as_bytes()).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected);
+            write!(Escaping::new(&mut out, styles), "{}x", super::super::BOLD).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "colour {styles}");
         }
+        let green = super::super::GREEN.0.render().to_string();
+        let mut out = Vec::new();
+        write!(Escaping::new(&mut out, false), "{}x{:#}", super::super::GREEN, super::super::GREEN).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "x", "a two-part style ({green:?}) goes whole");
         let mut out = Vec::new();
         write!(Escaping::new(&mut out, true), "{}x\u{1b}[2J", super::super::BOLD).unwrap();
         assert!(String::from_utf8(out).unwrap().ends_with("x\\x1b[2J"));

@@ -1,7 +1,7 @@
 //! The human renderer: per-command layouts (one submodule each) and the shared pieces:
 //! findings with their hints, and failures as `certsmith: error: …` / `hint: …`.
-//! Styles are written only when colour is on for the stream (see [`Paint`]), so plain
-//! output needs no stripping pass.
+//! Styles are kept or dropped by the stream's [`Escaping`] gate, which `app` sets up per
+//! stream: renderers neither know nor ask whether colour is on.
 
 mod connect;
 mod doctor;
@@ -14,8 +14,6 @@ mod verify;
 
 use std::io::{self, Write};
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use anstyle::{AnsiColor, Style};
 use time::OffsetDateTime;
 
@@ -24,34 +22,30 @@ use crate::finding::Failure;
 use crate::finding::{Finding, Severity};
 pub use escape::Escaping;
 
-/// Whether styles are written: decided per stream by `app` before it renders to it.
-static COLOR: AtomicBool = AtomicBool::new(false);
-
-pub fn set_color(on: bool) {
-    COLOR.store(on, Ordering::Relaxed);
-}
-
-/// A style that writes itself only when colour is on: `{BOLD}text{BOLD:#}` renders as
-/// plain `text` otherwise. (`:#` writes the reset, as anstyle's own `Style` does.)
+/// A style: `{BOLD}text{BOLD:#}` writes the style, the text and the reset (`:#`, as
+/// anstyle's own `Style` does); the output stream's [`Escaping`] keeps the styles when
+/// colour is on and drops them when it is off, so renderers never ask.
 #[derive(Clone, Copy)]
 pub(crate) struct Paint(Style);
 
 impl std::fmt::Display for Paint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if !COLOR.load(Ordering::Relaxed) {
-            return Ok(());
-        }
         // One write per style: that is how [`Escaping`] tells a style from a value.
         let code = if f.alternate() { self.0.render_reset().to_string() } else { self.0.render().to_string() };
         f.write_str(&code)
     }
 }
 
-/// Whether `bytes` are exactly one of the renderers' own styles or its reset.
-fn is_style(bytes: &[u8]) -> bool {
-    [BOLD, DIM, RED, GREEN, YELLOW, CYAN]
-        .iter()
-        .any(|p| bytes == p.0.render().to_string().as_bytes() || bytes == p.0.render_reset().to_string().as_bytes())
+/// The renderers' own styles and resets, as the bytes they write.
+fn styles() -> &'static [String] {
+    static STYLES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    STYLES.get_or_init(|| {
+        [BOLD, DIM, RED, GREEN, YELLOW, CYAN]
+            .iter()
+            .flat_map(|p| [p.0.render().to_string(), p.0.render_reset().to_string()])
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
 }
 
 pub(crate) const BOLD: Paint = Paint(Style::new().bold());
