@@ -369,6 +369,26 @@ struct Recorder {
     served: Arc<OnceLock<Served>>,
 }
 
+impl Recorder {
+    /// The handshake signature, as rustls checks it; with `--insecure`, for a certificate
+    /// webpki will not parse, with the certificate's key alone.
+    fn signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+        tls: Tls,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if !self.enforce && webpki::EndEntityCert::try_from(cert).is_err() {
+            return verify_with_certificate_key(message, cert, dss, &self.algorithms, tls);
+        }
+        match tls {
+            Tls::V12 => verify_tls12_signature(message, cert, dss, &self.algorithms),
+            Tls::V13 => verify_tls13_signature(message, cert, dss, &self.algorithms),
+        }
+    }
+}
+
 impl ServerCertVerifier for Recorder {
     fn verify_server_cert(
         &self,
@@ -407,10 +427,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if !self.enforce && webpki::EndEntityCert::try_from(cert).is_err() {
-            return verify_with_certificate_key(message, cert, dss, &self.algorithms, Tls::V12);
-        }
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
+        self.signature(message, cert, dss, Tls::V12)
     }
 
     fn verify_tls13_signature(
@@ -419,10 +436,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if !self.enforce && webpki::EndEntityCert::try_from(cert).is_err() {
-            return verify_with_certificate_key(message, cert, dss, &self.algorithms, Tls::V13);
-        }
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
+        self.signature(message, cert, dss, Tls::V13)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

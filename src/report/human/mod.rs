@@ -113,3 +113,32 @@ fn severity_style(severity: Severity) -> Paint {
 pub(crate) fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
     writeln!(out, "    {DIM}{label:<17}{DIM:#} {value}")
 }
+
+/// Codes no checklist shows: gen's and connect's, trust's, and doctor's findings about
+/// the project as a whole. Each checklist's test adds the codes of its own that are
+/// shown elsewhere; a new code must go on a line or in a list.
+#[cfg(test)]
+const ON_NO_CHECKLIST: &[crate::finding::Code] = {
+    use crate::finding::Code;
+    &[
+        Code::WildcardUnderTld,
+        Code::ClampedToCaExpiry,
+        Code::KeyReadableByOthers,
+        Code::KeyOutsideCertificateFolder,
+        Code::DnsFailure,
+        Code::ConnectionRefused,
+        Code::ConnectionFailed,
+        Code::Timeout,
+        Code::PlainHttp,
+        Code::ProtocolVersion,
+        Code::HandshakeFailed,
+        Code::CaNotTrusted,
+        Code::TrustToolMissing,
+        Code::TrustNeedsRoot,
+        Code::TrustCommandFailed,
+        Code::UnsetVariable,
+        Code::ComposeNotFollowed,
+        Code::CaKeyExposed,
+        Code::HealthcheckInsecure,
+    ]
+};
