@@ -776,8 +776,8 @@ pub struct DoctorArgs {
 
     /// A container path and the host folder or file it is (repeatable); with --compose,
     /// in addition to each service's volumes
-    #[arg(long = "map", value_name = "CONTAINER_PATH=HOST_PATH", value_parser = crate::env::parse_map)]
-    pub maps: Vec<crate::env::Mount>,
+    #[arg(long = "map", value_name = "CONTAINER_PATH=HOST_PATH", value_parser = crate::deploy::env::parse_map)]
+    pub maps: Vec<crate::deploy::env::Mount>,
 
     /// Ignore the process environment: read only the files given
     #[arg(long)]
@@ -786,15 +786,15 @@ pub struct DoctorArgs {
     /// The user the containers run as, to check they can read the files [default: each
     /// service's `user:` when it is numeric]
     #[arg(long, value_name = "UID[:GID]", value_parser = parse_ids)]
-    pub container_uid: Option<crate::env::Ids>,
+    pub container_uid: Option<crate::deploy::env::Ids>,
 
     /// A name clients connect with, besides the hosts of the core URLs (repeatable)
     #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
 }
 
-fn parse_ids(text: &str) -> Result<crate::env::Ids, String> {
-    crate::env::Ids::parse(text)
+fn parse_ids(text: &str) -> Result<crate::deploy::env::Ids, String> {
+    crate::deploy::env::Ids::parse(text)
         .ok_or_else(|| format!("expected a numeric UID or UID:GID, such as 1000, found {text:?}"))
 }
 

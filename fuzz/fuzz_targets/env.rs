@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use certsmith::env::{Origin, Target, Variable, Vars, compose, dotenv, interpolate};
+use certsmith::deploy::env::{Origin, Target, Variable, Vars, compose, dotenv, interpolate};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

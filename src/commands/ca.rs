@@ -5,7 +5,7 @@
 use crate::cli::{CaCommand, CaCreateArgs};
 use crate::commands::Context;
 use crate::finding::Failure;
-use crate::fsutil::{self, Planned, Replace};
+use crate::output::{self, Planned, Replace};
 use crate::pki::build::{self, CaSpec};
 use crate::pki::describe::{self};
 use crate::pki::load::Input;
@@ -58,11 +58,11 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     let cert_path = out_dir.join("ca.pem");
     let key_path = out_dir.join("ca-key.pem");
     // Held to the end of the run: a second `ca create` on this folder waits its turn.
-    let _lock = fsutil::lock::lock_folders(&[&key_path, &cert_path], fsutil::lock::CA_FOLDER_MODE)?;
+    let _lock = output::lock::lock_folders(&[&key_path, &cert_path], output::lock::CA_FOLDER_MODE)?;
     if args.if_missing && (cert_path.exists() || key_path.exists()) {
         return keep_existing(&cert_path, &key_path, ctx);
     }
-    fsutil::check_targets(
+    output::check_targets(
         &[&key_path, &cert_path],
         args.force,
         "use --if-missing to keep a usable CA, or --force to replace it (every client must then trust the new ca.pem)",
@@ -87,7 +87,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             mode: 0o644,
         },
     ];
-    fsutil::write_files(&files, if args.force { Replace::Existing } else { Replace::Never })?;
+    output::write_files(&files, if args.force { Replace::Existing } else { Replace::Never })?;
 
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
@@ -103,8 +103,8 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         action: if replacing { "replaced" } else { "created" },
         certificate: Box::new(summary),
         files: vec![
-            WrittenFile { path: key_path.display().to_string(), kind: "private_key", mode: fsutil::mode_text(0o600) },
-            WrittenFile { path: cert_path.display().to_string(), kind: "certificate", mode: fsutil::mode_text(0o644) },
+            WrittenFile { path: key_path.display().to_string(), kind: "private_key", mode: output::mode_text(0o600) },
+            WrittenFile { path: cert_path.display().to_string(), kind: "certificate", mode: output::mode_text(0o644) },
         ],
         next: if in_home {
             vec![

@@ -16,7 +16,7 @@ use crate::cli::{GenArgs, KeyTypeArg};
 use crate::commands::Context;
 use crate::finding::Failure;
 use crate::finding::{Code, Finding, Remedy, Severity, Subject};
-use crate::fsutil::{self, Planned, Replace};
+use crate::output::{self, Planned, Replace};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
 use crate::pki::checks;
@@ -248,7 +248,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     // a change a killed run left half done is completed first.
     let outputs = plan.outputs();
     let output_refs: Vec<&Path> = outputs.iter().map(PathBuf::as_path).collect();
-    let _lock = fsutil::lock::lock_folders(&output_refs, fsutil::lock::CERT_FOLDER_MODE)?;
+    let _lock = output::lock::lock_folders(&output_refs, output::lock::CERT_FOLDER_MODE)?;
     let (force, reasons) = match plan.if_needed {
         None => (plan.force, Vec::new()),
         Some(window) => match assess(&plan, ca.as_ref(), window) {
@@ -268,7 +268,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
         }
         KeyToUse::Generate(kind) => build::generate_key(kind)?,
     };
-    fsutil::check_targets(
+    output::check_targets(
         &output_refs,
         force,
         "use --if-needed to keep a valid pair and replace it only when it must change, or --force to replace it now",
@@ -300,7 +300,7 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
         // Encrypted, but it holds the key: same care as the key file.
         files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, password)?, mode: 0o600 });
     }
-    fsutil::write_files(&files, if force { Replace::Existing } else { Replace::Never })?;
+    output::write_files(&files, if force { Replace::Existing } else { Replace::Never })?;
     if plan.key_mode & 0o044 != 0 && plan.key_path.is_some() {
         findings.push(key_mode_warning(&plan));
     }
@@ -346,8 +346,8 @@ fn complete_outputs(
         files.push(Planned { path: path.clone(), contents: pkcs12(path, &key, &chain, password)?, mode: 0o600 });
     }
     let targets: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-    fsutil::check_targets(&targets, false, "another run wrote it meanwhile; run gen again")?;
-    fsutil::write_files(&files, Replace::Never)?;
+    output::check_targets(&targets, false, "another run wrote it meanwhile; run gen again")?;
+    output::write_files(&files, Replace::Never)?;
     Ok(written_files(&files, plan))
 }
 
@@ -357,7 +357,7 @@ fn written_files(files: &[Planned], plan: &Plan) -> Vec<WrittenFile> {
         .map(|f| WrittenFile {
             path: f.path.display().to_string(),
             kind: file_kind(&f.path, plan),
-            mode: fsutil::mode_text(f.mode),
+            mode: output::mode_text(f.mode),
         })
         .collect()
 }
@@ -479,7 +479,7 @@ fn key_mode_warning(plan: &Plan) -> Finding {
         Subject::file(&key_file, None),
         format!(
             "the private key is mode {}: {} can read it, and with it impersonate this server",
-            fsutil::mode_text(plan.key_mode),
+            output::mode_text(plan.key_mode),
             if plan.key_mode & 0o004 != 0 {
                 "every local user (and every container user)"
             } else {

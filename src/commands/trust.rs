@@ -8,7 +8,7 @@ use crate::cli::{
     PlatformArg, StoreArg, TrustBundleArgs, TrustChangeArgs, TrustCommand, TrustComposeArgs, TrustStatusArgs,
 };
 use crate::commands::Context;
-use crate::env::compose as env_compose;
+use crate::deploy::env::compose as env_compose;
 use crate::finding::Failure;
 use crate::finding::{Code, Finding, Severity, Subject};
 use crate::report::data::trust::{BundleData, CaRef, ComposeData, StoreData, TrustData};
@@ -231,9 +231,9 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
             .hint("run it in the folder of the compose file, or name it: --compose FILE")
         })?,
     };
-    let budget = crate::env::interpolate::Budget::default();
+    let budget = crate::deploy::env::interpolate::Budget::default();
     let (project, _, _) =
-        env_compose::load_project(&file, &args.env_files, &crate::env::Vars::from_process(), &budget)?;
+        env_compose::load_project(&file, &args.env_files, &crate::deploy::env::Vars::from_process(), &budget)?;
     let shown = file.display().to_string();
     let chosen = choose_services(&project.services, &args.services, &shown)?;
     let anchor = load_ca(args.ca.as_ref())?;
@@ -289,7 +289,7 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
 
 /// The services named with --service (each must exist), else those making HTTPS calls.
 fn choose_services(
-    services: &[crate::env::compose::Service],
+    services: &[crate::deploy::env::compose::Service],
     named: &[String],
     file: &str,
 ) -> Result<Vec<compose::Client>, Failure> {
@@ -323,13 +323,13 @@ fn write_override(path: &std::path::Path, yaml: &str, force: bool) -> Result<Wri
     if existing.as_deref() == Some(yaml.as_bytes()) {
         return Ok(Written::Unchanged);
     }
-    crate::fsutil::check_targets(
+    crate::output::check_targets(
         &[path],
         force,
         "it may hold settings of your own: merge by hand, choose another --out, or add --force to replace it",
     )?;
-    let replace = if existing.is_some() { crate::fsutil::Replace::Existing } else { crate::fsutil::Replace::Never };
-    let file = crate::fsutil::Planned { path: path.to_path_buf(), contents: yaml.as_bytes().to_vec(), mode: 0o644 };
-    crate::fsutil::write_files(&[file], replace)?;
+    let replace = if existing.is_some() { crate::output::Replace::Existing } else { crate::output::Replace::Never };
+    let file = crate::output::Planned { path: path.to_path_buf(), contents: yaml.as_bytes().to_vec(), mode: 0o644 };
+    crate::output::write_files(&[file], replace)?;
     Ok(if existing.is_some() { Written::Replaced } else { Written::Created })
 }

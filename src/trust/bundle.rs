@@ -13,7 +13,7 @@ use std::path::Path;
 use super::anchor::Anchor;
 use crate::finding::Failure;
 use crate::finding::Subject;
-use crate::fsutil::{self, Planned, Replace};
+use crate::output::{self, Planned, Replace};
 use crate::pki::pem;
 pub use crate::report::data::trust::Written;
 
@@ -111,7 +111,7 @@ pub fn write(path: &Path, bundle: &Bundle, force: bool) -> Result<Written, Failu
     // Created: fail rather than replace a file that appeared since it was checked.
     let replace = if action == Written::Created { Replace::Never } else { Replace::Existing };
     let file = Planned { path: path.to_path_buf(), contents: bundle.pem.as_bytes().to_vec(), mode: 0o644 };
-    fsutil::write_files(&[file], replace)?;
+    output::write_files(&[file], replace)?;
     Ok(action)
 }
 

@@ -11,9 +11,9 @@
 
 use std::path::Path;
 
-use crate::doctor::{CORE_URLS, SSL_VERIFICATION};
-use crate::env::compose::Service;
-use crate::granian;
+use crate::deploy::doctor::{CORE_URLS, SSL_VERIFICATION};
+use crate::deploy::env::compose::Service;
+use crate::deploy::granian;
 pub use crate::report::data::trust::{Client, Insecure};
 
 /// Where the bundle and the CA appear inside every container.
@@ -33,7 +33,7 @@ pub const VARIABLES: [(&str, &str); 4] = [
 pub fn clients(services: &[Service]) -> Vec<Client> {
     services
         .iter()
-        .filter(|s| !crate::doctor::runs_certsmith(s))
+        .filter(|s| !crate::deploy::doctor::runs_certsmith(s))
         .filter_map(|service| {
             let vars = &service.vars;
             let why = if let Some(var) = vars.iter().find(|v| v.value.to_ascii_lowercase().contains("https://")) {

@@ -7,9 +7,9 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use crate::env::{Ids, Located, Mount, MountKind, Target, Variable};
+use crate::deploy::env::{Ids, Located, Mount, MountKind, Target, Variable};
+use crate::deploy::granian;
 use crate::finding::{Code, Finding, Severity};
-use crate::granian;
 use crate::pki::load::io_reason;
 
 /// A file a variable names, found on the host.

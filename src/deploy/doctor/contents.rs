@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use super::files::Found;
-use crate::env::Variable;
+use crate::deploy::env::Variable;
+use crate::deploy::granian;
 use crate::finding::{Code, Finding, Severity, Subject};
-use crate::granian;
 use crate::pki::key::{self, KeyAlgorithm};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input, LoadedFile};

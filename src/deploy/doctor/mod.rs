@@ -18,9 +18,9 @@ pub use exposure::{exposed_keys, runs_certsmith};
 
 use time::OffsetDateTime;
 
-use crate::env::{Ids, Target, Variable};
+use crate::deploy::env::{Ids, Target, Variable};
+use crate::deploy::granian::{self, Kind, Unknown};
 use crate::finding::{Code, FIX, Finding, Remedy, Severity};
-use crate::granian::{self, Kind, Unknown};
 use crate::pki::load::LoadedFile;
 use crate::pki::verify::{Host, Pool, Settings as VerifySettings, Sourced, TrustSource};
 use crate::report::data::doctor::{Check, FileInfo, HostUse, Setting, TargetData, User};
@@ -85,7 +85,10 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     for (i, target) in targets.iter().enumerate() {
         for var in CA_BUNDLES.iter().filter_map(|name| set(target, name)) {
             // A path in the image (not mounted) is the client's own business.
-            if matches!(target.locate(&var.value), crate::env::Located::NotMounted | crate::env::Located::Relative) {
+            if matches!(
+                target.locate(&var.value),
+                crate::deploy::env::Located::NotMounted | crate::deploy::env::Located::Relative
+            ) {
                 continue;
             }
             bundle_checked.push(i);
@@ -553,7 +556,7 @@ fn replaces_system_roots(target: &Target, var: &Variable, settings: &Settings<'_
 
 /// `curl -k` / `--insecure` (and wget's `--no-check-certificate`) in a healthcheck: the
 /// check passes whatever certificate the service serves.
-pub fn insecure_healthchecks(services: &[crate::env::compose::Service], compose: &str) -> Vec<Finding> {
+pub fn insecure_healthchecks(services: &[crate::deploy::env::compose::Service], compose: &str) -> Vec<Finding> {
     let insecure = |word: &str| matches!(word, "-k" | "--insecure" | "--no-check-certificate");
     services
         .iter()

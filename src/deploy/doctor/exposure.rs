@@ -16,10 +16,10 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::env::compose::Service;
-use crate::env::{Located, MountKind, Origin, Target};
+use crate::deploy::env::compose::Service;
+use crate::deploy::env::{Located, MountKind, Origin, Target};
+use crate::deploy::granian;
 use crate::finding::{Code, Finding, Severity, Subject};
-use crate::granian;
 
 /// How deep and how wide a mounted folder is searched, and how much of a file is read.
 const MAX_DEPTH: usize = 6;
