@@ -1,7 +1,9 @@
-//! The certificate description path on raw DER: x509-parser → summary → checks, at a
-//! time taken from the input so that every validity branch is reachable.
+//! The certificate description path on raw DER: x509-parser → summary → checks → the
+//! remedy's command, at a time taken from the input so that every validity branch is
+//! reachable.
 #![no_main]
 
+use certsmith::commands::fix;
 use certsmith::pki::{checks, describe};
 use libfuzzer_sys::fuzz_target;
 
@@ -12,6 +14,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(summary) = describe::certificate(der) {
         let _ = checks::certificate_issues(&summary, now);
-        let _ = checks::regenerate_command(&summary);
+        // The replacement's command, from names taken from the certificate: quoted for
+        // the shell whatever they hold.
+        let remedy = checks::reissue(&summary, Some("extra.test"));
+        let situation = fix::Situation { cert_file: Some("certs/certificate.pem".into()), ..Default::default() };
+        let _ = fix::command(&remedy, &situation);
     }
 });
