@@ -1,0 +1,165 @@
+//! `certsmith gen`: its flags, help and examples.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::*;
+
+const GEN_HELP: &str = "\
+EXAMPLES:
+  A certificate for localhost, 127.0.0.1 and ::1 in certs/ (what the deployment guide expects):
+    certsmith gen
+
+  Your own names; a wildcard covers one label:
+    certsmith gen myapp.local '*.myapp.local' 127.0.0.1
+
+  Before every `docker compose up`: keep a valid pair, replace it when it must change:
+    certsmith gen --if-needed myapp.local
+
+  From the local CA in the CA home, so clients can verify instead of disabling verification
+  (names first: a word right after --ca is taken as the CA folder):
+    certsmith ca create
+    certsmith gen myapp.local --ca
+
+  From a CA in a folder of its own:
+    certsmith ca create --out-dir ca
+    certsmith gen --ca ca myapp.local
+
+  The Granian variables for a .env file (container paths under /certs):
+    certsmith gen --print-env >> .env
+
+EXIT STATUS:
+  0  the files were written (or, with --if-needed, kept because they are still good)
+  2  nothing was written: bad names or options, an existing file without --force, an unusable CA or key";
+
+/// Make a certificate and key that rustls, Granian, OpenSSL, curl and browsers accept
+///
+/// Writes an X.509 v3 certificate with the names in its subjectAltName, CA:FALSE,
+/// serverAuth and a random serial, and a new unencrypted PKCS#8 key (mode 0600), by
+/// default to certs/certificate.pem and certs/private_key.pem. NAMEs are DNS names
+/// (IDNs become punycode; `*.example.test` covers one label), IP addresses, email
+/// addresses or URIs.
+///
+/// Existing files are never replaced without --force (or --if-needed), and the refusal is
+/// atomic: of two runs on one folder, one writes and the other exits 2. Runs on one
+/// folder take turns (a lock on the folder). Each file is written to a temporary file,
+/// synced and renamed, so a file is always the old one or the new one, never torn, and a
+/// key is never readable by others. If a run is killed between renaming the key and the
+/// certificate, the pair may not match until the next `certsmith gen` (or `ca create`)
+/// in that folder, which first completes the interrupted change from its journal
+/// (.certsmith-journal) and removes every temporary file.
+#[derive(Debug, Args)]
+#[command(after_long_help = GEN_HELP)]
+pub struct GenArgs {
+    /// Names the certificate is for [default: localhost 127.0.0.1 ::1]
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Folder for the files (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "certs")]
+    pub out_dir: PathBuf,
+
+    /// Certificate path [default: DIR/certificate.pem]
+    #[arg(long, value_name = "FILE")]
+    pub cert_file: Option<PathBuf>,
+
+    /// Private key path [default: DIR/private_key.pem]
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Type of the new key [default: ecdsa-p256]
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub key_type: Option<KeyTypeArg>,
+
+    /// Reuse this key (any encoding inspect reads) instead of making one; it is not copied
+    /// unless --key-file is given
+    #[arg(long, value_name = "FILE", conflicts_with = "key_type")]
+    pub key: Option<PathBuf>,
+
+    /// Subject common name [default: the first DNS name]
+    #[arg(long, value_name = "TEXT")]
+    pub cn: Option<String>,
+
+    /// Subject organization
+    #[arg(long, value_name = "TEXT", default_value = "certsmith development certificate")]
+    pub org: String,
+
+    /// Days the certificate is valid (over 825 days, Apple platforms reject it)
+    #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
+
+    /// Also allow the certificate for TLS client authentication (EKU clientAuth)
+    #[arg(long)]
+    pub client: bool,
+
+    /// Issue from the local CA in DIR (ca.pem and ca-key.pem, as `certsmith ca create` makes);
+    /// without DIR, the CA home (`certsmith ca path`)
+    #[arg(long, value_name = "DIR", num_args = 0..=1, conflicts_with_all = ["ca_cert", "ca_key"])]
+    pub ca: Option<Option<PathBuf>>,
+
+    /// Issue from this CA certificate (with --ca-key)
+    #[arg(long, value_name = "FILE", requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// The CA's private key (with --ca-cert)
+    #[arg(long, value_name = "FILE", requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+
+    /// Replace existing files
+    #[arg(long, conflicts_with = "if_needed")]
+    pub force: bool,
+
+    /// Keep existing files when they still match, cover every NAME, chain to the requested
+    /// issuer and stay valid beyond --renew-within (outputs added since, such as --der, are
+    /// written from the kept pair); otherwise replace them and say why
+    #[arg(long)]
+    pub if_needed: bool,
+
+    /// With --if-needed: renew when the certificate expires within DAYS
+    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS, requires = "if_needed")]
+    pub renew_within: u32,
+
+    /// Mode of the private key file; 0644 lets a container user other than the owner read
+    /// it (and every other local user too)
+    #[arg(long, value_name = "MODE", default_value = "0600", value_parser = parse_mode)]
+    pub key_mode: u32,
+
+    /// Also write the certificate and key as DER (certificate.der, private_key.der)
+    #[arg(long)]
+    pub der: bool,
+
+    /// Also write a PKCS#12 bundle (AES-256-CBC, PBKDF2-SHA256; for Java, Windows, browsers),
+    /// protected by the password from --password-file or --password-env
+    #[arg(long, value_name = "FILE")]
+    pub p12: Option<PathBuf>,
+
+    /// Accept an empty password for --p12 (refused otherwise: anyone could read the key in it)
+    #[arg(long, requires = "p12")]
+    pub p12_empty_password: bool,
+
+    /// Unlocks an encrypted --key or CA key, and protects --p12
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
+    /// Also write a kubernetes.io/tls Secret manifest named NAME (DIR/NAME.secret.yaml, mode 0600)
+    #[arg(long, value_name = "NAME")]
+    pub k8s_secret: Option<String>,
+
+    /// Print only the Granian environment lines (for `>> .env`)
+    #[arg(long)]
+    pub print_env: bool,
+
+    /// Folder where the container sees the files, for the environment lines
+    #[arg(long, value_name = "DIR", default_value = "/certs")]
+    pub container_dir: String,
+}
+
+/// `0600`, `644`, `0o640` → permission bits.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.trim_start_matches("0o");
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
+        _ => Err(format!("expected an octal file mode such as 0600 or 0644, found {text:?}")),
+    }
+}

@@ -1,0 +1,82 @@
+//! `certsmith verify`: its flags, help and examples.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::*;
+
+const VERIFY_HELP: &str = "\
+EXAMPLES:
+  A self-signed certificate, for the names clients use:
+    certsmith verify --host localhost --host 127.0.0.1 certs/certificate.pem
+
+  A certificate from certsmith's CA (`certsmith gen NAME --ca`), against that CA:
+    certsmith verify --ca \"$(certsmith ca path)/ca.pem\" --host myapp.local certs/certificate.pem
+
+  A CA-issued chain (leaf, then intermediates) against the CA clients trust:
+    certsmith verify --ca /etc/ssl/certs/ca-certificates.crt --host example.com fullchain.pem
+
+  The pair Granian will load: the key must match and be in a form Granian reads:
+    certsmith verify --key certs/private_key.pem --host localhost certs/certificate.pem
+
+  Every service's certificate (gen --out-dir certs/SERVICE), failing on warnings too:
+    certsmith verify --ca \"$(certsmith ca path)/ca.pem\" --warn-days 14 --strict certs/*/certificate.pem
+
+  As of a given time, as JSON:
+    certsmith --json --at 2027-06-01T00:00:00Z verify --ca \"$(certsmith ca path)/ca.pem\" certs/certificate.pem
+
+EXIT STATUS:
+  0  every file passes: no error finding (warnings allowed, unless --strict)
+  1  a file has a problem: an error finding (or any warning with --strict)
+  2  certsmith could not do its job: bad usage, an unreadable file (the others are
+     still reported), an unusable --ca, --untrusted or --key, a wrong key password";
+
+/// Check certificate files as rustls, Granian and clients will: chain, names, dates, keys
+///
+/// Each CERT file is what a server sends (Granian sends the whole file): the server's
+/// certificate first, then its intermediates. The chain is verified with rustls-webpki,
+/// the verifier rustls clients use, for server authentication: trust anchors from --ca,
+/// intermediates from the file and from --untrusted. Without --ca, a self-signed
+/// certificate is checked against itself (as a client told to trust it would), and a
+/// CA-issued one gets a warning that trust was not checked.
+///
+/// Every problem is reported, not only the first: versions and extensions rustls cannot
+/// load, CA certificates served as a server's, names (rustls' rules: a wildcard matches one
+/// label, an IP address needs an IP SAN, the CN is ignored), usages, dates, key sizes and
+/// types Granian cannot load, signatures, and the order of the file.
+#[derive(Debug, Args)]
+#[command(after_long_help = VERIFY_HELP)]
+pub struct VerifyArgs {
+    /// A name clients connect with (DNS name or IP address); repeat for several
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+
+    /// Certificates clients trust (PEM or DER, one or many per file); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+
+    /// Intermediate certificates to use besides those in each file; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub untrusted: Vec<PathBuf>,
+
+    /// Warn about certificates that expire within DAYS days (0: never)
+    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS)]
+    pub warn_days: u32,
+
+    /// Count warnings as problems: exit 1 on any warning
+    #[arg(long)]
+    pub strict: bool,
+
+    /// The private key served with the certificates: it must match each leaf, in a form
+    /// Granian loads (an encrypted key's password from --password-file/--password-env)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
+    /// Certificate files as the server sends them (leaf first); `-` reads standard input
+    #[arg(value_name = "CERT", required = true)]
+    pub files: Vec<PathBuf>,
+}
