@@ -24,6 +24,12 @@ pub enum Remedy {
     /// Give a compose project's clients the system's roots plus the CA (the compose file
     /// of the run, when `None`).
     TrustCompose { compose: Option<String> },
+    /// Make the missing certificate (`is_key` false) or key file of a pair, at `file`.
+    MakePair { file: String, is_key: bool },
+    /// A DER file rewritten as PEM in place (a certificate, or a private key).
+    ToPem { file: String, is_key: bool },
+    /// Give the file to the numeric user a container runs as, keeping it private.
+    GiveTo { uid: u32, file: String },
 }
 
 impl Remedy {
@@ -38,6 +44,11 @@ impl Remedy {
             }
             Self::TrustIssuer { .. } => "`certsmith verify --ca CA.pem FILE`".to_owned(),
             Self::TrustedPath { .. } | Self::TrustCompose { .. } => "`certsmith trust compose`".to_owned(),
+            Self::MakePair { file, .. } => {
+                format!("`certsmith gen --cert-file CERT --key-file KEY NAME...` (one of them {file})")
+            }
+            Self::ToPem { file, .. } => format!("`openssl x509 -inform DER -in {file} -out PEM_FILE`"),
+            Self::GiveTo { uid, file } => format!("`sudo chown {uid} {file}`"),
         }
     }
 }

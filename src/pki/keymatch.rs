@@ -346,11 +346,14 @@ pub fn granian_issues(
     let decrypted = decrypt_command(key_name);
     if !in_pem {
         // Granian reads the key with rustls-pemfile, and Python's ssl module first: PEM only.
-        issues.push(Issue::new(
-            Code::KeyFormatUnsupportedByGranian,
-            format!("{key_name} is DER, and Granian reads keys only as PEM: it refuses to start with this file"),
-            format!("convert it: `openssl pkey -inform DER -in {key_name} -out {}`", sibling(key_name, "pem")),
-        ));
+        issues.push(
+            Issue::new(
+                Code::KeyFormatUnsupportedByGranian,
+                format!("{key_name} is DER, and Granian reads keys only as PEM: it refuses to start with this file"),
+                format!("rewrite it as PEM, readable only by its owner: {FIX}"),
+            )
+            .remedy(Remedy::ToPem { file: key_name.to_owned(), is_key: true }),
+        );
     }
     match stored {
         PrivateKey::Plain(_) => {}

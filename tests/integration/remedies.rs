@@ -292,3 +292,81 @@ fn doctor_fixes_work_pasted() {
     let fix = case.round_trip("ca-bundle-replaces-system-roots", &doctor);
     assert_eq!(fix, "certsmith trust compose --compose compose.yaml");
 }
+
+/// doctor's fixes for the files it names: a missing pair made where the compose file
+/// expects it, a DER certificate rewritten as PEM, a key the container user cannot read
+/// given to that user.
+#[test]
+fn doctor_file_fixes_work_pasted() {
+    const CORE: &str = "services:\n  core:\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n      TARANIS_CORE_URL: https://core.test:8443/api\n    volumes:\n      - ./tls:/certs:ro\n";
+    let doctor = ["doctor", "--no-environ", "--compose", "compose.yaml"];
+
+    let case = Case::new();
+    std::fs::write(case.path("compose.yaml"), CORE).unwrap();
+    std::fs::create_dir_all(case.path("tls")).unwrap();
+    let fix = case.round_trip("file-not-found", &doctor);
+    assert!(fix.starts_with("certsmith gen --out-dir ") && fix.ends_with("tls core.test"), "{fix}");
+
+    let case = Case::new();
+    std::fs::write(case.path("compose.yaml"), CORE).unwrap();
+    assert_eq!(case.certsmith(&["gen", "--out-dir", "tls", "core.test"]).code, 0);
+    let der = Command::new("sh")
+        .args(["-ec", "openssl x509 -in tls/certificate.pem -outform DER -out c.der && mv c.der tls/certificate.pem"])
+        .current_dir(case.dir.path())
+        .status()
+        .unwrap();
+    assert!(der.success());
+    let fix = case.round_trip("certificate-not-pem", &doctor);
+    assert!(fix.starts_with("openssl x509 -inform DER"), "{fix}");
+
+    if std::fs::read_to_string("/proc/self/status").unwrap_or_default().lines().any(|l| l.starts_with("Uid:\t0\t")) {
+        let case = Case::new();
+        std::fs::write(case.path("compose.yaml"), CORE).unwrap();
+        assert_eq!(case.certsmith(&["gen", "--out-dir", "tls", "core.test"]).code, 0);
+        let as_1000 = ["doctor", "--no-environ", "--container-uid", "1000", "--compose", "compose.yaml"];
+        let fix = case.round_trip("file-not-readable", &as_1000);
+        assert!(fix.starts_with("chown 1000 "), "{fix}");
+    } else {
+        eprintln!("SKIPPED: giving a file to uid 1000 needs root (CI runs as root)");
+    }
+}
+
+/// A DER key is rewritten as PEM in place, readable only by its owner; a certificate
+/// storing its EC point compressed is reissued for the same key.
+#[test]
+fn key_fixes_work_pasted() {
+    let case = Case::new();
+    assert_eq!(case.certsmith(&["gen", "a.test"]).code, 0);
+    let der = Command::new("sh")
+        .args([
+            "-ec",
+            "openssl pkey -in certs/private_key.pem -outform DER -out k.der && mv k.der certs/private_key.pem",
+        ])
+        .current_dir(case.dir.path())
+        .status()
+        .unwrap();
+    assert!(der.success());
+    let fix = case.round_trip(
+        "key-format-unsupported-by-granian",
+        &["match-key", "certs/certificate.pem", "certs/private_key.pem"],
+    );
+    assert!(fix.contains("umask 077"), "{fix}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(case.path("certs/private_key.pem")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the key stays private");
+
+    let case = Case::new();
+    std::fs::create_dir_all(case.path("certs")).unwrap();
+    let made = Command::new("sh")
+        .args([
+            "-ec",
+            "openssl ecparam -name prime256v1 -genkey -noout -out k.pem
+             openssl ec -in k.pem -conv_form compressed -out certs/private_key.pem 2>/dev/null
+             openssl req -x509 -key certs/private_key.pem -subj /CN=a.test -addext subjectAltName=DNS:a.test -days 30 -out certs/certificate.pem",
+        ])
+        .current_dir(case.dir.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    case.round_trip("compressed-public-key", &["match-key", "certs/certificate.pem", "certs/private_key.pem"]);
+}

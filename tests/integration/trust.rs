@@ -634,10 +634,13 @@ fn doctors_remedy_for_verification_off_works_when_pasted() {
     std::fs::copy(fixture("env/guide-compose.yaml"), env.work().join("compose.yaml")).unwrap();
     let doctor = |env: &Env| env.run(&["--json", "doctor", "--no-environ", "--compose", "compose.yaml"]);
     let before = doctor(&env);
-    let finding = finding(&before.json(), "ssl-verification-disabled").clone();
-    let hint = finding["hint"].as_str().unwrap();
-    let command = hint.split('`').nth(1).unwrap();
-    assert!(command.starts_with("certsmith ca create"), "{hint}");
+    let json = before.json();
+    let finding = finding(&json, "ssl-verification-disabled").clone();
+    let command = finding["fix"].as_str().unwrap();
+    assert!(finding["hint"].as_str().unwrap().contains(&format!("`{command}`")), "{finding:#}");
+    assert!(command.starts_with("certsmith ca create"), "{command}");
+    // The insecure healthcheck has the same fix.
+    assert_eq!(crate::util::finding(&json, "healthcheck-insecure")["fix"].as_str(), Some(command));
 
     // The CA first, so the guard knows what to remove; the remedy's `--if-missing` keeps it.
     assert_eq!(env.run(&["ca", "create"]).code, 0);
@@ -665,10 +668,17 @@ fn doctors_remedy_for_verification_off_works_when_pasted() {
     // "then delete SSL_VERIFICATION=False": the lines go, and doctor agrees.
     let compose = std::fs::read_to_string(env.work().join("compose.yaml")).unwrap();
     let kept: Vec<&str> = compose.lines().filter(|l| !l.contains("SSL_VERIFICATION=False")).collect();
-    std::fs::write(env.work().join("compose.yaml"), kept.join("\n")).unwrap();
+    // "then delete --insecure from the healthcheck"
+    std::fs::write(env.work().join("compose.yaml"), kept.join("\n").replace("--insecure ", "")).unwrap();
     let after = doctor(&env);
     let codes = after.finding_codes();
-    for gone in ["ssl-verification-disabled", "unknown-issuer", "ca-bundle-replaces-system-roots", "name-mismatch"] {
+    for gone in [
+        "ssl-verification-disabled",
+        "healthcheck-insecure",
+        "unknown-issuer",
+        "ca-bundle-replaces-system-roots",
+        "name-mismatch",
+    ] {
         assert!(!codes.iter().any(|c| c == gone), "{gone} is still there: {codes:?}");
     }
 }

@@ -3,12 +3,10 @@
 //! Granian reads both only as PEM (`granian/src/tls.rs`: `CertificateDer::pem_file_iter`,
 //! `rustls_pemfile::private_key`), and with a password only `ENCRYPTED PRIVATE KEY` blocks.
 
-use std::path::Path;
-
 use super::files::Found;
 use crate::deploy::env::Variable;
 use crate::deploy::granian;
-use crate::finding::{Code, Finding, Severity, Subject};
+use crate::finding::{Code, FIX, Finding, Remedy, Severity, Subject};
 use crate::pki::key::{self, KeyAlgorithm};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input, LoadedFile};
@@ -40,11 +38,13 @@ pub(super) fn pem_certificates(var: &Variable, found: &Found) -> Result<(LoadedF
     })?;
     let host = found.host.display();
     if file.objects.iter().all(|o| o.index.is_none()) {
-        return Err(not_pem(
+        let mut finding = not_pem(
             format!("{}={}: {host} is DER, not PEM: {who}", var.name, var.value),
-            format!("convert it: `openssl x509 -inform DER -in {host} -out {}`", pem_name(&found.host)),
+            format!("rewrite it as PEM: {FIX}"),
             subject(&file),
-        ));
+        );
+        finding.remedy = Some(Remedy::ToPem { file: found.host.display().to_string(), is_key: false });
+        return Err(finding);
     }
     let certs: Vec<Sourced> =
         file.certificates().map(|(index, der)| Sourced { der: der.clone(), source: file.subject(index) }).collect();
@@ -73,10 +73,6 @@ pub(super) fn pem_certificates(var: &Variable, found: &Found) -> Result<(LoadedF
         ));
     }
     Ok((file, certs))
-}
-
-fn pem_name(path: &Path) -> String {
-    path.with_extension("pem").display().to_string()
 }
 
 /// match-key's command to write a key decrypted (`keymatch`'s hints give the same):

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::deploy::env::{Ids, Located, Mount, MountKind, Target, Variable};
 use crate::deploy::granian;
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, FIX, Finding, Remedy, Severity};
 use crate::pki::load::io_reason;
 
 /// A file a variable names, found on the host.
@@ -145,14 +145,17 @@ pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Findin
             } else {
                 String::new()
             };
-            let hint = match granian::option(&var.name).map(|o| o.name) {
-                Some(granian::CERTIFICATE | granian::KEYFILE) => format!(
-                    "make the pair there: `certsmith gen --out-dir {}`, or fix the path{container_hint}",
-                    found.host.parent().map_or_else(|| ".".to_owned(), |p| p.display().to_string())
-                ),
-                _ => format!("fix the path, or put the file there{container_hint}"),
+            let pair = match granian::option(&var.name).map(|o| o.name) {
+                Some(granian::CERTIFICATE) => Some(false),
+                Some(granian::KEYFILE) => Some(true),
+                _ => None,
             };
-            return Err(finding(
+            let hint = match pair {
+                Some(_) => format!("make the pair there: {FIX}, or fix the path{container_hint}"),
+                None => format!("fix the path, or put the file there{container_hint}"),
+            };
+            let remedy = pair.map(|is_key| Remedy::MakePair { file: found.host.display().to_string(), is_key });
+            let mut finding = finding(
                 Code::FileNotFound,
                 Severity::Error,
                 format!(
@@ -163,7 +166,9 @@ pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Findin
                     who_fails(var, "does not exist.")
                 ),
                 hint,
-            ));
+            );
+            finding.remedy = remedy;
+            return Err(finding);
         }
         Err(e) => {
             return Err(finding(
@@ -227,11 +232,10 @@ pub(super) fn container_can_read(var: &Variable, found: &Found, ids: Ids) -> Opt
             ),
         )
         .hint(format!(
-            "give the container's user the file and keep it private: `sudo chown {} {}` (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
-            ids.uid,
-            found.host.display(),
+            "give the container's user the file and keep it private: {FIX} (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
             found.host.display()
-        )),
+        ))
+        .remedy(Remedy::GiveTo { uid: ids.uid, file: found.host.display().to_string() }),
     )
 }
 
