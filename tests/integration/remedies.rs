@@ -103,7 +103,22 @@ const VERIFY: &[&str] = &["verify", "certs/certificate.pem"];
 
 #[test]
 fn reissue_fixes_for_verify_findings_work_pasted() {
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 9] = [
+        (
+            "unknown-critical-extension",
+            &[
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-addext",
+                "subjectAltName=DNS:a.test",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+                "-addext",
+                "1.3.6.1.4.1.55555.7=critical,ASN1:NULL",
+            ],
+        ),
         (
             "missing-server-auth-eku",
             &[
@@ -290,6 +305,18 @@ fn doctor_fixes_work_pasted() {
     )
     .unwrap();
     let fix = case.round_trip("ca-bundle-replaces-system-roots", &doctor);
+    assert_eq!(fix, "certsmith trust compose --compose compose.yaml");
+
+    // A core whose certificate comes from certsmith's CA, and a worker given no CA at all.
+    let case = Case::new();
+    assert_eq!(case.certsmith(&["ca", "create"]).code, 0);
+    assert_eq!(case.certsmith(&["gen", "core", "--ca"]).code, 0);
+    std::fs::write(
+        case.path("compose.yaml"),
+        "services:\n  core:\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n  worker:\n    environment:\n      TARANIS_CORE_URL: https://core:8080/api\n",
+    )
+    .unwrap();
+    let fix = case.round_trip("unknown-issuer", &doctor);
     assert_eq!(fix, "certsmith trust compose --compose compose.yaml");
 }
 
