@@ -16,8 +16,19 @@ use crate::pki::load::{self, Input, LoadedFile, Object};
 use crate::report::data::inspect::{InspectData, InspectObject, Item, PublicKeySummary};
 use crate::report::{Data, Report};
 
+/// What inspect will read, in order (`-` is standard input).
+struct Plan {
+    inputs: Vec<Input>,
+}
+
+impl Plan {
+    fn from_args(args: &InspectArgs) -> Self {
+        Self { inputs: args.files.iter().map(|p| Input::from_arg(p)).collect() }
+    }
+}
+
 pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
-    let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).collect();
+    let Plan { inputs } = Plan::from_args(args);
     let mut report = Report {
         command: "inspect",
         data: Data::Inspect(InspectData { objects: Vec::new() }),

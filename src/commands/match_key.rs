@@ -13,22 +13,37 @@ use crate::finding::Failure;
 use crate::finding::{Code, Severity};
 use crate::pki::keymatch::{self, KeyMatch};
 use crate::pki::load::{self, Input};
+use crate::pki::password::PasswordSource;
 use crate::report::{Data, Report};
 
 /// JSON `data` of match-key: the comparison, as `pki::keymatch` states it.
 pub type MatchKeyData = KeyMatch;
 
-pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
-    let cert_input = Input::from_arg(&args.cert);
-    let key_input = Input::from_arg(&args.key);
-    if cert_input == Input::Stdin && key_input == Input::Stdin {
-        return Err(Failure::new("CERT and KEY cannot both be standard input (`-`)")
-            .hint("pass at least one of them as a file path"));
+/// The pair to compare, which certificate of the file, and where the key's password
+/// comes from; at most one of the two from standard input.
+struct Plan {
+    cert: Input,
+    key: Input,
+    index: usize,
+    password: PasswordSource,
+}
+
+impl Plan {
+    fn from_args(args: &MatchKeyArgs) -> Result<Self, Failure> {
+        let (cert, key) = (Input::from_arg(&args.cert), Input::from_arg(&args.key));
+        if cert == Input::Stdin && key == Input::Stdin {
+            return Err(Failure::new("CERT and KEY cannot both be standard input (`-`)")
+                .hint("pass at least one of them as a file path"));
+        }
+        Ok(Self { cert, key, index: args.index, password: args.password.source() })
     }
+}
+
+pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
+    let Plan { cert: cert_input, key: key_input, index, password: source } = Plan::from_args(args)?;
     let cert_file = load::load(&cert_input)?;
     let key_file = load::load(&key_input)?;
-    let source = args.password.source();
-    let answer = keymatch::check(&cert_file, args.index, &key_file, || source.read(&key_file.name))?;
+    let answer = keymatch::check(&cert_file, index, &key_file, || source.read(&key_file.name))?;
 
     let mut findings: Vec<_> = answer
         .issues

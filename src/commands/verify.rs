@@ -16,22 +16,52 @@ use crate::finding::Severity;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::password::{Password, PasswordSource};
-use crate::pki::verify::{self, Pool, Settings, TrustSource};
+use crate::pki::verify::{self, Host, Pool, Settings, Sourced, TrustSource};
 use crate::report::data::verify::{VerifiedFile, VerifyData};
 use crate::report::{Data, Report};
 
-pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
-    let hosts = parse_hosts(&args.hosts)?;
-    let untrusted = certificates_of(&args.untrusted, "--untrusted")?;
-    let ca = if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) };
-    let pool = Pool::new(&untrusted, ca.as_deref())?;
-    let settings =
-        Settings { hosts: &hosts, now: ctx.now, warn_days: args.warn_days, trust_source: TrustSource::CaOption };
+/// Everything verify will do, decided and read before the first file is checked: the
+/// names, the trust pool's certificates, the files (each once), the key and its password,
+/// how strict the verdict is.
+struct Plan {
+    hosts: Vec<Host>,
+    untrusted: Vec<Sourced>,
+    ca: Option<Vec<Sourced>>,
+    inputs: Vec<Input>,
+    key: Option<ServedKey>,
+    warn_days: u32,
+    strict: bool,
+    /// What the findings' commands know of the run (each file's path is added).
+    situation: Situation,
+}
 
-    // The same file twice is checked once.
-    let mut seen = HashSet::new();
-    let inputs: Vec<Input> = args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect();
-    let key = args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?;
+impl Plan {
+    fn from_args(args: &VerifyArgs) -> Result<Self, Failure> {
+        // The same file twice is checked once.
+        let mut seen = HashSet::new();
+        Ok(Self {
+            hosts: parse_hosts(&args.hosts)?,
+            untrusted: certificates_of(&args.untrusted, "--untrusted")?,
+            ca: if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) },
+            inputs: args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect(),
+            key: args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?,
+            warn_days: args.warn_days,
+            strict: args.strict,
+            situation: Situation {
+                key_file: args.key.clone(),
+                ca_files: args.ca.clone(),
+                hosts: args.hosts.clone(),
+                ..Situation::default()
+            },
+        })
+    }
+}
+
+pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
+    let plan = Plan::from_args(args)?;
+    let Plan { hosts, untrusted, ca, inputs, key, warn_days, strict, situation } = &plan;
+    let pool = Pool::new(untrusted, ca.as_deref())?;
+    let settings = Settings { hosts, now: ctx.now, warn_days: *warn_days, trust_source: TrustSource::CaOption };
     let check = |input: &Input| {
         let file = load::load(input)?;
         let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
@@ -41,23 +71,17 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                 .hint("the data is damaged; copy it again from its source")
                 .about(file.subject(None))
         })?;
-        match &key {
+        match key {
             Some(key) => key.check(&file, verified),
             None => Ok(verified),
         }
     };
 
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
-    for (input, checked) in inputs.iter().zip(in_parallel(&inputs, check)) {
+    for (input, checked) in inputs.iter().zip(in_parallel(inputs, check)) {
         match checked {
             Ok(mut verified) => {
-                let situation = Situation {
-                    cert_file: input.path().map(Path::to_path_buf),
-                    key_file: args.key.clone(),
-                    ca_files: args.ca.clone(),
-                    hosts: args.hosts.clone(),
-                    compose: None,
-                };
+                let situation = Situation { cert_file: input.path().map(Path::to_path_buf), ..situation.clone() };
                 fix::apply(&mut verified.findings, &situation);
                 findings.extend(verified.findings);
                 files.push(VerifiedFile {
@@ -71,7 +95,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
             Err(failure) => errors.push(failure),
         }
     }
-    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors, strict: args.strict })
+    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors, strict: *strict })
 }
 
 /// The `--key` file, read once; an encrypted key's password is read once too.
