@@ -261,7 +261,7 @@ fn unknown_issuer(
             trust.short
         ),
     };
-    let word = |t: &str| crate::pki::checks::shell_word(t);
+    let word = |t: &str| crate::finding::place::shell_word(t);
     // The user's own flags stay in the commands: --servername always, --ca where it is kept.
     let servername = servername.map(|n| format!(" --servername {}", word(n))).unwrap_or_default();
     let own_ca: String = ca.iter().map(|f| format!(" --ca {}", word(&f.display().to_string()))).collect();

@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::finding::place::shell_word;
 use crate::finding::{FIX, Finding, Remedy};
-use crate::pki::checks::shell_word;
 use crate::pki::describe;
 use crate::pki::load::{self, Input};
 use crate::report::Report;

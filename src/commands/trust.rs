@@ -243,7 +243,7 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
 
     let dir = env_compose::project_dir(&file);
     let yaml = compose::override_yaml(
-        &crate::pki::checks::shell_word(&shown),
+        &crate::finding::place::shell_word(&shown),
         project.version.as_deref(),
         &chosen,
         &compose::compose_path(&bundle_path, &dir),
@@ -259,7 +259,7 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
     let next = if out == automatic {
         vec!["docker compose up".to_owned()]
     } else {
-        let word = |p: &std::path::Path| crate::pki::checks::shell_word(&p.display().to_string());
+        let word = |p: &std::path::Path| crate::finding::place::shell_word(&p.display().to_string());
         vec![format!("docker compose -f {} -f {} up", word(&file), word(&out))]
     };
     let data = ComposeData {

@@ -1,5 +1,6 @@
 //! Where something was said: a place in a source file ([`Position`], [`Origin`]), as
-//! findings about `.env` and compose files point at it, and how long names are shown.
+//! findings about `.env` and compose files point at it, and how names are shown: long
+//! ones abbreviated, in commands as one shell word.
 
 use serde::Serialize;
 
@@ -74,4 +75,10 @@ pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
         }
         None => name.into(),
     }
+}
+
+/// A name or path as one shell word, for commands in hints and next steps (as it is when
+/// it cannot be quoted: a NUL byte).
+pub fn shell_word(text: &str) -> String {
+    shlex::try_quote(text).map_or_else(|_| text.to_owned(), |q| q.into_owned())
 }

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::pki::checks::shell_word;
+use crate::finding::place::shell_word;
 
 /// One command a store needs.
 #[derive(Debug, Clone, PartialEq, Eq)]

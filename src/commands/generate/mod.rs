@@ -23,7 +23,6 @@ use crate::finding::{Code, Finding, Remedy, Severity, Subject};
 use crate::output::{self, Planned, Replace};
 use crate::pki::build::{self, KeyType, LeafSpec};
 use crate::pki::ca::{self, LocalCa};
-use crate::pki::checks;
 use crate::pki::describe::{self, CertSummary};
 use crate::pki::key::{self, KeyAlgorithm, PrivateKey};
 use crate::pki::keymatch;
@@ -578,7 +577,11 @@ fn next_steps(names: &[SubjectName], trust: &str, cert: &str, key: &str) -> Vec<
         });
     let Some(host) = host else { return Vec::new() };
     // Paths as the shell needs them: a folder may have spaces or quotes in its name.
-    let (trust, cert, key) = (checks::shell_word(trust), checks::shell_word(cert), checks::shell_word(key));
+    let (trust, cert, key) = (
+        crate::finding::place::shell_word(trust),
+        crate::finding::place::shell_word(cert),
+        crate::finding::place::shell_word(key),
+    );
     let verify = |ca: &str| format!("certsmith verify {ca}--key {key} --host {} {cert}", host.trim_matches(['[', ']']));
     if trust == cert {
         // Self-signed: each client must be given the certificate itself.

@@ -97,12 +97,6 @@ pub fn reissue(cert: &CertSummary, extra: Option<&str>) -> Remedy {
     Remedy::Reissue { names, issuer: (!cert.self_signed).then(|| cert.issuer.clone()), keep_key: false }
 }
 
-/// A name or path as one shell word, for commands in hints and next steps (as it is when
-/// it cannot be quoted: a NUL byte).
-pub fn shell_word(text: &str) -> String {
-    shlex::try_quote(text).map_or_else(|_| text.to_owned(), |q| q.into_owned())
-}
-
 /// Problems any certificate can have, whatever its place in a chain (`inspect`).
 pub fn certificate_issues(cert: &CertSummary, now: OffsetDateTime) -> Vec<Issue> {
     let mut issues = loadability(cert, Role::Leaf);

@@ -285,7 +285,7 @@ pub(super) fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, so
                 "no client's CA bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) says which CA they trust",
                 format!(
                     "give the clients {trusted} in a bundle with the system's roots, mounted, with SSL_CERT_FILE and REQUESTS_CA_BUNDLE pointing at it (certsmith then checks the chain against it): {FIX}; {path} alone: `certsmith verify --ca CA.pem {}`",
-                    checks::shell_word(&path)
+                    crate::finding::place::shell_word(&path)
                 ),
             ),
         };
