@@ -2,7 +2,7 @@
 //! to do to each, as a report. The work is in `crate::trust`; this module only turns
 //! arguments into calls and outcomes into findings, and never prints.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{
     PlatformArg, StoreArg, TrustBundleArgs, TrustChangeArgs, TrustCommand, TrustComposeArgs, TrustStatusArgs,
@@ -103,7 +103,7 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
     let mut data = Vec::with_capacity(found.len());
     for store in &found {
         let outcome = stores::change(store, &anchor, what, &host, options);
-        findings.extend(finding(store, &outcome, print_sudo, what));
+        findings.extend(finding(store, &outcome, print_sudo, what, args.ca.as_deref()));
         data.push(store_data(store, outcome, print_sudo));
     }
     let action = if what == Change::Install { "install" } else { "uninstall" };
@@ -130,7 +130,7 @@ fn status(args: &TrustStatusArgs) -> Result<Report, Failure> {
     let mut data = Vec::with_capacity(found.len());
     for store in &found {
         let outcome = stores::status(store, &anchor, &host);
-        findings.extend(finding(store, &outcome, !host.is_root, Change::Install));
+        findings.extend(finding(store, &outcome, !host.is_root, Change::Install, args.ca.as_deref()));
         data.push(store_data(store, outcome, !host.is_root));
     }
     let data = TrustData { action: "status", platform, dry_run: false, ca: ca_ref(&anchor), stores: data };
@@ -157,7 +157,11 @@ fn store_flag(store: &Store) -> &'static str {
 }
 
 /// The finding a store's outcome calls for, if any.
-fn finding(store: &Store, outcome: &Outcome, sudo: bool, what: Change) -> Option<Finding> {
+fn finding(store: &Store, outcome: &Outcome, sudo: bool, what: Change, ca: Option<&Path>) -> Option<Finding> {
+    // The user's own --ca stays in the commands suggested.
+    let ca = ca
+        .map(|c| format!(" --ca {}", crate::finding::place::shell_word(&c.display().to_string())))
+        .unwrap_or_default();
     let subject = Subject { path: Some(store.path()), ..Subject::default() };
     let label = store.label();
     let verb = if what == Change::Install { "install" } else { "uninstall" };
@@ -187,8 +191,12 @@ fn finding(store: &Store, outcome: &Outcome, sudo: bool, what: Change) -> Option
         .hint(format!("run the commands by hand to see why: {lines}")),
         State::NotTrusted => {
             let why = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
-            Finding::new(Code::CaNotTrusted, Severity::Error, subject, format!("the {label} does not trust the CA{why}"))
-                .hint(format!("certsmith trust install --store {}", store_flag(store)))
+            let fix = format!("certsmith trust install --store {}{ca}", store_flag(store));
+            let mut finding =
+                Finding::new(Code::CaNotTrusted, Severity::Error, subject, format!("the {label} does not trust the CA{why}"))
+                    .hint(format!("install it: `{fix}`"));
+            finding.fix = Some(fix);
+            finding
         }
         _ => return None,
     };

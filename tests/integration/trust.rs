@@ -682,3 +682,34 @@ fn doctors_remedy_for_verification_off_works_when_pasted() {
         assert!(!codes.iter().any(|c| c == gone), "{gone} is still there: {codes:?}");
     }
 }
+
+/// `trust status` on an NSS database without the CA: `ca-not-trusted`, whose fix, pasted
+/// (`sh -c`), installs it; status then exits 0. The user's own --ca stays in the fix.
+#[test]
+fn ca_not_trusted_is_fixed_by_its_fix_pasted() {
+    if !have("certutil") {
+        panic!("certutil is needed (Debian package libnss3-tools; .ci/run installs it)");
+    }
+    let env = Env::new();
+    env.ca_and_leaf();
+    nss_home(&env);
+    let own_ca = env.caroot().join("ca.pem");
+    let status = ["--json", "trust", "status", "--store", "nss", "--ca", own_ca.to_str().unwrap()];
+    let before = env.run(&status);
+    assert_eq!(before.code, 1, "{}", before.stdout);
+    let json = before.json();
+    let fix = finding(&json, "ca-not-trusted")["fix"].as_str().unwrap().to_owned();
+    assert_eq!(fix, format!("certsmith trust install --store nss --ca {}", own_ca.display()));
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap();
+    let pasted = Command::new("sh")
+        .args(["-c", &fix])
+        .current_dir(env.work())
+        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("HOME", env.home())
+        .env("CERTSMITH_CAROOT", env.caroot())
+        .output()
+        .unwrap();
+    assert!(pasted.status.success(), "`{fix}`: {}", String::from_utf8_lossy(&pasted.stderr));
+    let after = env.run(&status);
+    assert_eq!((after.code, after.finding_codes()), (0, vec![]), "{}", after.stdout);
+}
