@@ -2,11 +2,13 @@
 //! the same care as gen's files, by default in the CA home (`trust::home`), outside the
 //! project; `certsmith ca path`: where that is.
 
+use std::path::PathBuf;
+
 use crate::cli::{CaCommand, CaCreateArgs};
 use crate::commands::Context;
 use crate::finding::Failure;
 use crate::output::{self, Planned, Replace};
-use crate::pki::build::{self, CaSpec};
+use crate::pki::build::{self, CaSpec, KeyType};
 use crate::pki::describe::{self};
 use crate::pki::load::Input;
 use crate::pki::names::{self, SubjectName};
@@ -36,21 +38,52 @@ pub fn run(command: &CaCommand, ctx: &Context) -> Result<Report, Failure> {
     }
 }
 
-fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
-    let permitted_dns = args
-        .permit_dns
-        .iter()
-        .map(|suffix| match names::parse(suffix.trim_start_matches('.')) {
-            Ok(SubjectName::Dns(name)) if !name.starts_with('*') => Ok(name),
-            _ => Err(Failure::new(format!("--permit-dns {suffix:?} is not a DNS name suffix"))
-                .hint("give a domain such as test, localhost or dev.example.com; it permits that name and every name under it")),
+/// What `ca create` will make and where, decided before anything is touched.
+struct Plan {
+    spec: CaSpec,
+    key_type: KeyType,
+    out_dir: PathBuf,
+    /// The folder is certsmith's CA home (made private before anything goes in).
+    in_home: bool,
+    force: bool,
+    if_missing: bool,
+}
+
+impl Plan {
+    fn from_args(args: &CaCreateArgs, ctx: &Context) -> Result<Self, Failure> {
+        let permitted_dns = args
+            .permit_dns
+            .iter()
+            .map(|suffix| match names::parse(suffix.trim_start_matches('.')) {
+                Ok(SubjectName::Dns(name)) if !name.starts_with('*') => Ok(name),
+                _ => Err(Failure::new(format!("--permit-dns {suffix:?} is not a DNS name suffix"))
+                    .hint("give a domain such as test, localhost or dev.example.com; it permits that name and every name under it")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let spec = CaSpec {
+            common_name: args.cn.clone().unwrap_or_else(default_common_name),
+            organization: "certsmith development CA".to_owned(),
+            not_before: crate::clock::backdated(ctx.now),
+            not_after: crate::clock::days_after(ctx.now, args.days)?,
+            permitted_dns,
+        };
+        let out_dir = match &args.out_dir {
+            Some(dir) => dir.clone(),
+            None => home::current()?,
+        };
+        Ok(Self {
+            spec,
+            key_type: args.key_type.into(),
+            out_dir,
+            in_home: args.out_dir.is_none(),
+            force: args.force,
+            if_missing: args.if_missing,
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let in_home = args.out_dir.is_none();
-    let out_dir = match &args.out_dir {
-        Some(dir) => dir.clone(),
-        None => home::current()?,
-    };
+    }
+}
+
+fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
+    let Plan { spec, key_type, out_dir, in_home, force, if_missing } = Plan::from_args(args, ctx)?;
     if in_home {
         // 0700 whatever the umask, before anything is written into it.
         home::ensure_private_dir(&out_dir)?;
@@ -59,24 +92,17 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     let key_path = out_dir.join("ca-key.pem");
     // Held to the end of the run: a second `ca create` on this folder waits its turn.
     let _lock = output::lock::lock_folders(&[&key_path, &cert_path], output::lock::CA_FOLDER_MODE)?;
-    if args.if_missing && (cert_path.exists() || key_path.exists()) {
+    if if_missing && (cert_path.exists() || key_path.exists()) {
         return keep_existing(&cert_path, &key_path, ctx);
     }
     output::check_targets(
         &[&key_path, &cert_path],
-        args.force,
+        force,
         "use --if-missing to keep a usable CA, or --force to replace it (every client must then trust the new ca.pem)",
     )?;
     let replacing = cert_path.exists() || key_path.exists();
 
-    let key = build::generate_key(args.key_type.into())?;
-    let spec = CaSpec {
-        common_name: args.cn.clone().unwrap_or_else(default_common_name),
-        organization: "certsmith development CA".to_owned(),
-        not_before: crate::clock::backdated(ctx.now),
-        not_after: crate::clock::days_after(ctx.now, args.days)?,
-        permitted_dns,
-    };
+    let key = build::generate_key(key_type)?;
     let params = build::ca_params(&spec)?;
     let der = build::self_signed(&params, &key)?;
     let files = vec![
@@ -87,11 +113,12 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
             mode: 0o644,
         },
     ];
-    output::write_files(&files, if args.force { Replace::Existing } else { Replace::Never })?;
+    output::write_files(&files, if force { Replace::Existing } else { Replace::Never })?;
 
     let summary = describe::certificate(&der)
         .map_err(|e| Failure::new(format!("certsmith could not read the CA it made: {e}")))?;
-    let dir = out_dir.display();
+    let word = |p: &std::path::Path| crate::finding::place::shell_word(&p.display().to_string());
+    let dir = word(&out_dir);
     // A name the CA may vouch for: localhost unless --permit-dns rules it out, else one
     // under the first permitted domain (which curl must be told resolves to this machine).
     let localhost_ok = spec.permitted_dns.is_empty() || spec.permitted_dns.iter().any(|d| d == "localhost");
@@ -115,7 +142,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
         } else {
             vec![
                 format!("certsmith gen --ca {dir} {host} 127.0.0.1"),
-                format!("curl {resolve}--cacert {} https://{host}:8443/", cert_path.display()),
+                format!("curl {resolve}--cacert {} https://{host}:8443/", word(&cert_path)),
             ]
         },
     };

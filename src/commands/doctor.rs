@@ -14,13 +14,30 @@ use crate::deploy::env::{self, ENVIRONMENT, Origin, Target, Unset, Vars, compose
 use crate::deploy::granian;
 use crate::finding::Failure;
 use crate::finding::{Code, Finding, Severity};
+use crate::pki::verify::Host;
 use crate::report::data::doctor::{DoctorData, SourceInfo};
 use crate::report::data::doctor::{HostUse, TargetData};
 use crate::report::{Data, Report};
 
+/// What doctor will check, decided before any file is read: the names clients use
+/// (`--host`), the environment the processes inherit (none with `--no-environ`), and the
+/// arguments that say where the configuration comes from.
+struct Plan<'a> {
+    hosts: Vec<Host>,
+    process: Vars,
+    args: &'a DoctorArgs,
+}
+
+impl<'a> Plan<'a> {
+    fn from_args(args: &'a DoctorArgs) -> Result<Self, Failure> {
+        let hosts = super::inputs::parse_hosts(&args.hosts)?;
+        let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
+        Ok(Self { hosts, process, args })
+    }
+}
+
 pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
-    let hosts = super::inputs::parse_hosts(&args.hosts)?;
-    let process = if args.no_environ { Vars::default() } else { Vars::from_process() };
+    let Plan { hosts, process, args } = Plan::from_args(args)?;
     let mut sources = Vec::new();
     let mut unset: Vec<Unset> = Vec::new();
     // One budget for every file this run interpolates (see env::interpolate).
