@@ -73,6 +73,28 @@ fn no_store(platform: Platform, kinds: &[Kind]) -> Failure {
     .hint("install ca-certificates, start Firefox or Chromium once, or set JAVA_HOME; `--platform` with --dry-run prints another platform's commands")
 }
 
+/// The CA a trust command is about and the stores it works on, found before any store is
+/// asked or changed.
+struct Plan {
+    anchor: Anchor,
+    host: Host,
+    platform: Platform,
+    stores: Vec<Store>,
+}
+
+impl Plan {
+    fn new(ca: Option<&PathBuf>, store_args: &[StoreArg], platform: Platform) -> Result<Self, Failure> {
+        let anchor = load_ca(ca)?;
+        let host = Host::current();
+        let kinds = kinds(store_args);
+        let stores = stores::detect(platform, &host, &kinds);
+        if stores.is_empty() {
+            return Err(no_store(platform, &kinds));
+        }
+        Ok(Self { anchor, host, platform, stores })
+    }
+}
+
 fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
     let platform = match args.platform {
         None | Some(PlatformArg::Linux) => Platform::current(),
@@ -87,13 +109,7 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
         ))
         .hint("add --dry-run and run the printed commands on that machine"));
     }
-    let anchor = load_ca(args.ca.as_ref())?;
-    let host = Host::current();
-    let kinds = kinds(&args.store);
-    let found = stores::detect(platform, &host, &kinds);
-    if found.is_empty() {
-        return Err(no_store(platform, &kinds));
-    }
+    let Plan { anchor, host, platform, stores: found } = Plan::new(args.ca.as_ref(), &args.store, platform)?;
     // Root runs the commands itself: --sudo is for the person who is not (and root may
     // have no sudo at all, as in containers).
     let options = RunOptions { dry_run: args.dry_run, sudo: args.sudo && !host.is_root };
@@ -118,14 +134,7 @@ fn change(args: &TrustChangeArgs, what: Change) -> Result<Report, Failure> {
 }
 
 fn status(args: &TrustStatusArgs) -> Result<Report, Failure> {
-    let anchor = load_ca(args.ca.as_ref())?;
-    let host = Host::current();
-    let kinds = kinds(&args.store);
-    let platform = Platform::current();
-    let found = stores::detect(platform, &host, &kinds);
-    if found.is_empty() {
-        return Err(no_store(platform, &kinds));
-    }
+    let Plan { anchor, host, platform, stores: found } = Plan::new(args.ca.as_ref(), &args.store, Platform::current())?;
     let mut findings = Vec::new();
     let mut data = Vec::with_capacity(found.len());
     for store in &found {
