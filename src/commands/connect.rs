@@ -23,20 +23,35 @@ use crate::report::{Data, Report};
 use crate::pki::checks::WARN_DAYS;
 use crate::report::data::connect::{ConnectData, ServedCertificate};
 
+/// Where connect goes and what it trusts, decided before any connection: the target, the
+/// name it sends and checks, the ALPN protocols offered, the trust (`--ca` or the system's).
+struct Plan {
+    target: Target,
+    host: Host,
+    alpn: Vec<Vec<u8>>,
+    trust: Trust,
+}
+
+impl Plan {
+    fn from_args(args: &ConnectArgs) -> Result<Self, Failure> {
+        let target = Target::parse(&args.target).map_err(|e| {
+            Failure::new(format!("TARGET {:?}: {e}", args.target)).hint(
+                "pass host, host:port, [IPv6]:port or an https:// URL, such as `certsmith connect localhost:8443`",
+            )
+        })?;
+        let name = args.servername.as_deref().unwrap_or(&target.host);
+        let host = Host::parse(name).ok_or_else(|| {
+            Failure::new(format!(
+                "{name:?} is neither a DNS name nor an IP address, so rustls can neither send it as SNI nor verify it"
+            ))
+            .hint("pass the name clients use with --servername, such as `--servername myapp.local`")
+        })?;
+        Ok(Self { alpn: alpn_list(&args.alpn)?, trust: Trust::load(&args.ca, args.insecure)?, target, host })
+    }
+}
+
 pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
-    let target = Target::parse(&args.target).map_err(|e| {
-        Failure::new(format!("TARGET {:?}: {e}", args.target))
-            .hint("pass host, host:port, [IPv6]:port or an https:// URL, such as `certsmith connect localhost:8443`")
-    })?;
-    let name = args.servername.as_deref().unwrap_or(&target.host);
-    let host = Host::parse(name).ok_or_else(|| {
-        Failure::new(format!(
-            "{name:?} is neither a DNS name nor an IP address, so rustls can neither send it as SNI nor verify it"
-        ))
-        .hint("pass the name clients use with --servername, such as `--servername myapp.local`")
-    })?;
-    let alpn = alpn_list(&args.alpn)?;
-    let trust = Trust::load(&args.ca, args.insecure)?;
+    let Plan { target, host, alpn, trust } = Plan::from_args(args)?;
     let pool = Pool::new(&[], Some(&trust.certs))?;
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(trust.certs.iter().map(|c| c.der.clone()));
@@ -79,8 +94,13 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         // Without --insecure, a rejected certificate ends the handshake: its findings say why.
         let verdict_failed =
             !args.insecure && session.served.as_ref().is_some_and(|s| s.trusted.is_err() || s.name.is_err());
-        let why =
-            Why { version: session.version, tls13_only: probe.tls13_only, alpn: &alpn, name, authority: &authority };
+        let why = Why {
+            version: session.version,
+            tls13_only: probe.tls13_only,
+            alpn: &alpn,
+            name: &host.text,
+            authority: &authority,
+        };
         findings.extend(handshake_finding(error, verdict_failed, &why));
     }
 
