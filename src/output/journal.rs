@@ -1,33 +1,41 @@
 //! The journal that makes a set of renames all-or-nothing across a kill.
 //!
-//! Before the first rename of a set, `.certsmith-journal` is written (through a temp file,
-//! synced) in the folder of the first target; it lists each complete, synced temp file and
-//! the path it becomes. After the last rename it is removed. A run killed between the
-//! renames leaves the journal, and the next run that locks that folder rolls the change
-//! forward: every listed temp that is still there is renamed into place, so the key and
-//! the certificate are again the pair one run made. Nothing is decided from file contents.
+//! Before the first rename of a set, each folder the set writes into gets a
+//! `.certsmith-journal` (through a temp file, synced) naming the files the set puts there
+//! and the process that wrote their temps; every temp is complete and synced by then.
+//! After the last rename the journals are removed. A run killed between renames leaves
+//! them, and the next run that writes into such a folder rolls the change forward: each
+//! listed file whose temp (`.NAME.certsmith-PID.tmp`, beside it) is still there is renamed
+//! into place, so the key and the certificate are again the pair one run made. Nothing is
+//! decided from file contents.
 //!
-//! Format: the line `certsmith-journal 1`, then for each rename its two paths, each ended
-//! by a NUL byte (a path can hold any byte but NUL). A journal in any other form is left
-//! alone and reported.
+//! A journal names plain file names only, in its own folder: a journal someone else put
+//! there can at most finish a certsmith temp file into its own name, never reach a path
+//! elsewhere. Format: the line `certsmith-journal 2`, the line with the writer's PID, then
+//! each file name ended by a NUL byte. A journal in any other form is left alone and
+//! reported.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-const HEADER: &[u8] = b"certsmith-journal 1\n";
+const HEADER: &str = "certsmith-journal 2\n";
 
-/// The journal's name, in the folder of a set's first target.
+/// The journal's name, in each folder a set writes into.
 pub const NAME: &str = ".certsmith-journal";
 
-/// Writes the journal for `renames` (temp, target) into `dir`, synced, atomically.
-pub fn write(dir: &Path, renames: &[(PathBuf, PathBuf)]) -> io::Result<PathBuf> {
-    let mut bytes = HEADER.to_vec();
-    for (from, to) in renames {
-        for path in [from, to] {
-            bytes.extend_from_slice(&path_bytes(path));
-            bytes.push(0);
-        }
+/// The temp file a run with `pid` writes for the target `name`.
+pub fn temp_name(name: &str, pid: u32) -> String {
+    format!(".{name}.certsmith-{pid}.tmp")
+}
+
+/// Writes the journal for the files `names` (in `dir`) that this process is about to put
+/// in place, synced, atomically.
+pub fn write(dir: &Path, names: &[String]) -> io::Result<PathBuf> {
+    let mut bytes = format!("{HEADER}{}\n", std::process::id()).into_bytes();
+    for name in names {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(0);
     }
     let path = dir.join(NAME);
     let temp = dir.join(format!("{NAME}.{}.tmp", std::process::id()));
@@ -72,14 +80,17 @@ pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let renames = parse(&bytes).ok_or_else(|| {
+    let (pid, names) = parse(&bytes).ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a journal certsmith wrote", journal.display()))
     })?;
     let mut done = Vec::new();
-    for (from, to) in renames {
-        if from.symlink_metadata().is_ok() {
-            fs::rename(&from, &to)?;
-            done.push(to);
+    for name in names {
+        let temp = dir.join(temp_name(&name, pid));
+        // A regular file only: a link planted under a temp's name is not followed.
+        if temp.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            let target = dir.join(&name);
+            fs::rename(&temp, &target)?;
+            done.push(target);
         }
     }
     sync_dir(dir);
@@ -87,36 +98,16 @@ pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(done)
 }
 
-fn parse(bytes: &[u8]) -> Option<Vec<(PathBuf, PathBuf)>> {
-    let body = bytes.strip_prefix(HEADER)?;
-    let body = body.strip_suffix(b"\0")?;
-    let paths: Vec<PathBuf> = body.split(|b| *b == 0).map(path_from_bytes).collect();
-    if !paths.len().is_multiple_of(2) || paths.iter().any(|p| p.as_os_str().is_empty()) {
-        return None;
-    }
-    Some(paths.chunks(2).filter_map(|pair| Some((pair.first()?.clone(), pair.get(1)?.clone()))).collect())
-}
-
-#[cfg(unix)]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    path.as_os_str().as_bytes().to_vec()
-}
-
-#[cfg(unix)]
-fn path_from_bytes(bytes: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
-}
-
-#[cfg(not(unix))]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    path.to_string_lossy().into_owned().into_bytes()
-}
-
-#[cfg(not(unix))]
-fn path_from_bytes(bytes: &[u8]) -> PathBuf {
-    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+/// The writer's PID and the file names; `None` for anything else, such as a name with a
+/// path in it.
+fn parse(bytes: &[u8]) -> Option<(u32, Vec<String>)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let body = text.strip_prefix(HEADER)?;
+    let (pid, names) = body.split_once('\n')?;
+    let names = names.strip_suffix('\0')?;
+    let names: Vec<String> = names.split('\0').map(str::to_owned).collect();
+    let plain = |n: &String| !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']);
+    names.iter().all(plain).then_some((pid.parse().ok()?, names))
 }
 
 /// Persists renames in a folder; a folder that cannot be synced (some filesystems) is not
@@ -129,42 +120,51 @@ pub fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
 
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn a_written_journal_reads_back_and_recovery_rolls_forward() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        fs::write(d.join("key.tmp"), b"new key").unwrap();
-        fs::write(d.join("cert.tmp"), b"new cert").unwrap();
+        let pid = std::process::id();
+        fs::write(d.join(temp_name("key.pem", pid)), b"new key").unwrap();
+        fs::write(d.join(temp_name("cert.pem", pid)), b"new cert").unwrap();
         fs::write(d.join("cert.pem"), b"old cert").unwrap();
-        let odd = path_from_bytes(b"odd\nname\xff");
-        let renames = vec![
-            (d.join("key.tmp"), d.join("key.pem")),
-            (d.join("cert.tmp"), d.join("cert.pem")),
-            (d.join("gone.tmp"), d.join(&odd)),
-        ];
-        let journal = write(d, &renames).unwrap();
-        assert_eq!(parse(&fs::read(&journal).unwrap()).unwrap(), renames);
+        let names = vec!["key.pem".to_owned(), "cert.pem".to_owned(), "gone.pem".to_owned()];
+        let journal = write(d, &names).unwrap();
+        assert_eq!(parse(&fs::read(&journal).unwrap()), Some((pid, names)));
         // The first rename happened before the kill.
-        fs::rename(d.join("key.tmp"), d.join("key.pem")).unwrap();
-        let done = recover(d).unwrap();
-        assert_eq!(done, vec![d.join("cert.pem")]);
+        fs::rename(d.join(temp_name("key.pem", pid)), d.join("key.pem")).unwrap();
+        assert_eq!(recover(d).unwrap(), vec![d.join("cert.pem")]);
         assert_eq!(fs::read(d.join("cert.pem")).unwrap(), b"new cert");
         assert_eq!(fs::read(d.join("key.pem")).unwrap(), b"new key");
-        let mut left: Vec<String> =
-            fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        left.sort();
-        assert_eq!(left, ["cert.pem", "key.pem"]);
+        assert_eq!(listing(d), ["cert.pem", "key.pem"]);
         assert!(recover(d).unwrap().is_empty(), "nothing to do the second time");
     }
 
     #[test]
-    fn a_damaged_journal_is_reported_and_kept() {
+    fn a_journal_names_files_in_its_own_folder_only() {
         let dir = tempfile::tempdir().unwrap();
-        for bytes in [&b"certsmith-journal 1\na\0"[..], b"something else", b"certsmith-journal 1\na\0\0"] {
+        for bytes in [
+            &b"certsmith-journal 2\n1\na\0"[..],
+            b"certsmith-journal 2\n1\n../victim\0",
+            b"certsmith-journal 2\n1\n/etc/passwd\0",
+            b"certsmith-journal 1\nsomething\0victim\0",
+            b"something else",
+            b"certsmith-journal 2\n1\na\0\0",
+        ] {
+            let planted = bytes != b"certsmith-journal 2\n1\na\0";
             fs::write(dir.path().join(NAME), bytes).unwrap();
-            let err = recover(dir.path()).unwrap_err();
-            assert!(err.to_string().contains("not a journal certsmith wrote"), "{err}");
-            assert!(dir.path().join(NAME).exists());
+            match recover(dir.path()) {
+                Err(e) => assert!(planted && e.to_string().contains("not a journal certsmith wrote"), "{e}"),
+                Ok(done) => assert!(!planted && done.is_empty(), "{done:?}"),
+            }
+            let _ = fs::remove_file(dir.path().join(NAME));
         }
     }
 }

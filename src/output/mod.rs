@@ -117,22 +117,32 @@ pub fn write_files_with(
 ) -> Result<(), Failure> {
     let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
     let mut renamed = 0;
-    let mut journal_path = None;
+    let mut journals: Vec<PathBuf> = Vec::new();
+    let mut dirs: Vec<&Path> = files.iter().map(|f| parent_of(&f.path)).collect();
+    dirs.sort();
+    dirs.dedup();
     let result = (|| {
+        for dir in &dirs {
+            lock::create_folder(dir, lock::CERT_FOLDER_MODE).map_err(|e| io_failure("create the folder", dir, &e))?;
+            // A change a killed run left here is finished first, so that no temp it still
+            // needs is taken for a stale one.
+            journal::recover(dir).map_err(|e| io_failure("complete the interrupted change in", dir, &e))?;
+            remove_stale_temps(dir);
+        }
         for file in files {
-            let parent = parent_of(&file.path);
-            lock::create_folder(parent, lock::CERT_FOLDER_MODE)
-                .map_err(|e| io_failure("create the folder", parent, &e))?;
-            remove_stale_temps(parent);
             temps.push(write_temp(file, hook)?);
         }
-        if let (true, Some(first)) = (files.len() > 1, files.first()) {
-            let renames: Vec<(PathBuf, PathBuf)> =
-                temps.iter().zip(files).map(|(temp, file)| (absolute(temp), absolute(&file.path))).collect();
-            let dir = parent_of(&first.path);
-            hook(Step::Journal).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?;
-            journal_path =
-                Some(journal::write(dir, &renames).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?);
+        if files.len() > 1 {
+            for dir in &dirs {
+                let names: Vec<String> = files
+                    .iter()
+                    .filter(|f| parent_of(&f.path) == *dir)
+                    .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                    .collect();
+                hook(Step::Journal).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?;
+                journals
+                    .push(journal::write(dir, &names).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?);
+            }
         }
         for (file, temp) in files.iter().zip(&temps) {
             hook(Step::Rename).map_err(|e| io_failure("write", &file.path, &e))?;
@@ -142,9 +152,7 @@ pub fn write_files_with(
             }
             renamed += 1;
         }
-        let mut dirs: Vec<&Path> = files.iter().map(|f| parent_of(&f.path)).collect();
-        dirs.dedup();
-        for dir in dirs {
+        for dir in &dirs {
             journal::sync_dir(dir);
         }
         let first = files.first().map_or(Path::new("."), |f| f.path.as_path());
@@ -153,7 +161,7 @@ pub fn write_files_with(
     match (&result, replace) {
         // A set half renamed over old files cannot be undone (the old files are gone):
         // the journal and the remaining temps stay, and the next run completes the set.
-        (Err(_), Replace::Existing) if renamed > 0 && renamed < files.len() && journal_path.is_some() => {
+        (Err(_), Replace::Existing) if renamed > 0 && renamed < files.len() && !journals.is_empty() => {
             return result.map_err(|f| {
                 f.hint(
                     "the next `certsmith gen` or `certsmith ca create` in this folder completes the interrupted change",
@@ -169,16 +177,10 @@ pub fn write_files_with(
         }
         (Ok(()), _) => {}
     }
-    if let Some(journal) = journal_path {
-        journal::remove(&journal);
+    for journal in &journals {
+        journal::remove(journal);
     }
     result
-}
-
-/// `path` from the root, so that a journal's renames do not depend on the folder the next
-/// run starts in.
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Renames `from` to `to` unless `to` exists, in one step.
@@ -229,7 +231,7 @@ fn parent_of(path: &Path) -> &Path {
 /// `.NAME.certsmith-PID.tmp`: hidden, beside its target, unique per run.
 fn temp_name(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    format!(".{name}.certsmith-{}.tmp", std::process::id())
+    journal::temp_name(&name, std::process::id())
 }
 
 /// Temp files of runs that were killed before they could clean up: they may hold part of
@@ -460,5 +462,23 @@ mod tests {
         assert_eq!(err.hint.unwrap(), "use --force");
         check_targets(&paths, true, "").unwrap();
         assert!(check_targets(&[paths[0], paths[0]], true, "").unwrap_err().message.contains("same file"));
+    }
+
+    #[test]
+    fn any_write_into_a_folder_first_completes_what_a_killed_run_left_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = plan(dir.path());
+        write_files(&files, Replace::Existing).unwrap();
+        // Killed between the renames: the key is new, the certificate's temp is waiting.
+        let sub = dir.path().join("sub");
+        fs::write(sub.join("key.pem"), b"KEY2").unwrap();
+        fs::write(sub.join(journal::temp_name("cert.pem", 4242)), b"CERT2").unwrap();
+        fs::write(sub.join(journal::NAME), b"certsmith-journal 2\n4242\nkey.pem\0cert.pem\0").unwrap();
+        // Another writer (trust bundle, say) that does not lock: the pair is finished, not
+        // its temp thrown away as stale.
+        let other = [Planned { path: sub.join("bundle.pem"), contents: b"B".to_vec(), mode: 0o644 }];
+        write_files(&other, Replace::Never).unwrap();
+        assert_eq!(fs::read(sub.join("cert.pem")).unwrap(), b"CERT2");
+        assert_eq!(listing(&sub), ["bundle.pem", "cert.pem", "key.pem"]);
     }
 }
