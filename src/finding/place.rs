@@ -82,3 +82,30 @@ pub fn abbreviated(name: &str) -> std::borrow::Cow<'_, str> {
 pub fn shell_word(text: &str) -> String {
     shlex::try_quote(text).map_or_else(|_| text.to_owned(), |q| q.into_owned())
 }
+
+/// Characters that change how text around them is shown: bidirectional overrides and
+/// isolates (a name can read backwards), and the invisible direction marks.
+pub fn is_reordering(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control and reordering characters written as escapes (`\n`, `\x1b`,
+/// `\u{202e}`): for names from certificates, which no one means to hold them, so that
+/// a subject never spans lines or hides what it is, in any output.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() || is_reordering(c)) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c.is_control() && (c as u32) < 0x80) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() || is_reordering(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}

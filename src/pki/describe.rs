@@ -17,6 +17,7 @@ use x509_parser::x509::{AlgorithmIdentifier, X509Version};
 
 use super::key::{self, KeyAlgorithm};
 use crate::clock::serialize_rfc3339;
+use crate::finding::place::visible;
 
 /// Lower-case hex without separators, as fingerprints are shown everywhere.
 pub fn hex(bytes: &[u8]) -> String {
@@ -66,11 +67,11 @@ impl Sans {
         let mut sans = Self::default();
         for name in names {
             match name {
-                GeneralName::DNSName(n) => sans.dns.push((*n).to_owned()),
+                GeneralName::DNSName(n) => sans.dns.push(visible(n).into_owned()),
                 GeneralName::IPAddress(bytes) => sans.ip.push(ip_text(bytes)),
-                GeneralName::RFC822Name(n) => sans.email.push((*n).to_owned()),
-                GeneralName::URI(n) => sans.uri.push((*n).to_owned()),
-                GeneralName::DirectoryName(n) => sans.other.push(format!("directoryName {n}")),
+                GeneralName::RFC822Name(n) => sans.email.push(visible(n).into_owned()),
+                GeneralName::URI(n) => sans.uri.push(visible(n).into_owned()),
+                GeneralName::DirectoryName(n) => sans.other.push(format!("directoryName {}", visible(&n.to_string()))),
                 GeneralName::OtherName(oid, _) => sans.other.push(format!("otherName {oid}")),
                 GeneralName::RegisteredID(oid) => sans.other.push(format!("registeredID {oid}")),
                 other => sans.other.push(format!("{other:?}")),
@@ -162,8 +163,10 @@ pub fn summarize(cert: &X509Certificate<'_>, der: &[u8]) -> CertSummary {
     let serial = cert.raw_serial().iter().skip_while(|b| **b == 0).copied().collect::<Vec<_>>();
     CertSummary {
         version: cert.version().0 + 1,
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        // Names are shown, never interpreted: a newline or a bidi override in one is
+        // written as an escape, so it cannot forge a line of output or read backwards.
+        subject: visible(&cert.subject().to_string()).into_owned(),
+        issuer: visible(&cert.issuer().to_string()).into_owned(),
         serial: if serial.is_empty() { "00".to_owned() } else { hex(&serial) },
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
@@ -178,7 +181,12 @@ pub fn summarize(cert: &X509Certificate<'_>, der: &[u8]) -> CertSummary {
         self_signed: is_self_signed(cert),
         fingerprint_sha256: sha256_hex(der),
         spki_sha256: sha256_hex(cert.public_key().raw),
-        common_name: cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned),
+        common_name: cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(|cn| visible(cn).into_owned()),
     }
 }
 
@@ -282,7 +290,7 @@ pub fn csr(der: &[u8]) -> Result<CsrSummary, String> {
         })
         .unwrap_or_default();
     Ok(CsrSummary {
-        subject: info.subject.to_string(),
+        subject: visible(&info.subject.to_string()).into_owned(),
         san,
         public_key: key::algorithm_of(&info.subject_pki),
         signature_algorithm: signature_name(&csr.signature_algorithm),

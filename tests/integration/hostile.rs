@@ -361,3 +361,30 @@ fn created_folders_have_explicit_modes_under_any_umask() {
         assert_eq!(mode(&work.join("out/ca/ca-key.pem")), 0o600);
     }
 }
+
+/// A newline or a bidi override in a certificate's subject would forge a line of output
+/// (in `trust install --dry-run`, a line a person pastes into a shell) or make a name
+/// read backwards: shown as escapes in every output, JSON included.
+#[test]
+fn names_from_certificates_never_span_lines_or_reorder() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["a.test".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.distinguished_name.push(rcgen::DnType::CommonName, "evil\nsudo rm -rf ~ \u{202e}txt.exe");
+    let cert = params.self_signed(&key).unwrap();
+    let ca = dir.path().join("ca.pem");
+    fs::write(&ca, cert.pem()).unwrap();
+    let ca = ca.to_str().unwrap();
+    for args in [vec!["trust", "install", "--dry-run", "--ca", ca], vec!["inspect", ca], vec!["--json", "inspect", ca]]
+    {
+        let out = run_in(dir.path(), &args);
+        assert!(!out.stdout.lines().any(|l| l.trim_start().starts_with("sudo rm")), "{args:?}:\n{}", out.stdout);
+        assert!(!out.stdout.contains('\u{202e}'), "{args:?}: a bidi override reached the output");
+        assert!(
+            out.stdout.contains("\\u{202e}") || out.stdout.contains("\\\\u{202e}"),
+            "{args:?}: shown escaped:\n{}",
+            out.stdout
+        );
+    }
+}

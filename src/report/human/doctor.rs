@@ -170,7 +170,9 @@ fn target_heading(out: &mut dyn Write, target: &TargetData, data: &DoctorData) -
             Some(host) if host != var.value => format!(" {DIM}→ {host}{DIM:#}"),
             _ => String::new(),
         };
-        writeln!(out, "    {DIM}{:<29}{DIM:#} {}{here}", crate::finding::place::abbreviated(&var.name), var.value)?;
+        // A value may span lines (a quoted .env value): one line here, its breaks shown.
+        let value = crate::finding::place::visible(&var.value);
+        writeln!(out, "    {DIM}{:<29}{DIM:#} {value}{here}", crate::finding::place::abbreviated(&var.name))?;
     }
     Ok(())
 }

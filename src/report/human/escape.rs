@@ -77,7 +77,7 @@ fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t') || crate::finding::place::is_reordering(c)
 }
 
 #[cfg(test)]
