@@ -388,3 +388,20 @@ fn names_from_certificates_never_span_lines_or_reorder() {
         );
     }
 }
+
+/// Compose files that include one another many times: refused once 64 files are read,
+/// instead of parsing the same files over and over (5 files × 5 includes = 3,125 reads).
+#[test]
+fn an_include_fan_out_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for level in 0..5 {
+        let next = format!("f{}.yaml", level + 1);
+        let includes =
+            if level < 4 { format!("include:\n{}", format!("  - {next}\n").repeat(5)) } else { String::new() };
+        // No services of their own: nothing is defined twice to stop the fan-out early.
+        fs::write(dir.path().join(format!("f{level}.yaml")), format!("{includes}services: {{}}\n")).unwrap();
+    }
+    let out = run_in(dir.path(), &["doctor", "--no-environ", "--compose", "f0.yaml"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("more than 64 files"), "{}", out.stderr);
+}

@@ -187,25 +187,41 @@ fn ignores(pattern: &str, path: &str) -> bool {
     })
 }
 
+/// Whether `text` matches `pattern`: `**` anything, `*` anything but `/`, `?` one
+/// character but `/`. A table of pattern prefix × text prefix, so time is their product,
+/// never exponential in the number of stars.
 fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    // Iterative matcher: `**` matches anything, `*` anything but `/`, `?` one non-`/`.
-    fn matches(p: &[char], t: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('*', rest)) if rest.first() == Some(&'*') => {
-                let rest = rest.get(1..).unwrap_or_default();
-                let rest = rest.strip_prefix(&['/']).unwrap_or(rest);
-                (0..=t.len()).any(|i| matches(rest, t.get(i..).unwrap_or_default()))
-            }
-            Some(('*', rest)) => (0..=t.len())
-                .take_while(|&i| i == 0 || t.get(i - 1) != Some(&'/'))
-                .any(|i| matches(rest, t.get(i..).unwrap_or_default())),
-            Some(('?', rest)) => t.first().is_some_and(|c| *c != '/') && matches(rest, t.get(1..).unwrap_or_default()),
-            Some((c, rest)) => t.first() == Some(c) && matches(rest, t.get(1..).unwrap_or_default()),
-        }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    if p.len() > 256 || t.len() > 4096 {
+        return false;
     }
-    p.len() <= 256 && matches(&p, &t)
+    // at[j]: the pattern so far matches the first j characters of the text.
+    let mut at: Vec<bool> = std::iter::once(true).chain(std::iter::repeat_n(false, t.len())).collect();
+    let mut i = 0;
+    while let Some(&c) = p.get(i) {
+        let double = c == '*' && p.get(i + 1) == Some(&'*');
+        at = if c == '*' {
+            // Zero characters, or one more than a match one shorter (not `/` for `*`).
+            let mut next: Vec<bool> = Vec::with_capacity(t.len() + 1);
+            for (j, was) in at.iter().enumerate() {
+                let longer = j > 0
+                    && next.last().copied().unwrap_or(false)
+                    && (double || t.get(j - 1).is_some_and(|ch| *ch != '/'));
+                next.push(*was || longer);
+            }
+            if double {
+                // `**`, and `**/`, which may also match nothing.
+                i += if p.get(i + 2) == Some(&'/') { 2 } else { 1 };
+            }
+            next
+        } else {
+            let fits = |ch: &char| if c == '?' { *ch != '/' } else { *ch == c };
+            std::iter::once(false).chain(t.iter().zip(&at).map(|(ch, was)| *was && fits(ch))).collect()
+        };
+        i += 1;
+    }
+    at.last().copied().unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -222,6 +238,11 @@ mod tests {
         assert!(ignores("**/ca-key.pem", "ca-key.pem"));
         assert!(ignores("cert?", "certs/x"));
         assert!(!ignores("cert", "certs/x"));
+        // Stars that backtracked exponentially match in time pattern × text.
+        let pattern = format!("{}b", "*a".repeat(14));
+        let started = std::time::Instant::now();
+        assert!(!glob(&pattern, &"a".repeat(120)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -185,10 +185,15 @@ impl Reader {
                 Some(_) if after_space => break None,
                 Some(c) => {
                     let at = self.position();
+                    // Before an `=` on this line the text is a name and can be shown; a
+                    // line without one may be a secret pasted alone (`hunter2!x`).
+                    let rest: String = self.chars.iter().skip(self.pos).take_while(|c| **c != '\n').collect();
+                    let shown =
+                        if rest.contains('=') { format!(" in the variable name {name:?}") } else { String::new() };
                     return self.error(
                         at,
                         format!(
-                            "unexpected character {c:?} in the variable name {name:?}: expected letters, digits, `_ . - [ ]`, then `=` and the value"
+                            "unexpected character {c:?}{shown}: expected letters, digits, `_ . - [ ]`, then `=` and the value (a line without `=` is not shown: it may be a secret)"
                         ),
                     );
                 }
@@ -400,9 +405,15 @@ mod tests {
         let e = error("A=1\n\nMY VAR=2\n");
         assert_eq!((e.position.line, e.position.column), (3, 1), "{}", e.message);
         // A line without `=` may be a secret: the name is given, never the rest.
-        for line in ["DB_PASSWORD hunter2", "DB_PASSWORD  hunter2!=x", "export DB_PASSWORD hunter2 # c"] {
+        for line in ["DB_PASSWORD hunter2", "DB_PASSWORD  hunter2!=x", "export DB_PASSWORD hunter2 # c", "hunter2!xyz"]
+        {
             let e = error(line);
-            assert!(e.message.contains("DB_PASSWORD") && !e.message.contains("hunter2"), "{line}: {}", e.message);
+            let named = line.contains("DB_PASSWORD");
+            assert!(
+                e.message.contains("DB_PASSWORD") == named && !e.message.contains("hunter2"),
+                "{line}: {}",
+                e.message
+            );
         }
         let e = error("A=1\n  B!=2\n");
         assert_eq!((e.position.line, e.position.column), (2, 4), "{}", e.message);

@@ -49,6 +49,9 @@ const MAX_DEPTH: usize = 64;
 /// How many files `include` and `extends` may chain, and services `extends` may.
 const MAX_FILES_DEEP: usize = 8;
 
+/// How many files `include` and `extends` may read in all (a project has a handful).
+const MAX_FILES_READ: usize = 64;
+
 /// A compose file's services.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -209,6 +212,7 @@ pub fn parse(text: &str, file: &str, dir: &Path, project: &Vars, budget: &Budget
         root_dir: absolute(dir),
         unset: RefCell::default(),
         not_followed: RefCell::default(),
+        files_read: std::cell::Cell::new(0),
     };
     let reader = Reader { file, dir: dir.to_path_buf(), depth: 0, shared: &shared };
     let services = reader.services(&root)?;
@@ -247,6 +251,9 @@ struct Shared<'a> {
     root_dir: PathBuf,
     unset: RefCell<Vec<Unset>>,
     not_followed: RefCell<Vec<NotFollowed>>,
+    /// Files `include` and `extends` have read so far: each counts, so that files that
+    /// include one another many times cannot multiply the work.
+    files_read: std::cell::Cell<usize>,
 }
 
 /// Reads one compose file.

@@ -221,6 +221,14 @@ impl Reader<'_> {
         if self.depth + 1 >= MAX_FILES_DEEP {
             return Err(self.error(node, &format!("`include` and `extends` go more than {MAX_FILES_DEEP} files deep")));
         }
+        let read = self.shared.files_read.get() + 1;
+        if read > MAX_FILES_READ {
+            return Err(self.error(
+                node,
+                &format!("`include` and `extends` would read more than {MAX_FILES_READ} files: is a file included many times?"),
+            ));
+        }
+        self.shared.files_read.set(read);
         let path = clean(&self.dir.join(file));
         let resolved = fs_canonical(&path);
         if !resolved.starts_with(fs_canonical(&self.shared.root_dir)) {
