@@ -72,7 +72,7 @@ pub fn command(remedy: &Remedy, situation: &Situation) -> Option<String> {
             let compose = compose.as_ref().or(situation.compose.as_ref())?;
             Some(format!("certsmith trust compose --compose {}", shell_word(compose)))
         }
-        Remedy::MakePair { file, is_key } => Some(make_pair(Path::new(file), *is_key, situation)),
+        Remedy::MakePair { file, is_key } => make_pair(Path::new(file), *is_key, situation),
         Remedy::ToPem { file, is_key } => Some(to_pem(Path::new(file), *is_key)),
         Remedy::GiveTo { uid, file } => {
             // Root has no need of sudo (and a container may have none).
@@ -85,17 +85,19 @@ pub fn command(remedy: &Remedy, situation: &Situation) -> Option<String> {
 /// `certsmith gen` writing the pair where the configuration expects it: the missing file,
 /// and its partner from the run (or the name gen gives it, beside), for the names clients
 /// use (gen's own defaults when none is known).
-fn make_pair(file: &Path, is_key: bool, situation: &Situation) -> String {
+fn make_pair(file: &Path, is_key: bool, situation: &Situation) -> Option<String> {
     let dir = parent(file);
     let (cert, key) = if is_key {
         (situation.cert_file.clone().unwrap_or_else(|| dir.join("certificate.pem")), file.to_path_buf())
     } else {
         (file.to_path_buf(), situation.key_file.clone().unwrap_or_else(|| dir.join("private_key.pem")))
     };
-    let mut words = vec!["certsmith".to_owned(), "gen".to_owned()];
+    // Its partner is there: a new pair would replace a certificate (perhaps a CA's) with
+    // a self-signed one. Which file is missing is for a person to find out.
     if cert.exists() || key.exists() {
-        words.push("--force".to_owned());
+        return None;
     }
+    let mut words = vec!["certsmith".to_owned(), "gen".to_owned()];
     if cert == dir.join("certificate.pem") && key == dir.join("private_key.pem") {
         if dir != Path::new("certs") {
             words.extend(["--out-dir".to_owned(), word(dir)]);
@@ -104,7 +106,7 @@ fn make_pair(file: &Path, is_key: bool, situation: &Situation) -> String {
         words.extend(["--cert-file".to_owned(), word(&cert), "--key-file".to_owned(), word(&key)]);
     }
     words.extend(situation.hosts.iter().map(|h| shell_word(h)));
-    words.join(" ")
+    Some(words.join(" "))
 }
 
 /// openssl rewriting a DER file as PEM under the same name (through a temp file; a key
@@ -118,12 +120,14 @@ fn to_pem(file: &Path, is_key: bool) -> String {
     }
 }
 
+#[cfg(unix)]
 fn is_root() -> bool {
-    std::env::var_os("USER").is_some_and(|u| u == "root")
-        || std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
-            .unwrap_or(false)
+    rustix::process::geteuid().is_root()
+}
+
+#[cfg(not(unix))]
+fn is_root() -> bool {
+    false
 }
 
 /// `certsmith gen --force` with the names, the files of the run and the CA that issued

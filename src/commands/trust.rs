@@ -200,7 +200,9 @@ fn finding(store: &Store, outcome: &Outcome, sudo: bool, what: Change, ca: Optio
         .hint(format!("run the commands by hand to see why: {lines}")),
         State::NotTrusted => {
             let why = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
-            let fix = format!("certsmith trust install --store {}{ca}", store_flag(store));
+            // The system store and Java's cacerts are root's; a user's NSS database is not.
+            let sudo = if sudo && store.kind() != Kind::Nss { " --sudo" } else { "" };
+            let fix = format!("certsmith trust install --store {}{ca}{sudo}", store_flag(store));
             let mut finding =
                 Finding::new(Code::CaNotTrusted, Severity::Error, subject, format!("the {label} does not trust the CA{why}"))
                     .hint(format!("install it: `{fix}`"));
@@ -273,7 +275,10 @@ fn compose(args: &TrustComposeArgs) -> Result<Report, Failure> {
         None => automatic.clone(),
     };
     let written = write_override(&out, &yaml, args.force)?;
-    let next = if out == automatic {
+    // compose finds the override by itself only beside a default-named file, in the
+    // folder it runs in; elsewhere both files are named.
+    let here = env_compose::project_dir(&file) == Path::new(".");
+    let next = if out == automatic && here {
         vec!["docker compose up".to_owned()]
     } else {
         let word = |p: &std::path::Path| crate::finding::place::shell_word(&p.display().to_string());

@@ -44,11 +44,12 @@ impl Remedy {
             }
             Self::TrustIssuer { .. } => "`certsmith verify --ca CA.pem FILE`".to_owned(),
             Self::TrustedPath { .. } | Self::TrustCompose { .. } => "`certsmith trust compose`".to_owned(),
-            Self::MakePair { file, .. } => {
-                format!("`certsmith gen --cert-file CERT --key-file KEY NAME...` (one of them {file})")
+            Self::MakePair { .. } => "`certsmith gen --cert-file CERT --key-file KEY NAME...`".to_owned(),
+            Self::ToPem { file, is_key } => {
+                let tool = if *is_key { "pkey" } else { "x509" };
+                format!("`openssl {tool} -inform DER -in {} -out PEM_FILE`", super::place::shell_word(file))
             }
-            Self::ToPem { file, .. } => format!("`openssl x509 -inform DER -in {file} -out PEM_FILE`"),
-            Self::GiveTo { uid, file } => format!("`sudo chown {uid} {file}`"),
+            Self::GiveTo { uid, file } => format!("`sudo chown {uid} {}`", super::place::shell_word(file)),
         }
     }
 }

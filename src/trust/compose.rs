@@ -40,6 +40,8 @@ pub fn clients(services: &[Service]) -> Vec<Client> {
                 format!("{} is an https URL", var.name)
             } else if service.healthcheck.as_ref().is_some_and(|(test, _)| test.contains("https://")) {
                 "its healthcheck calls https".to_owned()
+            } else if let Some(var) = crate::deploy::doctor::CA_BUNDLES.iter().find_map(|name| vars.get(name)) {
+                format!("it sets {}", var.name)
             } else if let Some(var) = vars.get(SSL_VERIFICATION) {
                 format!("it sets {}", var.name)
             } else if vars.get(granian::CERTIFICATE).is_some() {
@@ -82,7 +84,9 @@ pub fn insecure_settings(services: &[Service], chosen: &[Client]) -> Vec<Insecur
 /// The override's text. `bundle` and `ca` are host paths as the compose file should name
 /// them (relative to its folder, or absolute).
 pub fn override_yaml(compose: &str, version: Option<&str>, services: &[Client], bundle: &str, ca: &str) -> String {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    // JSON strings are YAML; `$` is doubled because compose interpolates overrides too.
+    let q = |s: &str| serde_json::to_string(&s.replace('$', "$$")).unwrap_or_default();
+    let compose = compose.replace(['\n', '\r'], " ");
     let mut out = format!(
         "# Made by `certsmith trust compose --compose {compose}`. Compose merges it into {compose}:\n\
          # each service below gets the system's roots plus the local CA, and keeps verification on.\n"

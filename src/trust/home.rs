@@ -43,21 +43,13 @@ pub fn current() -> Result<PathBuf, Failure> {
 /// however the umask is set, since it holds the CA's private key. An existing folder is
 /// left as it is.
 pub fn ensure_private_dir(dir: &Path) -> Result<(), Failure> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let fail = |what: &str, e: std::io::Error| {
-        Failure::new(format!("cannot {what} the CA home {}: {e}", dir.display()))
+    // As every output folder is made: exactly 0700, parents 0755, whatever the umask, and
+    // a folder another run made meanwhile is fine.
+    crate::output::lock::create_folder(dir, crate::output::lock::CA_FOLDER_MODE).map_err(|e| {
+        Failure::new(format!("cannot create the CA home {}: {e}", dir.display()))
             .hint(format!("create it yourself (mkdir -m 0700), or point {CAROOT_VAR} at a folder you can write"))
             .about(Subject::file(&dir.display().to_string(), None))
-    };
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| fail("create the parent of", e))?;
-    }
-    std::fs::DirBuilder::new().mode(0o700).create(dir).map_err(|e| fail("create", e))?;
-    // The umask may have taken bits away from 0700 (never added any): set it exactly.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| fail("set the mode of", e))
+    })
 }
 
 #[cfg(test)]

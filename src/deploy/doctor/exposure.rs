@@ -119,7 +119,9 @@ fn keys_under(root: &Path, ignored: &[String]) -> Vec<PathBuf> {
     let mut seen = 0usize;
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     while let Some((path, depth)) = stack.pop() {
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+        // The mount's own source is followed as Docker follows it; links below it are not.
+        let meta = if depth == 0 { fs::metadata(&path) } else { fs::symlink_metadata(&path) };
+        let Ok(meta) = meta else { continue };
         let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned();
         if !relative.is_empty() && ignored.iter().any(|pattern| ignores(pattern, &relative)) {
             continue;
