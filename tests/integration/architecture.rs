@@ -53,15 +53,36 @@ fn code_lines(text: &str) -> Vec<(usize, &str)> {
         .collect()
 }
 
-/// The modules `line` names as `crate::NAME`.
-fn crate_uses(line: &str) -> Vec<&str> {
-    line.match_indices("crate::")
-        .filter_map(|(at, _)| {
-            let rest = line.get(at + "crate::".len()..)?;
-            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
-            rest.get(..end).filter(|name| !name.is_empty())
-        })
-        .collect()
+/// The modules `line` names as `crate::NAME`, and in a grouped `crate::{a, b::c}` (whose
+/// group may go on over the following lines, given as `rest`).
+fn crate_uses<'t>(line: &'t str, rest: &[(usize, &'t str)]) -> Vec<&'t str> {
+    let mut found = Vec::new();
+    for (at, _) in line.match_indices("crate::") {
+        let after = line.get(at + "crate::".len()..).unwrap_or_default();
+        if after.starts_with('{') {
+            // The group, to its closing brace, over as many lines as it takes.
+            let mut group: Vec<&str> = vec![after];
+            for (_, next) in rest {
+                if group.concat().contains('}') {
+                    break;
+                }
+                group.push(next);
+            }
+            let text = group.concat();
+            let inner = text.get(1..text.find('}').unwrap_or(text.len())).unwrap_or_default();
+            for item in inner.split(',') {
+                let name = item.trim().split("::").next().unwrap_or_default();
+                let found_in = group.iter().find_map(|l| l.find(name).and_then(|i| l.get(i..i + name.len())));
+                found.extend(found_in.filter(|n| !n.is_empty()));
+            }
+            continue;
+        }
+        let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+        if let Some(name) = after.get(..end).filter(|name| !name.is_empty()) {
+            found.push(name);
+        }
+    }
+    found
 }
 
 struct Source {
@@ -92,8 +113,10 @@ fn violations(sources: &[Source]) -> Vec<String> {
     let mut found = Vec::new();
     for source in sources {
         let own = layer(&source.top).unwrap_or_else(|| panic!("src/{} is in no layer: add it to LAYERS", source.rel));
-        for (number, line) in code_lines(&source.text) {
-            for used in crate_uses(line) {
+        let lines = code_lines(&source.text);
+        for (i, (number, line)) in lines.iter().enumerate() {
+            let (number, line) = (*number, *line);
+            for used in crate_uses(line, lines.get(i + 1..).unwrap_or_default()) {
                 if used == source.top {
                     continue;
                 }
@@ -141,6 +164,7 @@ fn the_check_fails_on_a_use_from_a_higher_layer() {
         ("pki/load.rs", "pki", "use crate::report::data::inspect::InspectData;"),
         ("finding/mod.rs", "finding", "use crate::pki::load;"),
         ("commands/doctor.rs", "commands", "use super::verify::parse_hosts;"),
+        ("pki/load.rs", "pki", "use crate::{finding::Code, commands::Context};"),
     ] {
         let source = Source { rel: file.to_owned(), top: top.to_owned(), text: format!("{line}\n") };
         let found = violations(&[source]);
@@ -159,8 +183,9 @@ fn the_check_fails_on_a_use_from_a_higher_layer() {
 fn the_folders_import_graph_has_no_cycle() {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for source in sources() {
-        for (_, line) in code_lines(&source.text) {
-            for used in crate_uses(line) {
+        let lines = code_lines(&source.text);
+        for (i, (_, line)) in lines.iter().enumerate() {
+            for used in crate_uses(line, lines.get(i + 1..).unwrap_or_default()) {
                 if used != source.top && layer(used).is_some() {
                     graph.entry(source.top.clone()).or_default().insert(used.to_owned());
                 }

@@ -91,7 +91,8 @@ pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Findin
                 ),
                 format!(
                     "check the file from inside: `docker compose run --rm {} ls -l {}`, or bind-mount a host folder instead",
-                    target.name, var.value
+                    crate::finding::place::shell_word(&target.name),
+                    crate::finding::place::shell_word(&var.value)
                 ),
             ));
         }
@@ -206,7 +207,7 @@ pub(super) fn check(target: &Target, var: &Variable) -> Result<Found, Box<Findin
             ),
             format!(
                 "run certsmith as a user who can read it (the container's user must too), or check `ls -l {}`",
-                found.host.display()
+                crate::finding::place::shell_word(&found.host.display().to_string())
             ),
         ));
     }
@@ -233,7 +234,7 @@ pub(super) fn container_can_read(var: &Variable, found: &Found, ids: Ids) -> Opt
         )
         .hint(format!(
             "give the container's user the file and keep it private: {FIX} (mode 0600), or make it readable by every user, as the guide does: `chmod 644 {}` (any local user can then read it)",
-            found.host.display()
+            crate::finding::place::shell_word(&found.host.display().to_string())
         ))
         .remedy(Remedy::GiveTo { uid: ids.uid, file: found.host.display().to_string() }),
     )
