@@ -215,16 +215,11 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
         Some(remedy) => issue.remedy(remedy.clone()),
         None => issue,
     };
+    let (when, until) = (clock::relative(now, cert.not_after), clock::human(cert.not_after));
     if now > cert.not_after {
-        Some(with_remedy(Issue::new(
-            Code::Expired,
-            format!(
-                "it expired {} ({}): every client rejects it, although Granian still starts with it",
-                clock::relative(now, cert.not_after),
-                clock::human(cert.not_after)
-            ),
-            renew,
-        )))
+        let message =
+            format!("it expired {when} ({until}): every client rejects it, although Granian still starts with it");
+        Some(with_remedy(Issue::new(Code::Expired, message, renew)))
     } else if now < cert.not_before {
         Some(Issue::new(
             Code::NotYetValid,
@@ -236,15 +231,10 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
             "check the clock of the machine that made it; `certsmith gen` back-dates notBefore by a few minutes for clock skew".to_owned(),
         ))
     } else if warn_days > 0 && cert.not_after - now <= Duration::days(i64::from(warn_days)) {
-        Some(with_remedy(Issue::warning(
-            Code::ExpiresSoon,
-            format!(
-                "it expires {} ({}), within the {warn_days}-day warning window: every client rejects it from then on",
-                clock::relative(now, cert.not_after),
-                clock::human(cert.not_after)
-            ),
-            renew,
-        )))
+        let message = format!(
+            "it expires {when} ({until}), within the {warn_days}-day warning window: every client rejects it from then on"
+        );
+        Some(with_remedy(Issue::warning(Code::ExpiresSoon, message, renew)))
     } else {
         None
     }

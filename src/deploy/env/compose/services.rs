@@ -127,37 +127,38 @@ impl Reader<'_> {
         Ok(Some((words.join(" "), self.origin(test.value))))
     }
 
-    /// The settings `extends: NAME` or `extends: {service, file}` names.
+    /// The settings the service `extending` names in `extends: NAME` or
+    /// `extends: {service, file}`.
     pub(super) fn base(
         &self,
-        name: &str,
-        node: &Node<'_>,
+        extending: &str,
+        extends: &Node<'_>,
         definitions: &[Entry<'_, '_>],
         chain: &mut Vec<String>,
     ) -> Result<Option<Settings>, Failure> {
-        let what = format!("services.{name}.extends");
-        let (base, file) = match &node.data {
+        let what = format!("services.{extending}.extends");
+        let (base, file) = match &extends.data {
             YamlData::Mapping(_) => {
-                let entries = self.entries(node, &what)?;
+                let entries = self.entries(extends, &what)?;
                 let field = |wanted: &str| entries.iter().find(|e| e.name == wanted).map(|e| e.value);
                 let Some(service) = field("service") else {
-                    return Err(self.error(node, &format!("{what} has no `service`")));
+                    return Err(self.error(extends, &format!("{what} has no `service`")));
                 };
                 let file = field("file").map(|f| self.text(f, &format!("{what}.file"))).transpose()?.flatten();
                 (self.text(service, &format!("{what}.service"))?, file)
             }
-            _ => (self.text(node, &what)?, None),
+            _ => (self.text(extends, &what)?, None),
         };
         let Some(base) = base.filter(|b| !b.is_empty()) else {
-            return Err(self.error(node, &format!("{what} names no service")));
+            return Err(self.error(extends, &format!("{what} names no service")));
         };
         let Some(file) = file else {
             let Some(entry) = definitions.iter().find(|e| e.name == base) else {
-                return Err(self.error(node, &format!("{what}: this file has no service {base}")));
+                return Err(self.error(extends, &format!("{what}: this file has no service {base}")));
             };
             return self.settings(&base, entry.value, definitions, chain);
         };
-        let Some((path, dir, text)) = self.other_file(&file, node, Some(name))? else { return Ok(None) };
+        let Some((path, dir, text)) = self.other_file(&file, extends, Some(extending))? else { return Ok(None) };
         let shown = path.display().to_string();
         let root = parse_yaml(&text, &shown)?;
         let reader = Reader { file: &shown, dir, depth: self.depth + 1, shared: self.shared };
@@ -166,7 +167,7 @@ impl Reader<'_> {
             top.iter().find(|e| e.name == "services").map(|e| reader.entries(e.value, "services")).transpose()?;
         let definitions = services.unwrap_or_default();
         let Some(entry) = definitions.iter().find(|e| e.name == base) else {
-            return Err(self.error(node, &format!("{what}: {shown} has no service {base}")));
+            return Err(self.error(extends, &format!("{what}: {shown} has no service {base}")));
         };
         reader.settings(&base, entry.value, &definitions, chain)
     }
