@@ -134,14 +134,23 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
 /// doctor located, every name clients use, the compose file.
 fn give_fixes(findings: &mut [Finding], targets: &[TargetData], hosts: &[HostUse], compose: Option<String>) {
     let hosts: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
-    let general = Situation { hosts, compose, ..Situation::default() };
     let located = |target: &TargetData, variable: &str| {
         target.files.iter().find(|f| f.variable == variable).and_then(|f| f.host_path.as_ref()).map(PathBuf::from)
     };
+    // A client's fixes (verification switched off) make the server's pair: where the
+    // serving target's configuration names it.
+    let server = targets.iter().find(|t| t.serves_tls);
+    let general = Situation {
+        hosts,
+        compose,
+        cert_file: server.and_then(|t| located(t, granian::CERTIFICATE)),
+        key_file: server.and_then(|t| located(t, granian::KEYFILE)),
+        ..Situation::default()
+    };
     for target in targets {
         let situation = Situation {
-            cert_file: located(target, granian::CERTIFICATE),
-            key_file: located(target, granian::KEYFILE),
+            cert_file: located(target, granian::CERTIFICATE).or(general.cert_file.clone()),
+            key_file: located(target, granian::KEYFILE).or(general.key_file.clone()),
             ..general.clone()
         };
         let mine = |f: &&mut Finding| match &f.subject.service {

@@ -66,7 +66,7 @@ pub fn command(remedy: &Remedy, situation: &Situation) -> Option<String> {
         Remedy::TrustedPath { names, compose } => {
             // No names of its own: every name the run's clients use.
             let names = if names.is_empty() { &situation.hosts } else { names };
-            Some(trusted_path(names, compose.as_ref().or(situation.compose.as_ref())))
+            Some(trusted_path(names, compose.as_ref().or(situation.compose.as_ref()), situation))
         }
         Remedy::TrustCompose { compose } => {
             let compose = compose.as_ref().or(situation.compose.as_ref())?;
@@ -79,6 +79,17 @@ pub fn command(remedy: &Remedy, situation: &Situation) -> Option<String> {
             let sudo = if is_root() { "" } else { "sudo " };
             Some(format!("{sudo}chown {uid} {}", word(Path::new(file))))
         }
+    }
+}
+
+/// gen's words for where a pair goes: nothing for certs/ (its default), `--out-dir` for
+/// gen's own file names in another folder, else both files by name.
+fn pair_words(cert: &Path, key: &Path) -> Vec<String> {
+    let dir = parent(cert);
+    if cert == dir.join("certificate.pem") && key == dir.join("private_key.pem") {
+        if dir == Path::new("certs") { Vec::new() } else { vec!["--out-dir".to_owned(), word(dir)] }
+    } else {
+        vec!["--cert-file".to_owned(), word(cert), "--key-file".to_owned(), word(key)]
     }
 }
 
@@ -98,13 +109,7 @@ fn make_pair(file: &Path, is_key: bool, situation: &Situation) -> Option<String>
         return None;
     }
     let mut words = vec!["certsmith".to_owned(), "gen".to_owned()];
-    if cert == dir.join("certificate.pem") && key == dir.join("private_key.pem") {
-        if dir != Path::new("certs") {
-            words.extend(["--out-dir".to_owned(), word(dir)]);
-        }
-    } else {
-        words.extend(["--cert-file".to_owned(), word(&cert), "--key-file".to_owned(), word(&key)]);
-    }
+    words.extend(pair_words(&cert, &key));
     words.extend(situation.hosts.iter().map(|h| shell_word(h)));
     Some(words.join(" "))
 }
@@ -146,15 +151,8 @@ fn reissue(names: &[String], issuer: Option<&str>, keep_key: bool, situation: &S
     if keep_key {
         let key = situation.key_file.as_deref()?;
         words.extend(["--key".to_owned(), word(key), "--cert-file".to_owned(), word(cert)]);
-    } else if cert.file_name().is_some_and(|n| n == "certificate.pem")
-        && situation.key_file.as_deref().is_none_or(|k| k == default_key)
-    {
-        if dir != Path::new("certs") {
-            words.extend(["--out-dir".to_owned(), word(dir)]);
-        }
     } else {
-        let key = situation.key_file.clone().unwrap_or(default_key);
-        words.extend(["--cert-file".to_owned(), word(cert), "--key-file".to_owned(), word(&key)]);
+        words.extend(pair_words(cert, situation.key_file.as_deref().unwrap_or(&default_key)));
     }
     words.extend(names.iter().map(|n| shell_word(n)));
     if let Some(issuer) = issuer {
@@ -188,20 +186,24 @@ fn trust_issuer(issuer: Option<&str>, situation: &Situation) -> Option<String> {
     Some(words.join(" "))
 }
 
-/// A CA in certsmith's CA home, trusted by the host, a certificate from it for every name
-/// clients use, and (with compose) the clients' override. Each step keeps what is there.
-pub fn trusted_path(names: &[String], compose: Option<&String>) -> String {
+/// A CA in certsmith's CA home (kept when there), trusted by the host, a certificate from
+/// it for every name clients use, written where the server's configuration names its
+/// pair (replacing it), and (with compose) the clients' override.
+pub fn trusted_path(names: &[String], compose: Option<&String>, situation: &Situation) -> String {
     let mut names: Vec<String> = names.iter().map(|n| shell_word(n)).collect();
     for default in ["localhost", "127.0.0.1"] {
         if !names.iter().any(|n| n == default) {
             names.push(default.to_owned());
         }
     }
-    let mut steps = vec![
-        "certsmith ca create --if-missing".to_owned(),
-        "certsmith trust install --sudo".to_owned(),
-        format!("certsmith gen --force {} --ca", names.join(" ")),
-    ];
+    let mut steps = vec!["certsmith ca create --if-missing".to_owned(), "certsmith trust install --sudo".to_owned(), {
+        let place = match (&situation.cert_file, &situation.key_file) {
+            (Some(cert), Some(key)) => pair_words(cert, key),
+            _ => Vec::new(),
+        };
+        let place = place.iter().map(|w| format!("{w} ")).collect::<String>();
+        format!("certsmith gen --force {place}{} --ca", names.join(" "))
+    }];
     if let Some(compose) = compose {
         steps.push(format!("certsmith trust compose --compose {}", shell_word(compose)));
     }
@@ -297,5 +299,22 @@ mod tests {
             (without[0].fix.as_deref(), without[0].hint.as_deref()),
             (None, Some("issue a new one: `certsmith gen --force a.test`"))
         );
+    }
+
+    #[test]
+    fn the_trusted_path_writes_the_pair_where_the_server_reads_it() {
+        let names = vec!["core".to_owned()];
+        let compose = "compose.yaml".to_owned();
+        let at = |cert: &str, key: &str| Situation {
+            cert_file: Some(PathBuf::from(cert)),
+            key_file: Some(PathBuf::from(key)),
+            ..Situation::default()
+        };
+        let default = trusted_path(&names, Some(&compose), &Situation::default());
+        assert!(default.contains("&& certsmith gen --force core localhost 127.0.0.1 --ca &&"), "{default}");
+        let tls = trusted_path(&names, None, &at("tls/certificate.pem", "tls/private_key.pem"));
+        assert!(tls.contains("certsmith gen --force --out-dir tls core localhost"), "{tls}");
+        let named = trusted_path(&names, None, &at("srv/tls.crt", "srv/tls.key"));
+        assert!(named.contains("--cert-file srv/tls.crt --key-file srv/tls.key core"), "{named}");
     }
 }

@@ -93,7 +93,7 @@ pub fn write(path: &Path, bundle: &Bundle, force: bool) -> Result<Written, Failu
             return Err(Failure::new(format!(
                 "{name} already exists and is not a bundle certsmith made (its first line is not `{MARK} …`); nothing was written"
             ))
-            .hint("choose another --out, or add --force to replace it")
+            .hint("choose another file for the bundle, or remove this one (trust bundle: --force replaces it)")
             .about(Subject::file(&name, None)));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Written::Created,
@@ -104,7 +104,7 @@ pub fn write(path: &Path, bundle: &Bundle, force: bool) -> Result<Written, Failu
         }
         Err(e) => {
             return Err(Failure::new(format!("cannot read {name} to compare it with the new bundle: {e}"))
-                .hint("check the file's permissions, or choose another --out")
+                .hint("check the file's permissions, or choose another file for the bundle")
                 .about(Subject::file(&name, None)));
         }
     };
