@@ -1,25 +1,25 @@
 //! The journal that makes a set of renames all-or-nothing across a kill.
 //!
-//! Before the first rename of a set, each folder the set writes into gets a
-//! `.certsmith-journal` (through a temp file, synced) naming the files the set puts there
-//! and the process that wrote their temps; every temp is complete and synced by then.
-//! After the last rename the journals are removed. A run killed between renames leaves
-//! them, and the next run that writes into such a folder rolls the change forward: each
-//! listed file whose temp (`.NAME.certsmith-PID.tmp`, beside it) is still there is renamed
-//! into place, so the key and the certificate are again the pair one run made. Nothing is
-//! decided from file contents.
+//! Before the first rename of a set, every folder the set writes into gets the same
+//! `.certsmith-journal` (through a temp file, synced): the PID whose temps these are and
+//! each target as folder and file name. Every temp is complete and synced by then. After
+//! the last rename the journals are removed. A run killed between renames leaves them, and
+//! the next run that writes into any of those folders rolls the whole set forward before
+//! it clears stale temps anywhere: each target whose temp (`.NAME.certsmith-PID.tmp`,
+//! beside it) is still there is renamed into place, so the key and the certificate are
+//! again the pair one run made, also when they live in two folders.
 //!
-//! A journal names plain file names only, in its own folder: a journal someone else put
-//! there can at most finish a certsmith temp file into its own name, never reach a path
-//! elsewhere. Format: the line `certsmith-journal 2`, the line with the writer's PID, then
-//! each file name ended by a NUL byte. A journal in any other form is left alone and
-//! reported.
+//! A journal only ever renames a certsmith temp file to its own name in its own folder:
+//! one someone else planted cannot move a file anywhere else, or follow a link. Format:
+//! the line `certsmith-journal 3`, the line with the writer's PID, then for each target
+//! its absolute folder and its file name, each ended by a NUL byte. A journal in any other
+//! form is left alone and reported.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-const HEADER: &str = "certsmith-journal 2\n";
+const HEADER: &str = "certsmith-journal 3\n";
 
 /// The journal's name, in each folder a set writes into.
 pub const NAME: &str = ".certsmith-journal";
@@ -29,11 +29,13 @@ pub fn temp_name(name: &str, pid: u32) -> String {
     format!(".{name}.certsmith-{pid}.tmp")
 }
 
-/// Writes the journal for the files `names` (in `dir`) that this process is about to put
-/// in place, synced, atomically.
-pub fn write(dir: &Path, names: &[String]) -> io::Result<PathBuf> {
+/// Writes the journal for `targets` (absolute folder, file name), which this process is
+/// about to put in place, into `dir`, synced, atomically.
+pub fn write(dir: &Path, targets: &[(PathBuf, String)]) -> io::Result<PathBuf> {
     let mut bytes = format!("{HEADER}{}\n", std::process::id()).into_bytes();
-    for name in names {
+    for (folder, name) in targets {
+        bytes.extend_from_slice(&path_bytes(folder));
+        bytes.push(0);
         bytes.extend_from_slice(name.as_bytes());
         bytes.push(0);
     }
@@ -53,16 +55,15 @@ pub fn write(dir: &Path, names: &[String]) -> io::Result<PathBuf> {
     written
 }
 
-/// Removes a journal whose renames are all done.
+/// Removes a journal whose renames are all done. Not synced: a journal that comes back
+/// after a power cut finds its temps gone and is removed again.
 pub fn remove(journal: &Path) {
     let _ = fs::remove_file(journal);
-    if let Some(dir) = journal.parent() {
-        sync_dir(dir);
-    }
 }
 
-/// Completes the change a killed run left in `dir`, if any; returns the targets it put in
-/// place. A journal certsmith cannot read is an error: its temps are kept for a person.
+/// Completes the set a killed run left a journal for in `dir`, if any, in every folder it
+/// names; returns the targets it put in place. A journal certsmith cannot read is an
+/// error: its temps are kept for a person.
 pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
     // Journal temps of killed runs were never complete journals: nothing was renamed yet.
     if let Ok(entries) = fs::read_dir(dir) {
@@ -80,34 +81,75 @@ pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let (pid, names) = parse(&bytes).ok_or_else(|| {
+    let (pid, targets) = parse(&bytes).ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a journal certsmith wrote", journal.display()))
     })?;
     let mut done = Vec::new();
-    for name in names {
-        let temp = dir.join(temp_name(&name, pid));
+    for (folder, name) in &targets {
+        let temp = folder.join(temp_name(name, pid));
         // A regular file only: a link planted under a temp's name is not followed.
         if temp.symlink_metadata().is_ok_and(|m| m.is_file()) {
-            let target = dir.join(&name);
+            let target = folder.join(name);
             fs::rename(&temp, &target)?;
             done.push(target);
         }
     }
-    sync_dir(dir);
+    let mut folders: Vec<&PathBuf> = targets.iter().map(|(folder, _)| folder).collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        sync_dir(folder);
+        // The same journal in the set's other folders has nothing left to do.
+        remove(&folder.join(NAME));
+    }
     remove(&journal);
     Ok(done)
 }
 
-/// The writer's PID and the file names; `None` for anything else, such as a name with a
-/// path in it.
-fn parse(bytes: &[u8]) -> Option<(u32, Vec<String>)> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let body = text.strip_prefix(HEADER)?;
-    let (pid, names) = body.split_once('\n')?;
-    let names = names.strip_suffix('\0')?;
-    let names: Vec<String> = names.split('\0').map(str::to_owned).collect();
-    let plain = |n: &String| !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']);
-    names.iter().all(plain).then_some((pid.parse().ok()?, names))
+/// The writer's PID and the targets; `None` for anything else, such as a file name with a
+/// path in it or a folder that is not absolute.
+fn parse(bytes: &[u8]) -> Option<(u32, Vec<(PathBuf, String)>)> {
+    let header = HEADER.as_bytes();
+    let body = bytes.strip_prefix(header)?;
+    let newline = body.iter().position(|b| *b == b'\n')?;
+    let pid: u32 = std::str::from_utf8(body.get(..newline)?).ok()?.parse().ok()?;
+    let fields = body.get(newline + 1..)?.strip_suffix(b"\0")?;
+    let fields: Vec<&[u8]> = fields.split(|b| *b == 0).collect();
+    if !fields.len().is_multiple_of(2) {
+        return None;
+    }
+    let plain = |n: &str| !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']);
+    fields
+        .chunks(2)
+        .map(|pair| {
+            let folder = path_from_bytes(pair.first()?);
+            let name = std::str::from_utf8(pair.get(1)?).ok()?.to_owned();
+            (folder.is_absolute() && plain(&name)).then_some((folder, name))
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(|targets| (pid, targets))
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Persists renames in a folder; a folder that cannot be synced (some filesystems) is not
@@ -128,37 +170,39 @@ mod tests {
     }
 
     #[test]
-    fn a_written_journal_reads_back_and_recovery_rolls_forward() {
+    fn a_set_in_two_folders_is_completed_from_either() {
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir_all(&a).unwrap();
+        fs::create_dir_all(&b).unwrap();
         let pid = std::process::id();
-        fs::write(d.join(temp_name("key.pem", pid)), b"new key").unwrap();
-        fs::write(d.join(temp_name("cert.pem", pid)), b"new cert").unwrap();
-        fs::write(d.join("cert.pem"), b"old cert").unwrap();
-        let names = vec!["key.pem".to_owned(), "cert.pem".to_owned(), "gone.pem".to_owned()];
-        let journal = write(d, &names).unwrap();
-        assert_eq!(parse(&fs::read(&journal).unwrap()), Some((pid, names)));
-        // The first rename happened before the kill.
-        fs::rename(d.join(temp_name("key.pem", pid)), d.join("key.pem")).unwrap();
-        assert_eq!(recover(d).unwrap(), vec![d.join("cert.pem")]);
-        assert_eq!(fs::read(d.join("cert.pem")).unwrap(), b"new cert");
-        assert_eq!(fs::read(d.join("key.pem")).unwrap(), b"new key");
-        assert_eq!(listing(d), ["cert.pem", "key.pem"]);
-        assert!(recover(d).unwrap().is_empty(), "nothing to do the second time");
+        fs::write(a.join(temp_name("key.pem", pid)), b"new key").unwrap();
+        fs::write(b.join(temp_name("cert.pem", pid)), b"new cert").unwrap();
+        fs::write(b.join("cert.pem"), b"old cert").unwrap();
+        let targets = vec![(a.clone(), "key.pem".to_owned()), (b.clone(), "cert.pem".to_owned())];
+        let journal = write(&a, &targets).unwrap();
+        write(&b, &targets).unwrap();
+        assert_eq!(parse(&fs::read(&journal).unwrap()), Some((pid, targets)));
+        // The key was renamed before the kill; recovery from the key's folder finishes
+        // the certificate in the other one, and both journals go.
+        fs::rename(a.join(temp_name("key.pem", pid)), a.join("key.pem")).unwrap();
+        assert_eq!(recover(&a).unwrap(), vec![b.join("cert.pem")]);
+        assert_eq!(fs::read(b.join("cert.pem")).unwrap(), b"new cert");
+        assert_eq!((listing(&a), listing(&b)), (vec!["key.pem".to_owned()], vec!["cert.pem".to_owned()]));
+        assert!(recover(&b).unwrap().is_empty(), "nothing to do the second time");
     }
 
     #[test]
-    fn a_journal_names_files_in_its_own_folder_only() {
+    fn a_journal_renames_temps_into_their_own_names_only() {
         let dir = tempfile::tempdir().unwrap();
-        for bytes in [
-            &b"certsmith-journal 2\n1\na\0"[..],
-            b"certsmith-journal 2\n1\n../victim\0",
-            b"certsmith-journal 2\n1\n/etc/passwd\0",
-            b"certsmith-journal 1\nsomething\0victim\0",
-            b"something else",
-            b"certsmith-journal 2\n1\na\0\0",
+        let d = dir.path().display().to_string();
+        for (bytes, planted) in [
+            (format!("certsmith-journal 3\n1\n{d}\0a\0"), false),
+            (format!("certsmith-journal 3\n1\n{d}\0../victim\0"), true),
+            ("certsmith-journal 3\n1\nrelative\0a\0".to_owned(), true),
+            (format!("certsmith-journal 3\n1\n{d}\0"), true),
+            ("something else".to_owned(), true),
         ] {
-            let planted = bytes != b"certsmith-journal 2\n1\na\0";
             fs::write(dir.path().join(NAME), bytes).unwrap();
             match recover(dir.path()) {
                 Err(e) => assert!(planted && e.to_string().contains("not a journal certsmith wrote"), "{e}"),

@@ -51,6 +51,9 @@ pub fn lock_folders(paths: &[&Path], mode: u32) -> Result<FolderLocks, Failure> 
         // renames; only the turn-taking is lost.
         let _ = handle.lock();
         held.push(handle);
+    }
+    // Every folder's interrupted change first, then stale temps: a set may span folders.
+    for folder in &folders {
         recovered.extend(journal::recover(folder).map_err(|e| {
             Failure::new(format!("cannot complete the change an interrupted run left in {}: {e}", folder.display()))
                 .hint(format!(
@@ -59,6 +62,8 @@ pub fn lock_folders(paths: &[&Path], mode: u32) -> Result<FolderLocks, Failure> 
                 ))
                 .about(Subject::file(&folder.display().to_string(), None))
         })?);
+    }
+    for folder in &folders {
         super::remove_stale_temps(folder);
     }
     Ok(FolderLocks { _held: held, recovered })

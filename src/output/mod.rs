@@ -124,24 +124,35 @@ pub fn write_files_with(
     let result = (|| {
         for dir in &dirs {
             lock::create_folder(dir, lock::CERT_FOLDER_MODE).map_err(|e| io_failure("create the folder", dir, &e))?;
-            // A change a killed run left here is finished first, so that no temp it still
-            // needs is taken for a stale one.
+        }
+        // Changes killed runs left are finished first, in every folder, so that no temp
+        // one still needs is taken for a stale one.
+        for dir in &dirs {
             journal::recover(dir).map_err(|e| io_failure("complete the interrupted change in", dir, &e))?;
+        }
+        for dir in &dirs {
             remove_stale_temps(dir);
         }
         for file in files {
             temps.push(write_temp(file, hook)?);
         }
         if files.len() > 1 {
+            // Every folder gets the journal of the whole set, so a run that next writes
+            // into any one of them completes the pair.
+            let targets = files
+                .iter()
+                .map(|f| {
+                    let dir = std::path::absolute(parent_of(&f.path))
+                        .map_err(|e| io_failure("resolve the folder of", &f.path, &e))?;
+                    let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Ok((dir, name))
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
             for dir in &dirs {
-                let names: Vec<String> = files
-                    .iter()
-                    .filter(|f| parent_of(&f.path) == *dir)
-                    .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
-                    .collect();
                 hook(Step::Journal).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?;
-                journals
-                    .push(journal::write(dir, &names).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?);
+                journals.push(
+                    journal::write(dir, &targets).map_err(|e| io_failure("write", &dir.join(journal::NAME), &e))?,
+                );
             }
         }
         for (file, temp) in files.iter().zip(&temps) {
@@ -473,7 +484,10 @@ mod tests {
         let sub = dir.path().join("sub");
         fs::write(sub.join("key.pem"), b"KEY2").unwrap();
         fs::write(sub.join(journal::temp_name("cert.pem", 4242)), b"CERT2").unwrap();
-        fs::write(sub.join(journal::NAME), b"certsmith-journal 2\n4242\nkey.pem\0cert.pem\0").unwrap();
+        let abs = sub.canonicalize().unwrap();
+        let abs = abs.display();
+        fs::write(sub.join(journal::NAME), format!("certsmith-journal 3\n4242\n{abs}\0key.pem\0{abs}\0cert.pem\0"))
+            .unwrap();
         // Another writer (trust bundle, say) that does not lock: the pair is finished, not
         // its temp thrown away as stale.
         let other = [Planned { path: sub.join("bundle.pem"), contents: b"B".to_vec(), mode: 0o644 }];
