@@ -12,7 +12,7 @@ use pkcs8::der::{Decode, Encode, asn1::BitStringRef, asn1::ObjectIdentifier};
 use rustls_pki_types::PrivateKeyDer;
 use serde::Serialize;
 use x509_parser::prelude::FromDer;
-use x509_parser::public_key::PublicKey;
+use x509_parser::public_key::RSAPublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// OIDs used here (RFC 3279, RFC 5480, RFC 8410).
@@ -119,10 +119,10 @@ pub fn algorithm_of_spki(spki_der: &[u8]) -> Option<KeyAlgorithm> {
 /// The algorithm of a parsed SubjectPublicKeyInfo.
 pub fn algorithm_of(spki: &SubjectPublicKeyInfo<'_>) -> KeyAlgorithm {
     let alg = spki.algorithm.algorithm.to_id_string();
-    let rsa_bits = || match spki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => bit_length(rsa.modulus),
-        _ => 0,
-    };
+    // Read the key itself: x509-parser's `parsed()` knows only rsaEncryption, and an
+    // RSA-PSS key holds the same RSAPublicKey under another OID.
+    let rsa_bits =
+        || RSAPublicKey::from_der(&spki.subject_public_key.data).map_or(0, |(_, rsa)| bit_length(rsa.modulus));
     match alg.as_str() {
         oid::RSA => KeyAlgorithm::Rsa { bits: rsa_bits() },
         oid::RSA_PSS => KeyAlgorithm::RsaPss { bits: rsa_bits() },
@@ -495,6 +495,19 @@ mod tests {
         assert_eq!(bit_length(&[0x00, 0x80, 0x00]), 16);
         assert_eq!(bit_length(&[0x01, 0xff]), 9);
         assert_eq!(bit_length(&[0, 0]), 0);
+    }
+
+    #[test]
+    fn an_rsa_pss_key_reports_its_modulus_size() {
+        let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/rsa2048.pkcs1.der")).unwrap();
+        let mut spki = derive_spki(&PrivateKeyDer::Pkcs1(der.into())).unwrap();
+        assert_eq!(algorithm_of_spki(&spki), Some(KeyAlgorithm::Rsa { bits: 2048 }));
+        // rsaEncryption (1.2.840.113549.1.1.1) becomes id-RSASSA-PSS (1.2.840.113549.1.1.10):
+        // the same key under the OID `openssl genpkey -algorithm RSA-PSS` writes.
+        let rsa_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+        let at = spki.windows(rsa_oid.len()).position(|w| w == rsa_oid).unwrap() + rsa_oid.len() - 1;
+        spki[at] = 0x0a;
+        assert_eq!(algorithm_of_spki(&spki), Some(KeyAlgorithm::RsaPss { bits: 2048 }));
     }
 
     #[test]
