@@ -421,12 +421,22 @@ fn public_der<K: AsDer<PublicKeyX509Der<'static>>>(key: &K) -> Result<Vec<u8>, K
 /// called a match. Other sizes are read structurally, so they are still described.
 fn rsa_spki(key: &PrivateKeyDer<'_>, pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
     let private = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| KeyError::Malformed("PKCS#1"))?;
+    // The inner PKCS#1 is checked, not the PKCS#8 around it: aws-lc-rs refuses PKCS#8
+    // labelled RSASSA-PSS, whose numbers are those of any RSA key.
     if (2048..=8192).contains(&bit_length(private.modulus.as_bytes())) {
-        rsa_pair(key)?;
+        aws_lc_rs::rsa::KeyPair::from_der(pkcs1_der).map_err(|e| KeyError::Rejected(e.to_string()))?;
     }
     let public = private.public_key().to_der().map_err(|_| KeyError::Malformed("PKCS#1"))?;
+    let pss = !matches!(key, PrivateKeyDer::Pkcs1(_))
+        && pkcs8::PrivateKeyInfoRef::from_der(key.secret_der())
+            .is_ok_and(|info| info.algorithm.oid.to_string() == oid::RSA_PSS);
     let spki = spki::SubjectPublicKeyInfoRef {
-        algorithm: pkcs1::ALGORITHM_ID,
+        // RSASSA-PSS without parameters: any hash (RFC 4055 §3.1).
+        algorithm: if pss {
+            spki::AlgorithmIdentifierRef { oid: ObjectIdentifier::new_unwrap(oid::RSA_PSS), parameters: None }
+        } else {
+            pkcs1::ALGORITHM_ID
+        },
         subject_public_key: BitStringRef::from_bytes(&public).map_err(|_| KeyError::Malformed("PKCS#1"))?,
     };
     spki.to_der().map_err(|_| KeyError::Malformed("PKCS#1"))
@@ -508,6 +518,16 @@ mod tests {
         let at = spki.windows(rsa_oid.len()).position(|w| w == rsa_oid).unwrap() + rsa_oid.len() - 1;
         spki[at] = 0x0a;
         assert_eq!(algorithm_of_spki(&spki), Some(KeyAlgorithm::RsaPss { bits: 2048 }));
+    }
+
+    #[test]
+    fn an_rsa_pss_private_key_gives_the_public_key_openssl_writes() {
+        let fixture =
+            |name: &str| std::fs::read(format!("{}/fixtures/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let key = PrivateKeyDer::Pkcs8(fixture("rsa2048.pss.pkcs8.der").into());
+        let spki = derive_spki(&key).unwrap();
+        assert_eq!(spki, fixture("rsa2048.pss.spki.der"));
+        assert_eq!(facts(&PrivateKey::Plain(key)).unwrap().algorithm, KeyAlgorithm::RsaPss { bits: 2048 });
     }
 
     #[test]
