@@ -19,6 +19,7 @@ use super::key::{self, PrivateKey};
 use super::pem::{self, Block, DecodeError, FramingError};
 use crate::finding::Failure;
 use crate::finding::Subject;
+use crate::finding::place::shell_word;
 
 /// Certificate and key files are a few KB; the largest CA bundles are under 1 MB.
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
@@ -211,6 +212,8 @@ pub enum Problem {
     /// Larger than [`MAX_INPUT_BYTES`]: the size when it is known (not for stdin).
     TooLarge(Option<u64>),
     Empty,
+    /// A UTF-8 byte order mark right before the first BEGIN line.
+    ByteOrderMark,
     OnlyWhitespace,
     TextWithoutPem,
     NeitherPemNorDer {
@@ -306,6 +309,20 @@ impl Problem {
                 format!("{name} is empty"),
                 format!("{PEM_OR_DER}; was the file written by a command that failed?"),
             ),
+            // OpenSSL skips text before a BEGIN line; rustls reads only lines that start
+            // with one (measured: Granian 2.8.9 loads the file in Python, then its worker
+            // panics with NoCertificatesPresented).
+            Self::ByteOrderMark => (
+                format!(
+                    "{name} starts with a UTF-8 byte order mark (bytes ef bb bf) before its first -----BEGIN line: \
+                     OpenSSL (curl, Python) reads past it, but rustls does not see that block, so Granian fails at start"
+                ),
+                if name == "<stdin>" {
+                    "remove the first three bytes (an editor on Windows adds them)".to_owned()
+                } else {
+                    format!("remove the mark (an editor on Windows adds it): `sed -i '1s/^\\xEF\\xBB\\xBF//' {}`", shell_word(name))
+                },
+            ),
             Self::OnlyWhitespace => (
                 format!("{name} holds only whitespace"),
                 format!("{PEM_OR_DER}; was the file written by a command that failed?"),
@@ -372,6 +389,9 @@ pub(crate) fn io_reason(e: &io::Error) -> String {
 
 /// Parses the bytes of one input into objects. The error carries the block index.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Loaded>, (Option<usize>, Problem)> {
+    if bytes.strip_prefix(b"\xef\xbb\xbf").is_some_and(|rest| rest.starts_with(b"-----BEGIN ")) {
+        return Err((Some(0), Problem::ByteOrderMark));
+    }
     if pem::looks_like_pem(bytes) {
         return parse_pem(bytes);
     }

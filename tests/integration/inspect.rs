@@ -421,3 +421,25 @@ fn explicit_curve_parameters_are_named_as_such() {
     let key = &out.json()["data"]["objects"][0]["public_key"];
     assert_eq!((key["algorithm"].as_str(), key["curve"].as_str()), (Some("ec"), Some("explicit parameters")), "{key}");
 }
+
+/// A byte order mark before the first BEGIN line: OpenSSL reads the file, rustls (and so
+/// Granian) does not see the block. The error says so, and its fix, pasted, removes it.
+#[test]
+fn a_byte_order_mark_is_named_and_its_fix_works_pasted() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = fs::read(fixture("certs/v3-p256.pem")).unwrap();
+    let marked = dir.path().join("cert with space.pem");
+    fs::write(&marked, [b"\xef\xbb\xbf".as_slice(), &clean].concat()).unwrap();
+    let path = marked.to_str().unwrap();
+    // OpenSSL reads past the mark.
+    openssl(&["x509", "-noout", "-in", path], None);
+
+    let out = run(["inspect", path]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("byte order mark") && out.stderr.contains("rustls"), "{}", out.stderr);
+    let fix = out.stderr.split('`').nth(1).unwrap_or_else(|| panic!("no command in {}", out.stderr));
+    let pasted = std::process::Command::new("sh").args(["-c", fix]).status().unwrap();
+    assert!(pasted.success(), "{fix}");
+    assert_eq!(fs::read(&marked).unwrap(), clean);
+    assert_eq!(run(["inspect", path]).code, 0);
+}
