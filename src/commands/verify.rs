@@ -11,8 +11,7 @@ use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
-use crate::finding::Failure;
-use crate::finding::Severity;
+use crate::finding::{Code, FIX, Failure, Finding, Remedy, Severity};
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::password::{Password, PasswordSource};
@@ -71,10 +70,27 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                 .hint("the data is damaged; copy it again from its source")
                 .about(file.subject(None))
         })?;
-        match key {
-            Some(key) => key.check(&file, verified),
-            None => Ok(verified),
+        let mut verified = match key {
+            Some(key) => key.check(&file, verified)?,
+            None => verified,
+        };
+        // Granian reads its certificate file only as PEM (Python's load_cert_chain
+        // fails with "[SSL] PEM lib"); certsmith reads DER too.
+        if file.objects.iter().all(|o| o.index.is_none()) {
+            let mut finding = Finding::new(
+                Code::CertificateNotPem,
+                Severity::Error,
+                file.subject(None),
+                format!(
+                    "{} is DER, not PEM: Granian reads certificates only as PEM, so it refuses to start with it",
+                    file.name
+                ),
+            )
+            .hint(format!("rewrite it as PEM: {FIX}"));
+            finding.remedy = Some(Remedy::ToPem { file: file.name.clone(), is_key: false });
+            verified.findings.insert(0, finding);
         }
+        Ok(verified)
     };
 
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());

@@ -397,3 +397,24 @@ fn key_fixes_work_pasted() {
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     case.round_trip("compressed-public-key", &["match-key", "certs/certificate.pem", "certs/private_key.pem"]);
 }
+
+/// A DER certificate file: verify says Granian refuses it (Python's `load_cert_chain`,
+/// Granian's first step, fails on it here too), and the fix, pasted, makes it PEM.
+#[test]
+fn a_der_certificate_fails_verify_and_its_fix_works_pasted() {
+    let case = Case::new();
+    assert_eq!(case.certsmith(&["gen", "--out-dir", "certs", "a.test"]).code, 0);
+    let der =
+        case.sh("openssl x509 -in certs/certificate.pem -outform DER -out c.der && mv c.der certs/certificate.pem");
+    assert_eq!(der.code, 0, "{}", der.stderr);
+    let load = "import ssl; ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\
+                .load_cert_chain('certs/certificate.pem', 'certs/private_key.pem')";
+    assert_ne!(case.sh(&format!("python3 -c \"{load}\"")).code, 0, "Python's OpenSSL loads only PEM");
+
+    let ca = ["verify", "--ca", "certs/certificate.pem", "certs/certificate.pem"];
+    assert_eq!(case.certsmith(&ca).code, 1);
+    let fix = case.round_trip("certificate-not-pem", &ca);
+    assert!(fix.starts_with("openssl x509 -inform DER"), "{fix}");
+    assert_eq!(case.certsmith(&ca).code, 0);
+    assert_eq!(case.sh(&format!("python3 -c \"{load}\"")).code, 0);
+}

@@ -14,8 +14,13 @@ use crate::report::data::verify::{VerifiedFile, VerifyData};
 /// Every code verify gives belongs to exactly one line (a unit test checks it).
 const CHECKLIST: &[(&str, &[Code])] = &[
     (
-        "rustls can load it: X.509 v3, no unknown critical extension, well-formed",
-        &[Code::UnsupportedCertVersion, Code::UnknownCriticalExtension, Code::MalformedCertificate],
+        "rustls can load it: PEM, X.509 v3, no unknown critical extension, well-formed",
+        &[
+            Code::CertificateNotPem,
+            Code::UnsupportedCertVersion,
+            Code::UnknownCriticalExtension,
+            Code::MalformedCertificate,
+        ],
     ),
     (
         "a server certificate: not a CA, usable for TLS servers (serverAuth)",
@@ -167,12 +172,7 @@ mod tests {
                 .filter(|(check, _, _)| !matches!(check, Check::Certificate | Check::Key))
                 .any(|(_, _, codes)| codes.contains(code));
             // What doctor reads before verify's checks can run: its own lines' codes.
-            let doctors_reading = [
-                Code::CertificateNotPem,
-                Code::NoPrivateKey,
-                Code::EncryptedKeyWithoutPassword,
-                Code::WrongKeyPassword,
-            ];
+            let doctors_reading = [Code::NoPrivateKey, Code::EncryptedKeyWithoutPassword, Code::WrongKeyPassword];
             let elsewhere = doctors || doctors_reading.contains(code) || super::super::ON_NO_CHECKLIST.contains(code);
             let expected = usize::from(!elsewhere);
             assert_eq!(lines, expected, "{code} is on {lines} checklist lines");
