@@ -57,6 +57,14 @@ pub fn run(args: &MatchKeyArgs, _ctx: &Context) -> Result<Report, Failure> {
             issue.into_finding(severity, answer.key.source.clone())
         })
         .collect();
+    // What Granian makes of the certificate alone is advice too, as for the key.
+    findings.extend(
+        answer
+            .certificate_issues
+            .iter()
+            .cloned()
+            .map(|issue| issue.into_finding(Severity::Warning, answer.certificate.source.clone())),
+    );
     let situation = Situation {
         cert_file: cert_input.path().map(Path::to_path_buf),
         key_file: key_input.path().map(Path::to_path_buf),

@@ -62,6 +62,12 @@ pub struct KeyMatch {
     /// rustls with the ring provider, as Granian runs it, loads the key file as it is
     /// (without a password). When false, `issues` says why and what to run.
     pub granian_loads_key: bool,
+    /// rustls, as Granian runs it, loads the certificate as a server's (X.509 v3, no
+    /// critical extension it does not know). When false, `certificate_issues` says why.
+    pub granian_loads_certificate: bool,
+    /// Why Granian refuses the certificate, whatever the key.
+    #[serde(skip)]
+    pub certificate_issues: Vec<Issue>,
     /// `key-mismatch` or `compressed-public-key` first, then what keeps Granian from
     /// loading the key.
     #[serde(skip)]
@@ -123,6 +129,7 @@ pub fn check(
     let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
+    let certificate_issues = checks::server_loading(&cert);
 
     Ok(KeyMatch {
         matches,
@@ -145,6 +152,8 @@ pub fn check(
             modulus_md5: openssl_modulus_md5(&key_spki),
         },
         granian_loads_key,
+        granian_loads_certificate: certificate_issues.is_empty(),
+        certificate_issues,
         issues,
     })
 }

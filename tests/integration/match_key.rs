@@ -689,3 +689,26 @@ fn a_compressed_public_key_belongs_but_rustls_refuses_the_pair() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("stores its EC public key compressed"), "{}", out.stderr);
 }
+
+/// The guide's legacy pair: the key belongs, but Granian refuses the X.509 v1 certificate
+/// (rustls's UnsupportedCertVersion), so match-key does not say Granian loads it. Like a key
+/// Granian cannot load, that is a warning: the key does belong (exit 0).
+#[test]
+fn a_pair_whose_certificate_granian_refuses_is_not_called_loadable() {
+    let (cert, key) = (fixture("certs/v1.pem"), fixture("keys/rsa2048.pkcs1.pem"));
+    let out = run([std::ffi::OsStr::new("--json"), "match-key".as_ref(), cert.as_os_str(), key.as_os_str()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["data"]["matches"], true);
+    assert_eq!(json["data"]["granian_loads_key"], true);
+    assert_eq!(json["data"]["granian_loads_certificate"], false);
+    assert_eq!(out.finding_codes(), ["unsupported-cert-version"]);
+    assert_eq!(finding(&json, "unsupported-cert-version")["severity"], "warning");
+
+    let human = run([std::ffi::OsStr::new("match-key"), cert.as_os_str(), key.as_os_str()]);
+    assert!(
+        human.stdout.contains("refuses the certificate") && !human.stdout.contains("loads it as it is"),
+        "{}",
+        human.stdout
+    );
+}

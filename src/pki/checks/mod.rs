@@ -135,6 +135,11 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
     issues
 }
 
+/// Why rustls, and so Granian at start, refuses `cert` as a server's certificate.
+pub fn server_loading(cert: &CertSummary) -> Vec<Issue> {
+    loadability(cert, Role::Leaf)
+}
+
 /// What rustls-webpki refuses to parse.
 fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
     let mut issues = Vec::new();

@@ -52,6 +52,7 @@ pub(super) fn render(out: &mut dyn Write, data: &MatchKeyData) -> io::Result<()>
         modulus(out, md5, &format!("openssl rsa -noout -modulus -in {key_path} | openssl md5"))?;
     }
     let granian = match (data.granian_loads_key, refused) {
+        (true, false) if !data.granian_loads_certificate => "loads the key, but refuses the certificate (see below)",
         (true, false) => "loads it as it is",
         (true, true) => "loads the key, but not with this certificate (see below)",
         (false, _) => "cannot load it as it is (see below)",
