@@ -86,8 +86,13 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                     file.name
                 ),
             )
-            .hint(format!("rewrite it as PEM: {FIX}"));
-            finding.remedy = Some(Remedy::ToPem { file: file.name.clone(), is_key: false });
+            .hint(match input {
+                Input::File(_) => format!("rewrite it as PEM: {FIX}"),
+                Input::Stdin => "give Granian the PEM form, as `openssl x509 -inform DER` writes it".to_owned(),
+            });
+            if let Input::File(path) = input {
+                finding.remedy = Some(Remedy::ToPem { file: path.display().to_string(), is_key: false });
+            }
             verified.findings.insert(0, finding);
         }
         Ok(verified)

@@ -9,8 +9,9 @@
 //! beside it) is still there is renamed into place, so the key and the certificate are
 //! again the pair one run made, also when they live in two folders.
 //!
-//! A journal only ever renames a certsmith temp file to its own name in its own folder:
-//! one someone else planted cannot move a file anywhere else, or follow a link. Format:
+//! A journal only ever renames a certsmith temp file to its own name in its own folder,
+//! and only in folders that hold the same journal: one someone else planted cannot move
+//! or remove a file anywhere they could not write already, or follow a link. Format:
 //! the line `certsmith-journal 3`, the line with the writer's PID, then for each target
 //! its absolute folder and its file name, each ended by a NUL byte. A journal in any other
 //! form is left alone and reported.
@@ -84,8 +85,15 @@ pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let (pid, targets) = parse(&bytes).ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a journal certsmith wrote", journal.display()))
     })?;
+    // A folder is part of the set only when it holds this very journal: writing that
+    // takes write access to the folder, so a journal planted elsewhere that names it
+    // renames nothing there and removes nothing there.
+    let mut folders: Vec<&PathBuf> = targets.iter().map(|(folder, _)| folder).collect();
+    folders.sort();
+    folders.dedup();
+    folders.retain(|folder| fs::read(folder.join(NAME)).is_ok_and(|other| other == bytes));
     let mut done = Vec::new();
-    for (folder, name) in &targets {
+    for (folder, name) in targets.iter().filter(|(folder, _)| folders.contains(&folder)) {
         let temp = folder.join(temp_name(name, pid));
         // A regular file only: a link planted under a temp's name is not followed.
         if temp.symlink_metadata().is_ok_and(|m| m.is_file()) {
@@ -94,9 +102,6 @@ pub fn recover(dir: &Path) -> io::Result<Vec<PathBuf>> {
             done.push(target);
         }
     }
-    let mut folders: Vec<&PathBuf> = targets.iter().map(|(folder, _)| folder).collect();
-    folders.sort();
-    folders.dedup();
     for folder in folders {
         sync_dir(folder);
         // The same journal in the set's other folders has nothing left to do.
@@ -210,5 +215,22 @@ mod tests {
             }
             let _ = fs::remove_file(dir.path().join(NAME));
         }
+    }
+
+    #[test]
+    fn a_journal_names_a_folder_only_if_that_folder_holds_the_same_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (planted, victim) = (dir.path().join("planted"), dir.path().join("victim"));
+        fs::create_dir_all(&planted).unwrap();
+        fs::create_dir_all(&victim).unwrap();
+        // The victim's own killed run: its temp and its journal, which name only itself.
+        fs::write(victim.join(temp_name("cert.pem", 7)), b"victim's temp").unwrap();
+        fs::write(victim.join(NAME), format!("certsmith-journal 3\n7\n{}\0cert.pem\0", victim.display())).unwrap();
+        // A journal planted elsewhere that names the victim's temp as part of its own set.
+        let set = format!("{}\0key.pem\0{}\0cert.pem\0", planted.display(), victim.display());
+        fs::write(planted.join(NAME), format!("certsmith-journal 3\n7\n{set}")).unwrap();
+        assert!(recover(&planted).unwrap().is_empty());
+        assert_eq!(listing(&planted), Vec::<String>::new());
+        assert_eq!(listing(&victim), [temp_name("cert.pem", 7), NAME.to_owned()]);
     }
 }

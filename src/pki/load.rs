@@ -320,7 +320,8 @@ impl Problem {
                 if name == "<stdin>" {
                     "remove the first three bytes (an editor on Windows adds them)".to_owned()
                 } else {
-                    format!("remove the mark (an editor on Windows adds it): `sed -i '1s/^\\xEF\\xBB\\xBF//' {}`", shell_word(name))
+                    let (file, temp) = (shell_word(name), shell_word(&format!("{name}.certsmith-tmp")));
+                    format!("remove the mark (an editor on Windows adds it): `tail -c +4 -- {file} > {temp} && mv -- {temp} {file}`")
                 },
             ),
             Self::OnlyWhitespace => (
