@@ -88,7 +88,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
             )
             .hint(match input {
                 Input::File(_) => format!("rewrite it as PEM: {FIX}"),
-                Input::Stdin => "give Granian the PEM form, as `openssl x509 -inform DER` writes it".to_owned(),
+                Input::Stdin => "give Granian the certificate as PEM: save it to a file and run verify on that file for the command that converts it".to_owned(),
             });
             if let Input::File(path) = input {
                 finding.remedy = Some(Remedy::ToPem { file: path.display().to_string(), is_key: false });

@@ -711,4 +711,19 @@ fn a_pair_whose_certificate_granian_refuses_is_not_called_loadable() {
         "{}",
         human.stdout
     );
+
+    // Its fix, pasted beside copies of the pair, leaves a pair Granian loads.
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(&cert, dir.path().join("v1.pem")).unwrap();
+    fs::copy(&key, dir.path().join("key.pem")).unwrap();
+    let in_dir = |args: &[&str]| -> Run { certsmith().current_dir(dir.path()).args(args).output().unwrap().into() };
+    let before = in_dir(&["--json", "match-key", "v1.pem", "key.pem"]);
+    let fix = finding(&before.json(), "unsupported-cert-version")["fix"].as_str().unwrap().to_owned();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let pasted = std::process::Command::new("sh").args(["-c", &fix]).current_dir(dir.path()).env("PATH", path).status();
+    assert!(pasted.unwrap().success(), "{fix}");
+    let after = in_dir(&["--json", "match-key", "v1.pem", "key.pem"]);
+    assert_eq!((after.code, after.finding_codes()), (0, Vec::<String>::new()), "after `{fix}`: {}", after.stdout);
+    assert_eq!(after.json()["data"]["granian_loads_certificate"], true);
 }
