@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::*;
+use crate::finding::Parties;
 
 const VERIFY_HELP: &str = "\
 EXAMPLES:
@@ -20,17 +21,29 @@ EXAMPLES:
   The pair Granian will load: the key must match and be in a form Granian reads:
     certsmith verify --key certs/private_key.pem --host localhost certs/certificate.pem
 
+  Only what curl and Python clients do decides the exit status:
+    certsmith verify --client openssl --host localhost certs/certificate.pem
+
   Every service's certificate (gen --out-dir certs/SERVICE), failing on warnings too:
     certsmith verify --ca \"$(certsmith ca path)/ca.pem\" --warn-days 14 --strict certs/*/certificate.pem
 
   As of a given time, as JSON:
     certsmith --json --at 2027-06-01T00:00:00Z verify --ca \"$(certsmith ca path)/ca.pem\" certs/certificate.pem
 
+VERDICTS:
+  Each file gets a verdict per party: whether Granian starts with it (Python's
+  load_cert_chain at OpenSSL security level 2, then rustls in its workers), and whether
+  rustls clients, OpenSSL clients (curl, Python's ssl, requests, httpx) and browsers
+  accept it. A finding that makes a party you asked about fail (--client; all of them by
+  default) is an error; one that affects only the others is a warning.
+
 EXIT STATUS:
-  0  every file passes: no error finding (warnings allowed, unless --strict)
-  1  a file has a problem: an error finding (or any warning with --strict)
-  2  certsmith could not do its job: bad usage, an unreadable file (the others are
-     still reported), an unusable --ca, --untrusted or --key, a wrong key password";
+  0  every file passes: no party asked about fails (warnings allowed, unless --strict)
+  1  a party asked about fails on a file (or any warning with --strict)
+  2  certsmith could not do its job: bad usage, a file it cannot reach (missing, a
+     folder, no permission; the others are still reported), an unusable --ca or
+     --untrusted. A file it can read always gets verdicts: one that holds no
+     certificate, or a --key Granian cannot load (wrong or missing password), fails";
 
 /// Check certificate files as rustls, Granian and clients will: chain, names, dates, keys
 ///
@@ -68,6 +81,10 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Only these parties decide the exit status (repeatable; default: all of them)
+    #[arg(long = "client", value_name = "PARTY", value_enum)]
+    pub clients: Vec<Client>,
+
     /// The private key served with the certificates: it must match each leaf, in a form
     /// Granian loads (an encrypted key's password from --password-file/--password-env)
     #[arg(long, value_name = "FILE")]
@@ -79,4 +96,34 @@ pub struct VerifyArgs {
     /// Certificate files as the server sends them (leaf first); `-` reads standard input
     #[arg(value_name = "CERT", required = true)]
     pub files: Vec<PathBuf>,
+}
+
+/// A party `--client` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Client {
+    /// Granian starting with the pair
+    Granian,
+    /// rustls clients (rustls-webpki)
+    Rustls,
+    /// OpenSSL clients: curl, Python's ssl, requests, httpx
+    Openssl,
+    /// Chrome, Firefox, Safari
+    Browsers,
+}
+
+impl VerifyArgs {
+    /// The parties whose failure is an error.
+    pub fn parties(&self) -> Parties {
+        if self.clients.is_empty() {
+            return Parties::ALL;
+        }
+        self.clients.iter().fold(Parties::NONE, |set, client| {
+            set.with(match client {
+                Client::Granian => Parties::GRANIAN,
+                Client::Rustls => Parties::RUSTLS,
+                Client::Openssl => Parties::OPENSSL,
+                Client::Browsers => Parties::BROWSERS,
+            })
+        })
+    }
 }

@@ -1,7 +1,9 @@
-//! `certsmith verify`: will rustls, Granian and clients accept each certificate file as a
-//! server's chain? Exit 0 when no file has an error (warnings allowed), 1 when one has,
-//! 2 when certsmith could not do its job (a bad `--host`, an unreadable `--ca` or
-//! `--untrusted`, an unreadable file: the other files are still reported).
+//! `certsmith verify`: will Granian start with each certificate file, and will rustls
+//! clients, OpenSSL clients and browsers accept it as a server's chain? One verdict per
+//! party. Exit 0 when no party asked about fails (warnings allowed), 1 when one does, 2
+//! when certsmith could not do its job (a bad `--host`, an unreadable `--ca` or
+//! `--untrusted`, a file it cannot reach: the other files are still reported). A file
+//! that can be read always gets verdicts: one Granian cannot load fails Granian's.
 
 use std::collections::HashSet;
 
@@ -11,11 +13,12 @@ use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
-use crate::finding::{Code, FIX, Failure, Finding, Remedy, Severity};
+use crate::finding::{Code, FIX, Failure, Finding, Parties, Remedy, Severity, Verdicts};
+use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
 use crate::pki::load::{self, Input};
 use crate::pki::password::{Password, PasswordSource};
-use crate::pki::verify::{self, Host, Pool, Settings, Sourced, TrustSource};
+use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSource};
 use crate::report::data::verify::{VerifiedFile, VerifyData};
 use crate::report::{Data, Report};
 
@@ -27,9 +30,12 @@ struct Plan {
     untrusted: Vec<Sourced>,
     ca: Option<Vec<Sourced>>,
     inputs: Vec<Input>,
-    key: Option<ServedKey>,
+    /// The `--key` file, or why Granian cannot load it (a finding for every file).
+    key: Option<Result<ServedKey, Failure>>,
     warn_days: u32,
     strict: bool,
+    /// The parties whose failure is an error (`--client`).
+    parties: Parties,
     /// What the findings' commands know of the run (each file's path is added).
     situation: Situation,
 }
@@ -46,6 +52,7 @@ impl Plan {
             key: args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?,
             warn_days: args.warn_days,
             strict: args.strict,
+            parties: args.parties(),
             situation: Situation {
                 key_file: args.key.clone(),
                 ca_files: args.ca.clone(),
@@ -58,65 +65,149 @@ impl Plan {
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let plan = Plan::from_args(args)?;
-    let Plan { hosts, untrusted, ca, inputs, key, warn_days, strict, situation } = &plan;
+    let Plan { hosts, untrusted, ca, inputs, key, warn_days, strict, parties, situation } = &plan;
     let pool = Pool::new(untrusted, ca.as_deref())?;
     let settings = Settings { hosts, now: ctx.now, warn_days: *warn_days, trust_source: TrustSource::CaOption };
-    let check = |input: &Input| {
-        let file = load::load(input)?;
-        let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
-        let certs = certificates(&file, "", hint)?;
-        let verified = verify::verify_file(&certs, &pool, &settings).map_err(|e| {
-            Failure::new(format!("{}: cannot verify it: {e}", file.name))
-                .hint("the data is damaged; copy it again from its source")
-                .about(file.subject(None))
-        })?;
-        let mut verified = match key {
-            Some(key) => key.check(&file, verified)?,
-            None => verified,
+    // A --key Granian cannot load is a finding for every file, served or not.
+    let key_finding = match key {
+        Some(Err(failure)) => Some(granian_finding(failure.clone())),
+        _ => None,
+    };
+    let check = |input: &Input| -> Result<Checked, Failure> {
+        let unserved = |failure| Ok(Checked::unserved(failure, key_finding.clone()));
+        let (file, byte_order_mark) = match load::load_served(input, Code::NoCertificate) {
+            Ok(loaded) => loaded,
+            Err(failure) if failure.code.is_some() => return unserved(failure),
+            Err(failure) => return Err(failure),
         };
+        let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
+        let certs = match certificates(&file, "", hint) {
+            Ok(certs) => certs,
+            Err(failure) => return unserved(failure.code(Code::NoCertificate)),
+        };
+        let verified = match verify::verify_file(&certs, &pool, &settings) {
+            Ok(verified) => verified,
+            Err(e) => {
+                let failure = Failure::new(format!(
+                    "{}: a certificate cannot be read as X.509 ({e}): Granian, OpenSSL and rustls refuse it",
+                    file.name
+                ))
+                .hint("the data is damaged, or was made by a broken tool; copy it again from its source or issue it again")
+                .about(file.subject(None))
+                .code(Code::MalformedCertificate);
+                return unserved(failure);
+            }
+        };
+        let mut findings = verified.findings;
+        if let Some(Ok(key)) = key {
+            key.check(&file, &mut findings)?;
+        }
+        findings.extend(key_finding.clone());
+        if byte_order_mark {
+            findings.insert(0, byte_order_mark_finding(&file));
+        }
         // Granian reads its certificate file only as PEM (Python's load_cert_chain
         // fails with "[SSL] PEM lib"); certsmith reads DER too.
         if file.objects.iter().all(|o| o.index.is_none()) {
-            let mut finding = Finding::new(
-                Code::CertificateNotPem,
-                Severity::Error,
-                file.subject(None),
-                format!(
-                    "{} is DER, not PEM: Granian reads certificates only as PEM, so it refuses to start with it",
-                    file.name
-                ),
-            )
-            .hint(match input {
-                Input::File(_) => format!("rewrite it as PEM: {FIX}"),
-                Input::Stdin => "give Granian the certificate as PEM: save it to a file and run verify on that file for the command that converts it".to_owned(),
-            });
-            if let Input::File(path) = input {
-                finding.remedy = Some(Remedy::ToPem { file: path.display().to_string(), is_key: false });
-            }
-            verified.findings.insert(0, finding);
+            findings.insert(0, not_pem(input, &file));
         }
-        Ok(verified)
+        Ok(Checked { leaf: Some(verified.leaf), chain: verified.chain, findings })
     };
 
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for (input, checked) in inputs.iter().zip(in_parallel(inputs, check)) {
         match checked {
-            Ok(mut verified) => {
+            Ok(mut checked) => {
                 let situation = Situation { cert_file: input.path().map(Path::to_path_buf), ..situation.clone() };
-                fix::apply(&mut verified.findings, &situation);
-                findings.extend(verified.findings);
+                fix::apply(&mut checked.findings, &situation);
+                judge(&mut checked.findings, *parties);
                 files.push(VerifiedFile {
                     path: input.name(),
-                    leaf: Box::new(verified.leaf),
-                    chain: verified.chain,
+                    verdicts: Verdicts::of(&checked.findings),
+                    leaf: checked.leaf.map(Box::new),
+                    chain: checked.chain,
                     names: hosts.iter().map(|h| h.text.clone()).collect(),
-                    key: key.as_ref().map(|k| k.file.name.clone()),
+                    key: args.key.as_ref().map(|k| Input::from_arg(k).name()),
                 });
+                findings.extend(checked.findings);
             }
             Err(failure) => errors.push(failure),
         }
     }
-    Ok(Report { command: "verify", data: Data::Verify(VerifyData { files }), findings, errors, strict: *strict })
+    let verdicts = Verdicts::of(&findings);
+    let data = VerifyData { verdicts, parties: parties.iter().map(|p| p.as_str()).collect(), files };
+    Ok(Report { command: "verify", data: Data::Verify(data), findings, errors, strict: *strict })
+}
+
+/// What checking one file found; `leaf` is absent when the file holds no certificate
+/// that can be read.
+struct Checked {
+    leaf: Option<CertSummary>,
+    chain: Vec<ChainLink>,
+    findings: Vec<Finding>,
+}
+
+impl Checked {
+    /// A file a server cannot serve: every party fails with what is wrong with it.
+    fn unserved(failure: Failure, key_finding: Option<Finding>) -> Self {
+        let code = failure.code.unwrap_or(Code::NoCertificate);
+        let mut finding = Finding::new(code, Severity::Error, *failure.subject, failure.message);
+        finding.hint = failure.hint;
+        finding.affects = Parties::ALL;
+        Self { leaf: None, chain: Vec::new(), findings: [finding].into_iter().chain(key_finding).collect() }
+    }
+}
+
+/// A finding's severity from the parties asked about: an error when one of them fails
+/// because of it, a warning when it affects only others.
+fn judge(findings: &mut [Finding], parties: Parties) {
+    for finding in findings.iter_mut().filter(|f| !f.affects.is_empty()) {
+        finding.severity = if finding.affects.intersects(parties) { Severity::Error } else { Severity::Warning };
+    }
+}
+
+/// A key problem that keeps Granian from starting, from the failure that says it.
+fn granian_finding(failure: Failure) -> Finding {
+    let code = failure.code.unwrap_or(Code::NoPrivateKey);
+    let message = format!("{}: Granian cannot start with this key", failure.message);
+    let mut finding = Finding::new(code, Severity::Error, *failure.subject, message);
+    finding.hint = failure.hint;
+    finding.affects = Parties::GRANIAN;
+    finding
+}
+
+/// OpenSSL skips a byte order mark before a BEGIN line; rustls reads only lines that
+/// start with one (measured: Granian 2.8.9 loads the file in Python, then its worker
+/// panics with NoCertificatesPresented).
+fn byte_order_mark_finding(file: &load::LoadedFile) -> Finding {
+    let name = &file.name;
+    Finding::new(
+        Code::ByteOrderMark,
+        Severity::Error,
+        file.subject(Some(0)),
+        format!(
+            "{name} starts with a UTF-8 byte order mark (bytes ef bb bf) before its first -----BEGIN line: Python reads past it, but rustls does not see that block, so Granian's worker fails at start (NoCertificatesPresented); clients are judged on the certificates after it"
+        ),
+    )
+    .hint(load::byte_order_mark_hint(name))
+}
+
+/// A DER certificate file: Granian reads certificates only as PEM.
+fn not_pem(input: &Input, file: &load::LoadedFile) -> Finding {
+    let mut finding = Finding::new(
+        Code::CertificateNotPem,
+        Severity::Error,
+        file.subject(None),
+        format!("{} is DER, not PEM: Granian reads certificates only as PEM, so it refuses to start with it", file.name),
+    )
+    .hint(match input {
+        Input::File(_) => format!("rewrite it as PEM: {FIX}"),
+        Input::Stdin => "give Granian the certificate as PEM: save it to a file and run verify on that file for the command that converts it".to_owned(),
+    });
+    if let Input::File(path) = input {
+        finding.remedy = Some(Remedy::ToPem { file: path.display().to_string(), is_key: false });
+    }
+    finding
 }
 
 /// The `--key` file, read once; an encrypted key's password is read once too.
@@ -126,8 +217,25 @@ struct ServedKey {
 }
 
 impl ServedKey {
-    fn load(path: &std::path::Path, source: &PasswordSource) -> Result<Self, Failure> {
-        let file = load::load(&Input::from_arg(path))?;
+    /// The key, or (Ok(Err)) why Granian cannot load it; Err when it cannot be reached.
+    fn load(path: &std::path::Path, source: &PasswordSource) -> Result<Result<Self, Failure>, Failure> {
+        match Self::read(path, source) {
+            Err(failure) if failure.code.is_some() => Ok(Err(failure)),
+            other => other.map(Ok),
+        }
+    }
+
+    fn read(path: &std::path::Path, source: &PasswordSource) -> Result<Self, Failure> {
+        let (file, byte_order_mark) = load::load_served(&Input::from_arg(path), Code::NoPrivateKey)?;
+        if byte_order_mark {
+            return Err(Failure::new(format!(
+                "{} starts with a UTF-8 byte order mark (bytes ef bb bf) before its first -----BEGIN line, which rustls does not read past",
+                file.name
+            ))
+            .hint(load::byte_order_mark_hint(&file.name))
+            .about(file.subject(Some(0)))
+            .code(Code::ByteOrderMark));
+        }
         if file.private_keys().next().is_none() {
             let holds = if file.certificates().next().is_some() {
                 "holds a certificate, not a private key"
@@ -136,7 +244,8 @@ impl ServedKey {
             };
             return Err(Failure::new(format!("{} (--key) {holds}", file.name))
                 .hint("--key takes the private key file (for Granian, the file GRANIAN_SSL_KEYFILE names); the certificate files are the other arguments")
-                .about(file.subject(None)));
+                .about(file.subject(None))
+                .code(Code::NoPrivateKey));
         }
         let encrypted = file.private_keys().next().is_some_and(|(_, key)| key.is_encrypted());
         let password = if encrypted { Some(source.read(&file.name)?) } else { None };
@@ -146,21 +255,28 @@ impl ServedKey {
     /// match-key's check of the key against the file's leaf, as errors: Granian will not
     /// start with a mismatched pair or a key it cannot load. A key problem the leaf
     /// already has (its type, say) is not reported twice.
-    fn check(&self, cert_file: &load::LoadedFile, mut verified: verify::Verified) -> Result<verify::Verified, Failure> {
+    fn check(&self, cert_file: &load::LoadedFile, findings: &mut Vec<Finding>) -> Result<(), Failure> {
         let password = || {
             self.password.clone().ok_or_else(|| {
                 Failure::new(format!("{} is encrypted and no password was read for it", self.file.name))
                     .hint("pass --password-file FILE or --password-env VAR")
             })
         };
-        let result = keymatch::check(cert_file, 0, &self.file, password)?;
+        let result = match keymatch::check(cert_file, 0, &self.file, password) {
+            Ok(result) => result,
+            Err(failure) if failure.code.is_some() => {
+                findings.push(granian_finding(failure));
+                return Ok(());
+            }
+            Err(failure) => return Err(failure),
+        };
         let subject = self.file.subject(None);
         for issue in result.issues {
-            if !verified.findings.iter().any(|f| f.code == issue.code) {
-                verified.findings.push(issue.into_finding(Severity::Error, subject.clone()));
+            if !findings.iter().any(|f| f.code == issue.code) {
+                findings.push(issue.into_finding(Severity::Error, subject.clone()));
             }
         }
-        Ok(verified)
+        Ok(())
     }
 }
 

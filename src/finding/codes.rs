@@ -32,6 +32,14 @@ codes! {
     MalformedCertificate = "malformed-certificate",
     /// A CA certificate served as the server's own (`CaUsedAsEndEntity`).
     CaUsedAsEndEntity = "ca-used-as-end-entity",
+    /// verify: the certificate file holds no certificate (empty, only text, damaged).
+    NoCertificate = "no-certificate",
+    /// A UTF-8 byte order mark before the first PEM block: rustls does not see the block.
+    ByteOrderMark = "byte-order-mark",
+    /// An issuer whose keyUsage lacks keyCertSign: OpenSSL clients and browsers reject the chain.
+    IssuerLacksKeyCertSign = "issuer-lacks-key-cert-sign",
+    /// A certificate with an empty issuer name: curl cannot read it and fails.
+    EmptyIssuerName = "empty-issuer-name",
     /// A server certificate without subjectAltName: names only in the CN match nowhere modern.
     NoSubjectAltName = "no-subject-alt-name",
     /// The certificate does not cover a name given with `--host`.

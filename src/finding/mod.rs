@@ -5,6 +5,7 @@
 
 pub mod codes;
 mod failure;
+pub mod parties;
 pub mod place;
 pub mod remedy;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use codes::Code;
 pub use failure::Failure;
+pub use parties::{Parties, Party, Verdict, Verdicts};
 pub use remedy::{FIX, Remedy};
 
 /// How much a finding matters. `Error` makes the exit status 1; `Warning` only with `--strict`.
@@ -97,11 +99,23 @@ pub struct Finding {
     /// What must change, as data; `commands::fix` turns it into `fix`.
     #[serde(skip)]
     pub remedy: Option<Remedy>,
+    /// Who fails because of it (verify's verdicts): Granian starting, and which clients.
+    #[serde(skip_serializing_if = "Parties::is_empty")]
+    pub affects: Parties,
 }
 
 impl Finding {
     pub fn new(code: Code, severity: Severity, subject: Subject, message: impl Into<String>) -> Self {
-        Self { code, severity, subject, message: message.into(), hint: None, fix: None, remedy: None }
+        Self {
+            code,
+            severity,
+            subject,
+            message: message.into(),
+            hint: None,
+            fix: None,
+            remedy: None,
+            affects: Parties::of(code),
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

@@ -105,6 +105,7 @@ pub fn check(
         Failure::new(format!("{key_subject}: cannot use this private key: {e}"))
             .hint(format!("check the file with `openssl pkey -check -in {key_name} -noout`; if openssl accepts it, please report it"))
             .about(key_subject.clone())
+            .code(Code::KeyUnsupportedByGranian)
     })?;
     let cert_spki = cert_spki_der(cert_der);
     let key_algorithm = key::algorithm_of_spki(&key_spki).unwrap_or(KeyAlgorithm::Unknown { oid: String::new() });
@@ -185,11 +186,13 @@ pub fn unlock(
         match e {
         DecryptError::WrongPassword => Failure::new(format!("wrong password for {key_name}")).hint(format!(
             "check the password (--password-file removes only one trailing newline: spaces and further lines count); `openssl pkey -in {key_name} -noout` asks for the same password"
-        )),
+        )).code(Code::WrongKeyPassword),
         DecryptError::Unsupported(_) => Failure::new(format!("cannot decrypt {key_name}: {e}"))
-            .hint(format!("decrypt it with openssl: `{}`", decrypt_command(key_name))),
+            .hint(format!("decrypt it with openssl: `{}`", decrypt_command(key_name)))
+            .code(Code::KeyFormatUnsupportedByGranian),
         DecryptError::Damaged(_) => Failure::new(format!("cannot decrypt {key_name}: {e}"))
-            .hint("the file was damaged (an editor, a copy-paste): copy the key again from its source"),
+            .hint("the file was damaged (an editor, a copy-paste): copy the key again from its source")
+            .code(Code::NoPrivateKey),
     }
     };
     let sealed = decrypt::seal(key).map_err(failure)?;

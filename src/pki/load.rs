@@ -17,9 +17,8 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::key::{self, PrivateKey};
 use super::pem::{self, Block, DecodeError, FramingError};
-use crate::finding::Failure;
-use crate::finding::Subject;
 use crate::finding::place::shell_word;
+use crate::finding::{Code, Failure, Subject};
 
 /// Certificate and key files are a few KB; the largest CA bundles are under 1 MB.
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
@@ -109,6 +108,19 @@ pub fn load(input: &Input) -> Result<LoadedFile, Failure> {
     let bytes = read(input).map_err(|p| fail(None, p))?;
     let objects = parse(&bytes).map_err(|(index, p)| fail(index, p))?;
     Ok(LoadedFile { name, objects })
+}
+
+/// What a server would be given: read as [`load`] reads it, but a UTF-8 byte order mark
+/// before the first PEM block is skipped (OpenSSL skips it; whether rustls does is the
+/// caller's finding: the flag says it was there), and a problem with what the input holds,
+/// rather than with reaching it, carries `code`, so that verify can report it as a
+/// finding (Granian fails with it) instead of giving up on the input.
+pub fn load_served(input: &Input, code: Code) -> Result<(LoadedFile, bool), Failure> {
+    let name = input.name();
+    let bytes = read(input).map_err(|p| p.into_failure(&name, None))?;
+    let past_mark = bytes.strip_prefix(b"\xef\xbb\xbf").filter(|rest| rest.starts_with(b"-----BEGIN "));
+    let objects = parse(past_mark.unwrap_or(&bytes)).map_err(|(index, p)| p.into_failure(&name, index).code(code))?;
+    Ok((LoadedFile { name, objects }, past_mark.is_some()))
 }
 
 /// The bytes of an input, bounded by [`MAX_INPUT_BYTES`].
@@ -317,12 +329,7 @@ impl Problem {
                     "{name} starts with a UTF-8 byte order mark (bytes ef bb bf) before its first -----BEGIN line: \
                      OpenSSL (curl, Python) reads past it, but rustls does not see that block, so Granian fails at start"
                 ),
-                if name == "<stdin>" {
-                    "remove the first three bytes (an editor on Windows adds them)".to_owned()
-                } else {
-                    let (file, temp) = (shell_word(name), shell_word(&format!("{name}.certsmith-tmp")));
-                    format!("remove the mark (an editor on Windows adds it): `tail -c +4 -- {file} > {temp} && mv -- {temp} {file}`")
-                },
+                byte_order_mark_hint(name),
             ),
             Self::OnlyWhitespace => (
                 format!("{name} holds only whitespace"),
@@ -386,6 +393,18 @@ impl Problem {
 pub(crate) fn io_reason(e: &io::Error) -> String {
     let text = e.to_string();
     text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+}
+
+/// How to remove a UTF-8 byte order mark from the file `name`.
+pub fn byte_order_mark_hint(name: &str) -> String {
+    if name == "<stdin>" {
+        "remove the first three bytes (an editor on Windows adds them)".to_owned()
+    } else {
+        let (file, temp) = (shell_word(name), shell_word(&format!("{name}.certsmith-tmp")));
+        format!(
+            "remove the mark (an editor on Windows adds it): `tail -c +4 -- {file} > {temp} && mv -- {temp} {file}`"
+        )
+    }
 }
 
 /// Parses the bytes of one input into objects. The error carries the block index.

@@ -137,7 +137,8 @@ fn prompt(key_name: &str) -> Result<Password, Failure> {
         return Err(Failure::new(format!(
             "{key_name} is encrypted and no password was given (certsmith asks for one only when standard input is a terminal)"
         ))
-        .hint(PASSWORD_FLAGS_HINT));
+        .hint(PASSWORD_FLAGS_HINT)
+        .code(crate::finding::Code::EncryptedKeyWithoutPassword));
     }
     let typed = rpassword::prompt_password(format!("Password for {key_name}: ")).map_err(|e| {
         Failure::new(format!("cannot read the password from the terminal: {}", io_reason(&e))).hint(PASSWORD_FLAGS_HINT)

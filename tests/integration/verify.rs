@@ -441,10 +441,9 @@ fn what_keeps_verify_from_running_exits_2() {
     let key_as_ca = verify(AT, &["--ca", &fixture_str("keys/p256.pkcs8.pem"), &path]);
     assert_eq!(key_as_ca.code, 2);
     assert!(key_as_ca.stderr.contains("holds a private key, not a certificate"), "{}", key_as_ca.stderr);
-    let key_as_cert = verify(AT, &[&fixture_str("keys/p256.pkcs8.pem")]);
-    assert_eq!(key_as_cert.code, 2);
-    assert!(key_as_cert.stderr.contains("holds a private key, not a certificate"), "{}", key_as_cert.stderr);
     assert_eq!(run(["verify"]).code, 2, "a CERT is required");
+    let missing = verify(AT, &["/nonexistent/cert.pem"]);
+    assert_eq!(missing.code, 2, "a file that cannot be reached has no verdict");
 }
 
 #[test]
@@ -487,15 +486,23 @@ fn key_is_checked_against_the_leaf_and_for_granian() {
     assert_eq!(finding(&json, "key-format-unsupported-by-granian")["severity"], "error");
     assert!(json["findings"].as_array().unwrap().iter().all(|f| f["code"] != "key-mismatch"));
 
-    let no_password = verify(crate::util::AT, &["--key", &legacy, &cert]);
-    assert_eq!(no_password.code, 2);
-    assert!(no_password.stderr.contains("--password-file"), "{}", no_password.stderr);
+    // Without a password Granian cannot start; the certificate's clients are unaffected.
+    let (no_password, json) = verify_json(crate::util::AT, &["--key", &legacy, &cert]);
+    assert_eq!(no_password.code, 1, "{}", no_password.stderr);
+    let found = finding(&json, "encrypted-key-without-password");
+    assert!(found["hint"].as_str().unwrap().contains("--password-file"), "{found}");
+    assert_eq!(found["affects"], serde_json::json!(["granian"]));
+    let verdicts = &json["data"]["verdicts"];
+    assert_eq!(verdicts["granian"]["result"], "fails");
+    assert_eq!(verdicts["openssl_clients"]["result"], "accept");
+    assert_eq!(verdicts["rustls_clients"]["result"], "accept");
 }
 
 /// The guide's own config writes `keyUsage = keyEncipherment, dataEncipherment`: rustls
-/// accepts it, Chrome does not (TLS 1.3 servers sign). A warning, not an error.
+/// and OpenSSL clients accept it, Chrome does not (TLS 1.3 servers sign). Browsers reject;
+/// asked only about the others, it is a warning.
 #[test]
-fn key_usage_without_digital_signature_is_a_warning() {
+fn key_usage_without_digital_signature_fails_browsers_only() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("cert.conf");
     std::fs::write(&conf, "[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=guide.test\n[v3]\nkeyUsage=keyEncipherment,dataEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:guide.test\n").unwrap();
@@ -521,31 +528,58 @@ fn key_usage_without_digital_signature_is_a_warning() {
         None,
     );
     let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
-    let (out, json) = verify_json(&now, &["--host", "guide.test", cert.to_str().unwrap()]);
+    let cert = cert.to_str().unwrap();
+    let (out, json) = verify_json(&now, &["--host", "guide.test", cert]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(finding(&json, "key-usage-lacks-digital-signature")["severity"], "error");
+    let verdicts = &json["data"]["verdicts"];
+    assert_eq!(
+        verdicts["browsers"],
+        serde_json::json!({"result": "reject", "codes": ["key-usage-lacks-digital-signature"]})
+    );
+    for party in ["granian", "rustls_clients", "openssl_clients"] {
+        assert!(verdicts[party]["codes"].as_array().unwrap().is_empty(), "{party}: {verdicts}");
+    }
+    let others = ["--client", "granian", "--client", "rustls", "--client", "openssl"];
+    let (out, json) = verify_json(&now, &[&others[..], &["--host", "guide.test", cert]].concat());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(finding(&json, "key-usage-lacks-digital-signature")["severity"], "warning");
-    let strict = verify(&now, &["--strict", "--host", "guide.test", cert.to_str().unwrap()]);
+    assert_eq!(json["data"]["parties"], serde_json::json!(["granian", "rustls_clients", "openssl_clients"]));
+    let strict = verify(&now, &[&others[..], &["--strict", "--host", "guide.test", cert]].concat());
     assert_eq!(strict.code, 1);
 }
 
-/// `verify certs/*.pem` picks up the key gen writes beside the certificate: the message
-/// says it is a key and how to check it instead; the certificate is still checked.
+/// `verify certs/*.pem` picks up the key gen writes beside the certificate: the finding
+/// says it is a key and how to check it instead (as a certificate file, every party
+/// fails with it); the certificate is still checked.
 #[test]
 fn a_key_among_the_files_is_named_as_a_key() {
     let (cert, key) = (fixture_str("certs/v3-p256.pem"), fixture_str("keys/p256.pkcs8.pem"));
-    let out = verify("2026-06-01T00:00:00Z", &[&cert, &key]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("p256.pkcs8.pem holds a private key, not a certificate"), "{}", out.stderr);
-    assert!(out.stderr.contains("--key"), "{}", out.stderr);
-    assert!(out.stdout.contains("v3-p256.pem"), "{}", out.stdout);
+    let (out, json) = verify_json(AT, &[&cert, &key]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let found = finding(&json, "no-certificate");
+    assert!(
+        found["message"].as_str().unwrap().contains("p256.pkcs8.pem holds a private key, not a certificate"),
+        "{found}"
+    );
+    assert!(found["hint"].as_str().unwrap().contains("--key"), "{found}");
+    let files = json["data"]["files"].as_array().unwrap();
+    assert_eq!(files[0]["verdicts"]["rustls_clients"]["result"], "accept", "the certificate is still checked");
+    assert_eq!(files[1]["verdicts"]["granian"]["result"], "fails");
+    assert!(files[1].get("leaf").is_none());
+    let human = verify(AT, &[&cert, &key]);
+    assert!(human.stdout.contains("skip  names in subjectAltName"), "checks that did not run say so: {}", human.stdout);
 }
 
 /// `--key` given a certificate (the files swapped): verify's own words, not match-key's.
 #[test]
 fn a_certificate_given_as_key_is_named() {
     let cert = fixture_str("certs/v3-p256.pem");
-    let out = verify("2026-06-01T00:00:00Z", &["--key", &cert, &fixture_str("keys/p256.pkcs8.pem")]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("v3-p256.pem (--key) holds a certificate, not a private key"), "{}", out.stderr);
-    assert!(!out.stderr.contains("second argument"), "{}", out.stderr);
+    let (out, json) = verify_json("2026-06-01T00:00:00Z", &["--key", &cert, &fixture_str("keys/p256.pkcs8.pem")]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let found = finding(&json, "no-private-key");
+    let message = found["message"].as_str().unwrap();
+    assert!(message.contains("v3-p256.pem (--key) holds a certificate, not a private key"), "{message}");
+    assert!(!message.contains("second argument"), "{message}");
+    assert_eq!(json["data"]["verdicts"]["granian"]["result"], "fails");
 }

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::describe::CertSummary;
 use super::key::KeyAlgorithm;
 use crate::clock;
-use crate::finding::{Code, FIX, Finding, Remedy, Severity, Subject};
+use crate::finding::{Code, FIX, Finding, Parties, Remedy, Severity, Subject};
 
 /// A problem found, before a command gives it a subject (and, if it wants, a severity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,21 +19,29 @@ pub struct Issue {
     pub hint: Option<String>,
     /// What must change, when a command can do it; the hint says where with [`FIX`].
     pub remedy: Option<Remedy>,
+    /// Who fails because of it; by default the code's parties.
+    pub affects: Parties,
 }
 
 impl Issue {
     /// A problem someone rejects the certificate for (error severity).
     pub fn new(code: Code, message: String, hint: String) -> Self {
-        Self { code, severity: Severity::Error, message, hint: Some(hint), remedy: None }
+        Self { code, severity: Severity::Error, message, hint: Some(hint), remedy: None, affects: Parties::of(code) }
     }
 
     /// A problem only some clients have, or will have (warning severity).
     pub fn warning(code: Code, message: String, hint: String) -> Self {
-        Self { code, severity: Severity::Warning, message, hint: Some(hint), remedy: None }
+        Self { code, severity: Severity::Warning, message, hint: Some(hint), remedy: None, affects: Parties::of(code) }
     }
 
     pub fn remedy(mut self, remedy: Remedy) -> Self {
         self.remedy = Some(remedy);
+        self
+    }
+
+    /// Who fails because of it, where the certificate's place changes that.
+    pub fn affecting(mut self, parties: Parties) -> Self {
+        self.affects = parties;
         self
     }
 
@@ -42,6 +50,7 @@ impl Issue {
         let mut finding = Finding::new(self.code, severity, subject, self.message);
         finding.hint = self.hint;
         finding.remedy = self.remedy;
+        finding.affects = self.affects;
         finding
     }
 
@@ -122,6 +131,7 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
             issues.extend(lifetime(cert));
             issues.extend(weak_signature(cert, role));
             issues.extend(leaf_key(cert));
+            issues.extend(empty_issuer(cert));
         }
         Role::Intermediate => {
             issues.extend(loadability(cert, role));
@@ -129,8 +139,12 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
             issues.extend(server_auth_eku(cert, role));
             issues.extend(weak_signature(cert, role));
             issues.extend(issuer_key(cert));
+            issues.extend(certificate_signing(cert));
         }
-        Role::Anchor => issues.extend(issuer_key(cert)),
+        Role::Anchor => {
+            issues.extend(issuer_key(cert));
+            issues.extend(certificate_signing(cert));
+        }
     }
     issues
 }
@@ -169,7 +183,7 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
                 "reissue the CA certificate as X.509 v3 with basicConstraints CA:TRUE (`openssl x509 -req … -extfile` with `basicConstraints=critical,CA:TRUE`)".to_owned()
             },
         );
-        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue });
+        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue.affecting(Parties::CLIENTS) });
     }
 
     for ext in cert.extensions.iter().filter(|e| e.critical && !WEBPKI_KNOWN_EXTENSIONS.contains(&e.oid.as_str())) {
@@ -191,7 +205,7 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
                 "have the CA reissue it without that extension, or with the extension marked non-critical".to_owned()
             },
         );
-        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue });
+        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue.affecting(Parties::CLIENTS) });
     }
     issues
 }
@@ -325,6 +339,7 @@ fn server_auth_eku(cert: &CertSummary, role: Role) -> Option<Issue> {
             format!("issue it with extendedKeyUsage serverAuth: {FIX}"),
         )
         .remedy(reissue(cert, None))
+        .affecting(Parties::BROWSERS)
     })
 }
 
@@ -358,23 +373,60 @@ const WEAK_SIGNATURES: &[&str] = &[
 ];
 
 /// MD5 and SHA-1 signatures are forged in practice (CA/B Forum BR §7.1.3.2 forbids them);
-/// rustls has no algorithm for them, browsers and OpenSSL 3 at its default level reject them.
+/// rustls has no algorithm for them. OpenSSL 3 at security level 2 refuses them in a chain
+/// (Python's `load_cert_chain` too, so Granian fails at start with CA_MD_TOO_WEAK), but
+/// it never checks a self-signed certificate's own signature: trusted as itself, curl and
+/// Python accept it, and Granian starts (measured).
 fn weak_signature(cert: &CertSummary, role: Role) -> Option<Issue> {
     WEAK_SIGNATURES.contains(&cert.signature_algorithm.as_str()).then(|| {
-        let reissued = role == Role::Leaf && cert.self_signed;
-        let issue = Issue::new(
+        let algorithm = &cert.signature_algorithm;
+        if role == Role::Leaf && cert.self_signed {
+            return Issue::new(
+                Code::WeakSignatureAlgorithm,
+                format!(
+                    "it is signed with {algorithm}: rustls clients reject it (UnsupportedSignatureAlgorithm); curl and Python accept it when told to trust it, since OpenSSL does not check a self-signed certificate's own signature"
+                ),
+                format!("issue a new one, signed with SHA-256: {FIX}"),
+            )
+            .remedy(reissue(cert, None))
+            .affecting(Parties::RUSTLS);
+        }
+        Issue::new(
             Code::WeakSignatureAlgorithm,
             format!(
-                "it is signed with {}: rustls clients reject the signature (UnsupportedSignatureAlgorithm), as do browsers",
-                cert.signature_algorithm
+                "it is signed with {algorithm}: Granian fails at start (Python's OpenSSL refuses it with CA_MD_TOO_WEAK), and rustls clients, curl, Python and browsers reject it"
             ),
-            if reissued {
-                format!("issue a new one, signed with SHA-256: {FIX}")
-            } else {
-                "have the issuer sign it again with SHA-256 or better (`openssl x509 -req -sha256 …`)".to_owned()
-            },
-        );
-        if reissued { issue.remedy(reissue(cert, None)) } else { issue }
+            "have the issuer sign it again with SHA-256 or better (`openssl x509 -req -sha256 …`)".to_owned(),
+        )
+    })
+}
+
+/// OpenSSL (and browsers) accept an issuer only if its keyUsage, when it has one, allows
+/// certificate signing (RFC 5280 §4.2.1.3; X509 error 32, "key usage does not include
+/// certificate signing"); rustls-webpki does not check it.
+fn certificate_signing(cert: &CertSummary) -> Option<Issue> {
+    (!cert.key_usage.is_empty() && !cert.key_usage.contains(&"keyCertSign")).then(|| {
+        Issue::new(
+            Code::IssuerLacksKeyCertSign,
+            format!(
+                "it issues certificates, but its keyUsage ({}) lacks keyCertSign: curl, Python and browsers reject the chain (\"key usage does not include certificate signing\"); rustls clients do not check",
+                cert.key_usage.join(", ")
+            ),
+            "reissue the CA certificate with keyUsage keyCertSign, cRLSign (`certsmith ca create` makes one)".to_owned(),
+        )
+    })
+}
+
+/// curl reads the issuer's name of the server's certificate and fails when it is empty
+/// ("couldn't get X509-issuer name", measured with curl 7.88 and OpenSSL 3.0).
+fn empty_issuer(cert: &CertSummary) -> Option<Issue> {
+    cert.issuer.is_empty().then(|| {
+        Issue::new(
+            Code::EmptyIssuerName,
+            "its issuer name is empty: curl fails (\"couldn't get X509-issuer name\"); Python and rustls clients accept it".to_owned(),
+            format!("issue it with a subject and issuer name (a CN): {FIX}"),
+        )
+        .remedy(reissue(cert, None))
     })
 }
 
@@ -410,11 +462,13 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
             Issue::new(
                 Code::WeakKey,
                 format!(
-                    "its key ({key}) is too weak: rustls and browsers refuse RSA keys under 2048 bits and curves under 256 bits, and Granian cannot load it"
+                    "its key ({key}) is too weak: Granian cannot load it (Python's OpenSSL refuses it with EE_KEY_TOO_SMALL), and curl, Python and browsers refuse keys this small"
                 ),
                 format!("make a new key and certificate (P-256 by default): {FIX}"),
             )
-            .remedy(reissue(cert, None)),
+            .remedy(reissue(cert, None))
+            // rustls-webpki checks the chain's signatures, not the leaf's key size.
+            .affecting(Parties::GRANIAN.with(Parties::OPENSSL).with(Parties::BROWSERS)),
         );
     }
     let supported = match key {

@@ -300,7 +300,9 @@ pub(super) fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, so
             ),
             hint,
         )
-        .remedy(remedy);
+        .remedy(remedy)
+        // Unknown, not failed: no party's verdict depends on it.
+        .affecting(Parties::NONE);
         return Some(finding.into_own_finding(chain.file_subject()));
     }
     let message = if self_signed {

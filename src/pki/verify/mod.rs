@@ -35,7 +35,7 @@ use super::describe::{self, CertSummary};
 use super::key::{self, KeyAlgorithm};
 use crate::clock;
 use crate::finding::Failure;
-use crate::finding::{Code, FIX, Finding, Remedy, Severity, Subject};
+use crate::finding::{Code, FIX, Finding, Parties, Remedy, Severity, Subject};
 
 /// The signature algorithms rustls clients accept with the aws-lc-rs provider (the one
 /// `connect` uses). Not `webpki::ALL_VERIFICATION_ALGS`: with rustls's `ring` feature on

@@ -2,11 +2,16 @@
 
 use serde::Serialize;
 
+use crate::finding::Verdicts;
 use crate::pki::describe::CertSummary;
 use crate::pki::verify::ChainLink;
 
 #[derive(Debug, Serialize)]
 pub struct VerifyData {
+    /// Every file together: a party fails when it fails on any file.
+    pub verdicts: Verdicts,
+    /// The parties whose failure is an error (`--client`; all by default).
+    pub parties: Vec<&'static str>,
     pub files: Vec<VerifiedFile>,
 }
 
@@ -14,8 +19,12 @@ pub struct VerifyData {
 #[derive(Debug, Serialize)]
 pub struct VerifiedFile {
     pub path: String,
-    /// The first certificate of the file: what the server presents as its own.
-    pub leaf: Box<CertSummary>,
+    /// What each party does with this file.
+    pub verdicts: Verdicts,
+    /// The first certificate of the file: what the server presents as its own (absent
+    /// when the file holds none that can be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<Box<CertSummary>>,
     /// From the leaf to the trust anchor (or as far as a chain was found).
     pub chain: Vec<ChainLink>,
     /// The `--host` names checked.

@@ -11,6 +11,8 @@ use crate::report::data::doctor::{Check, TargetData};
 
 /// The verify codes doctor reports on the certificate line.
 const CERTIFICATE_CODES: &[Code] = &[
+    Code::NoCertificate,
+    Code::ByteOrderMark,
     Code::CertificateNotPem,
     Code::UnsupportedCertVersion,
     Code::UnknownCriticalExtension,
@@ -20,6 +22,8 @@ const CERTIFICATE_CODES: &[Code] = &[
     Code::NameMismatch,
     Code::MissingServerAuthEku,
     Code::KeyUsageLacksDigitalSignature,
+    Code::IssuerLacksKeyCertSign,
+    Code::EmptyIssuerName,
     Code::Expired,
     Code::NotYetValid,
     Code::ExpiresSoon,

@@ -1,5 +1,6 @@
-//! Human layout of `verify`: per file, the leaf and chain, a checklist of what was checked
-//! (each item's status derived from the file's findings), then those findings with hints.
+//! Human layout of `verify`: per file, the leaf and chain, one verdict line per party, a
+//! checklist of what was checked (each item's status derived from the file's findings),
+//! then those findings with hints.
 
 use std::io::{self, Write};
 
@@ -7,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field, findings};
 use crate::clock;
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Party, Severity};
 use crate::report::data::verify::{VerifiedFile, VerifyData};
 
 /// The checklist: what each line says was checked, and the codes that make it fail.
@@ -16,6 +17,8 @@ const CHECKLIST: &[(&str, &[Code])] = &[
     (
         "rustls can load it: PEM, X.509 v3, no unknown critical extension, well-formed",
         &[
+            Code::NoCertificate,
+            Code::ByteOrderMark,
             Code::CertificateNotPem,
             Code::UnsupportedCertVersion,
             Code::UnknownCriticalExtension,
@@ -39,6 +42,7 @@ const CHECKLIST: &[(&str, &[Code])] = &[
             Code::KeyUnsupportedByGranian,
             Code::UnsupportedSignatureAlgorithm,
             Code::BadSignature,
+            Code::EmptyIssuerName,
         ],
     ),
     (
@@ -49,10 +53,21 @@ const CHECKLIST: &[(&str, &[Code])] = &[
             Code::PathLenExceeded,
             Code::NameConstraintViolation,
             Code::ChainRejected,
+            Code::IssuerLacksKeyCertSign,
         ],
     ),
     ("file order: the leaf first, then each issuer", &[Code::ChainOrder]),
-    (KEY, &[Code::KeyMismatch, Code::CompressedPublicKey, Code::KeyFormatUnsupportedByGranian]),
+    (
+        KEY,
+        &[
+            Code::KeyMismatch,
+            Code::CompressedPublicKey,
+            Code::KeyFormatUnsupportedByGranian,
+            Code::NoPrivateKey,
+            Code::EncryptedKeyWithoutPassword,
+            Code::WrongKeyPassword,
+        ],
+    ),
 ];
 
 const KEY: &str = "the key";
@@ -86,6 +101,7 @@ pub(super) fn render(
             *count += 1;
         }
         heading(out, file, now)?;
+        verdicts(out, file, &data.parties)?;
         checklist(out, file, &mine)?;
         findings(out, &mine)?;
     }
@@ -103,8 +119,8 @@ pub(super) fn render(
 }
 
 fn heading(out: &mut dyn Write, file: &VerifiedFile, now: OffsetDateTime) -> io::Result<()> {
-    let leaf = &file.leaf;
     writeln!(out, "{BOLD}{}{BOLD:#}", file.path)?;
+    let Some(leaf) = &file.leaf else { return Ok(()) };
     let name = leaf.common_name.as_deref().map_or_else(|| leaf.subject.clone(), |cn| format!("CN={cn}"));
     let expiry = if now > leaf.not_after { "expired" } else { "expires" };
     field(
@@ -134,12 +150,31 @@ fn heading(out: &mut dyn Write, file: &VerifiedFile, now: OffsetDateTime) -> io:
     Ok(())
 }
 
+/// One line per party: Granian starts or fails, each kind of client accepts or rejects,
+/// with the codes behind a failure. A party left out by --client is shown dimmed.
+fn verdicts(out: &mut dyn Write, file: &VerifiedFile, asked: &[&str]) -> io::Result<()> {
+    for party in Party::ALL {
+        let verdict = file.verdicts.get(party);
+        let style = match (asked.contains(&party.as_str()), verdict.fails()) {
+            (false, _) => DIM,
+            (true, true) => RED,
+            (true, false) => GREEN,
+        };
+        let codes = verdict.codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+        let why = if codes.is_empty() { String::new() } else { format!(": {codes}") };
+        field(out, party.label(), format_args!("{style}{}{style:#}{why}", verdict.result))?;
+    }
+    Ok(())
+}
+
 fn checklist(out: &mut dyn Write, file: &VerifiedFile, mine: &[Finding]) -> io::Result<()> {
     for (title, codes) in CHECKLIST {
         let worst = mine.iter().filter(|f| codes.contains(&f.code)).map(|f| f.severity).max();
         let (style, mark) = match worst {
             Some(Severity::Error) => (RED, "FAIL"),
             Some(Severity::Warning) => (YELLOW, "warn"),
+            // Without a certificate that can be read, the other checks did not run.
+            _ if file.leaf.is_none() => (DIM, "skip"),
             _ => (GREEN, "ok"),
         };
         let title = match *title {
@@ -171,9 +206,7 @@ mod tests {
                 .iter()
                 .filter(|(check, _, _)| !matches!(check, Check::Certificate | Check::Key))
                 .any(|(_, _, codes)| codes.contains(code));
-            // What doctor reads before verify's checks can run: its own lines' codes.
-            let doctors_reading = [Code::NoPrivateKey, Code::EncryptedKeyWithoutPassword, Code::WrongKeyPassword];
-            let elsewhere = doctors || doctors_reading.contains(code) || super::super::ON_NO_CHECKLIST.contains(code);
+            let elsewhere = doctors || super::super::ON_NO_CHECKLIST.contains(code);
             let expected = usize::from(!elsewhere);
             assert_eq!(lines, expected, "{code} is on {lines} checklist lines");
         }
