@@ -9,6 +9,7 @@ mod connect;
 mod docs;
 mod doctor;
 mod generate;
+mod granian;
 mod hardening;
 mod hostile;
 mod inspect;

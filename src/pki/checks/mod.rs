@@ -85,6 +85,8 @@ const WEBPKI_KNOWN_EXTENSIONS: &[&str] = &[
     "1.3.6.1.4.1.11129.2.4.2", // Certificate Transparency SCT list
 ];
 
+const SUBJECT_ALT_NAME: &str = "2.5.29.17";
+
 /// Expiry warnings start this many days ahead (verify's `--warn-days` default, connect,
 /// doctor) and gen --if-needed renews this many days ahead: time to redeploy calmly.
 pub const WARN_DAYS: u32 = 30;
@@ -186,6 +188,26 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
         issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue.affecting(Parties::CLIENTS) });
     }
 
+    // RFC 5280 §4.2: an extension appears at most once. OpenSSL refuses the certificate
+    // (Python's load_cert_chain, so Granian does not start; Python clients), and so does
+    // webpki; curl accepts it when it is the very certificate its CA file holds (measured).
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = cert.extensions.iter().find(|e| !seen.insert(e.oid.as_str())) {
+        let issue = Issue::new(
+            Code::MalformedCertificate,
+            format!(
+                "its {} extension appears twice, which X.509 forbids: OpenSSL refuses it (\"X509V3: INVALID_CERTIFICATE\"), so Granian fails at start and Python clients reject it, as do rustls clients",
+                twice.name
+            ),
+            if leaf {
+                format!("issue it again with each extension once: {FIX}")
+            } else {
+                "have the CA issue it again with each extension once".to_owned()
+            },
+        );
+        issues.push(if leaf { issue.remedy(reissue(cert, None)) } else { issue.affecting(Parties::CLIENTS) });
+    }
+
     for ext in cert.extensions.iter().filter(|e| e.critical && !WEBPKI_KNOWN_EXTENSIONS.contains(&e.oid.as_str())) {
         let what = if ext.name == ext.oid { ext.oid.clone() } else { format!("{} ({})", ext.name, ext.oid) };
         let issue = Issue::new(
@@ -262,7 +284,8 @@ fn dates(cert: &CertSummary, now: OffsetDateTime, warn_days: u32) -> Option<Issu
 /// Since RFC 2818 / CA/B Forum BR §7.1.4.2.1 names live in the SAN; browsers, Go and
 /// rustls ignore the CN entirely.
 fn no_subject_alt_name(cert: &CertSummary) -> Option<Issue> {
-    if !cert.san.is_empty() {
+    // A SAN that cannot be read (one given twice) is malformed-certificate's to report.
+    if !cert.san.is_empty() || cert.extensions.iter().any(|e| e.oid == SUBJECT_ALT_NAME) {
         return None;
     }
     let cn = cert.common_name.as_deref().map(|cn| format!(" (the CN says {cn})")).unwrap_or_default();
@@ -462,13 +485,12 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
             Issue::new(
                 Code::WeakKey,
                 format!(
-                    "its key ({key}) is too weak: Granian cannot load it (Python's OpenSSL refuses it with EE_KEY_TOO_SMALL), and curl, Python and browsers refuse keys this small"
+                    "its key ({key}) is too weak: Granian cannot load it (Python's OpenSSL refuses it with EE_KEY_TOO_SMALL), and every client refuses the server's signature made with it (rustls: BadSignature)"
                 ),
                 format!("make a new key and certificate (P-256 by default): {FIX}"),
             )
             .remedy(reissue(cert, None))
-            // rustls-webpki checks the chain's signatures, not the leaf's key size.
-            .affecting(Parties::GRANIAN.with(Parties::OPENSSL).with(Parties::BROWSERS)),
+            .affecting(Parties::ALL),
         );
     }
     let supported = match key {
@@ -477,15 +499,24 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
         KeyAlgorithm::Ed25519 => true,
         _ => false,
     };
+    // rustls clients (aws-lc-rs, rustls' default) verify larger RSA keys and P-521, but
+    // no signature by an RSA-PSS-only, Ed448 or DSA key: the handshake fails (measured).
+    let clients_verify = matches!(key, KeyAlgorithm::Rsa { .. } | KeyAlgorithm::Ec { .. });
     (!supported).then(|| {
+        let (clients, parties) = if clients_verify {
+            ("", Parties::GRANIAN)
+        } else {
+            ("; rustls clients cannot verify its signatures either, so the handshake fails", Parties::GRANIAN.with(Parties::RUSTLS))
+        };
         Issue::new(
             Code::KeyUnsupportedByGranian,
             format!(
-                "its key ({key}) is one Granian cannot load: Granian uses rustls with ring, which loads only RSA keys of 2048 to 4096 bits, ECDSA P-256 and P-384, and Ed25519, so its worker fails at start"
+                "its key ({key}) is one Granian cannot load: Granian uses rustls with ring, which loads only RSA keys of 2048 to 4096 bits, ECDSA P-256 and P-384, and Ed25519, so its worker panics at start (\"failed to parse private key as RSA, ECDSA, or EdDSA\"){clients}"
             ),
             format!("make a new key and certificate (P-256 by default): {FIX}"),
         )
         .remedy(reissue(cert, None))
+        .affecting(parties)
     })
 }
 

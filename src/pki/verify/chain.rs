@@ -218,17 +218,25 @@ impl<'p, 'a: 'p> Chain<'p, 'a> {
             .links
             .windows(2)
             .filter_map(|pair| match pair {
-                [(child, _), (issuer, Signature::Bad)] => Some(self.finding(
-                    *child,
-                    Issue::new(
+                [(child, _), (issuer, Signature::Bad)] => {
+                    // A trusted certificate served as it is: OpenSSL never checks a trust
+                    // anchor's own signature (measured with curl and Python), rustls does.
+                    let trusted_itself = self.get(*child).zip(self.get(*issuer)).is_some_and(|(c, i)| c.cert.der == i.cert.der);
+                    let (who, parties) = if trusted_itself {
+                        ("rustls clients reject it, while curl and Python, which trust the certificate as it is, accept it", Parties::RUSTLS)
+                    } else {
+                        ("every client rejects the chain", Parties::CLIENTS)
+                    };
+                    let issue = Issue::new(
                         Code::BadSignature,
                         format!(
-                            "its signature does not verify with the key of its issuer, {}: every client rejects the chain (rustls: InvalidSignatureForPublicKey)",
+                            "its signature does not verify with the key of its issuer, {}: {who} (rustls: InvalidSignatureForPublicKey)",
                             self.describe(*issuer).trim_start_matches("the ")
                         ),
                         "the certificate was not issued by that CA, or was altered: get the certificate and its chain again from the CA".to_owned(),
-                    ),
-                )),
+                    );
+                    Some(self.finding(*child, issue.affecting(parties)))
+                }
                 _ => None,
             })
             .collect()
