@@ -130,7 +130,12 @@ pub fn check(
     let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
-    let certificate_issues = checks::server_loading(&cert);
+    // Granian loads the whole certificate file, in PEM only.
+    let served: Vec<_> = certificates.iter().filter_map(|(_, der)| describe::certificate(der).ok()).collect();
+    let mut certificate_issues = checks::server_loading(&served);
+    if cert_file.objects.iter().all(|o| o.index.is_none()) {
+        certificate_issues.insert(0, not_pem(&cert_file.name));
+    }
 
     Ok(KeyMatch {
         matches,
@@ -198,6 +203,22 @@ pub fn unlock(
     let sealed = decrypt::seal(key).map_err(failure)?;
     let password = if sealed.needs_password() { Some(password()?) } else { None };
     sealed.open(password.as_ref().map_or(&[], Password::as_bytes)).map_err(failure)
+}
+
+/// A DER certificate file: Python's load_cert_chain reads PEM only.
+fn not_pem(name: &str) -> Issue {
+    let issue = Issue::new(
+        Code::CertificateNotPem,
+        format!(
+            "{name} is DER, not PEM: Granian reads certificates only as PEM, so it refuses to start with it (Python's load_cert_chain: \"[SSL] PEM lib\")"
+        ),
+        format!("rewrite it as PEM: {FIX}"),
+    );
+    if name == "<stdin>" {
+        // No file to rewrite: the hint says what to do instead.
+        return Issue { hint: Some("give Granian the certificate as PEM: save it to a file and run match-key on that file for the command that converts it".to_owned()), ..issue };
+    }
+    issue.remedy(Remedy::ToPem { file: name.to_owned(), is_key: false })
 }
 
 /// How a key's public key relates to a certificate's.

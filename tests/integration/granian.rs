@@ -334,6 +334,13 @@ fn disagreements(m: &Material, app: &Path, work: &Path) -> Vec<String> {
         }
         Ok(_) => {}
     }
+    // match-key never says Granian loads a pair that Granian refuses, nor the opposite.
+    if let Some(loads) = match_key_says_granian_loads(m).filter(|loads| *loads != granian.is_ok()) {
+        found.push(format!(
+            "match-key: Granian started: {}, match-key says it loads the pair: {loads}",
+            granian.is_ok()
+        ));
+    }
     let server = match granian {
         Ok(server) => Some(server),
         Err(_) => start_s_server(m, work),
@@ -354,6 +361,20 @@ fn disagreements(m: &Material, app: &Path, work: &Path) -> Vec<String> {
         ));
     }
     found
+}
+
+/// match-key's answer to "does Granian load this pair as it is?", when it gives one
+/// (exit 2, with nothing said about Granian, is none).
+fn match_key_says_granian_loads(m: &Material) -> Option<bool> {
+    let mut cmd = certsmith();
+    cmd.args(["--json", "match-key"]);
+    if let Some(file) = &m.password_file {
+        cmd.arg("--password-file").arg(file);
+    }
+    let out: Run = cmd.arg(&m.cert).arg(&m.key).output().unwrap().into();
+    let data = &out.json()["data"];
+    let loads = |side: &str| data[side].as_bool();
+    Some(loads("granian_loads_key")? && loads("granian_loads_certificate")?)
 }
 
 /// tests/conformance/granian-disagreements.json: material name → party → reason.

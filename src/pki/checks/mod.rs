@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::describe::CertSummary;
 use super::key::KeyAlgorithm;
 use crate::clock;
-use crate::finding::{Code, FIX, Finding, Parties, Remedy, Severity, Subject};
+use crate::finding::{Code, FIX, Finding, Parties, Party, Remedy, Severity, Subject};
 
 /// A problem found, before a command gives it a subject (and, if it wants, a severity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,9 +151,17 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
     issues
 }
 
-/// Why rustls, and so Granian at start, refuses `cert` as a server's certificate.
-pub fn server_loading(cert: &CertSummary) -> Vec<Issue> {
-    loadability(cert, Role::Leaf)
+/// Why Granian refuses to start with `file` as its certificate file (the leaf first):
+/// rustls refuses the leaf, or Python's OpenSSL at security level 2 refuses a SHA-1 or MD5
+/// signature on a certificate of the file that is not self-signed (CA_MD_TOO_WEAK).
+pub fn server_loading(file: &[CertSummary]) -> Vec<Issue> {
+    let Some(leaf) = file.first() else { return Vec::new() };
+    let mut issues = loadability(leaf, Role::Leaf);
+    for (position, cert) in file.iter().enumerate() {
+        let role = if position == 0 { Role::Leaf } else { Role::Intermediate };
+        issues.extend(weak_signature(cert, role).filter(|issue| issue.affects.contains(Party::Granian)));
+    }
+    issues
 }
 
 /// What rustls-webpki refuses to parse.
@@ -402,7 +410,12 @@ const WEAK_SIGNATURES: &[&str] = &[
 /// Python accept it, and Granian starts (measured).
 fn weak_signature(cert: &CertSummary, role: Role) -> Option<Issue> {
     WEAK_SIGNATURES.contains(&cert.signature_algorithm.as_str()).then(|| {
-        let algorithm = &cert.signature_algorithm;
+        // The OID registry has no names for these two.
+        let algorithm = match cert.signature_algorithm.as_str() {
+            "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+            "1.2.840.113549.1.1.3" => "md4WithRSAEncryption",
+            other => other,
+        };
         if role == Role::Leaf && cert.self_signed {
             return Issue::new(
                 Code::WeakSignatureAlgorithm,
