@@ -217,6 +217,35 @@ pub fn system_roots() -> (Vec<CertificateDer<'static>>, Vec<String>) {
     (found.certs, found.errors.iter().map(ToString::to_string).collect())
 }
 
+/// The file of the system's trust store that holds `der`, for messages: a file of its own
+/// in the store's folder (SSL_CERT_DIR, else /etc/ssl/certs) first, then the bundle
+/// (SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt). Bounded: at most 4096
+/// entries, files up to 1 MiB.
+pub fn store_file_of(der: &CertificateDer<'_>) -> Option<std::path::PathBuf> {
+    use rustls::pki_types::pem::PemObject;
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let dirs: Vec<std::path::PathBuf> = match var("SSL_CERT_DIR") {
+        Some(dirs) => std::env::split_paths(&dirs).collect(),
+        None => vec!["/etc/ssl/certs".into()],
+    };
+    let mut files: Vec<std::path::PathBuf> = dirs
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.take(4096).filter_map(|e| e.ok().map(|e| e.path())))
+        .collect();
+    files.sort();
+    files.push(var("SSL_CERT_FILE").map_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into(), Into::into));
+    let found = files.into_iter().find(|path| {
+        let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
+        small
+            && std::fs::read(path).is_ok_and(|bytes| {
+                CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok).any(|c| c.as_ref() == der.as_ref())
+            })
+    });
+    // The file a hash link (`ce275665.0`) points at says more.
+    found.map(|path| std::fs::canonicalize(&path).unwrap_or(path))
+}
+
 fn client_config(probe: &Probe, served: Arc<OnceLock<Served>>) -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = Recorder {

@@ -150,13 +150,15 @@ struct Trust {
     label: String,
     /// In a sentence: `ca.pem` or `the system trust store`.
     short: String,
+    /// The system's store, not `--ca` files.
+    system: bool,
 }
 
 impl Trust {
     fn load(ca: &[PathBuf], insecure: bool) -> Result<Self, Failure> {
         if !ca.is_empty() {
             let files = ca.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-            return Ok(Self { certs: certificates_of(ca, "--ca")?, label: files.clone(), short: files });
+            return Ok(Self { certs: certificates_of(ca, "--ca")?, label: files.clone(), short: files, system: false });
         }
         let (found, problems) = probe::system_roots();
         let source = Subject::file("system trust store", None);
@@ -179,7 +181,7 @@ impl Trust {
             [] => format!("the system trust store ({} certificates)", certs.len()),
             vars => format!("the system trust store from {} ({} certificates)", vars.join(", "), certs.len()),
         };
-        Ok(Self { certs, label, short: "the system trust store".to_owned() })
+        Ok(Self { certs, label, short: "the system trust store".to_owned(), system: true })
     }
 }
 
@@ -238,6 +240,7 @@ fn check_served(
             }
             // The server is serving it, so its key did load there; Granian may still refuse it.
             Code::KeyUnsupportedByGranian => finding.severity = Severity::Warning,
+            Code::TrustedNameCollision if trust.system => name_store_file(finding, trust, chain.first()),
             _ => {}
         }
     }
@@ -256,6 +259,21 @@ fn check_served(
         );
     }
     Checked { chain, path, findings }
+}
+
+/// The trusted certificate that shares the leaf's name, by its file in the system store
+/// (the pki check knows the store only as a whole).
+fn name_store_file(finding: &mut Finding, trust: &Trust, leaf: Option<&ServedCertificate>) {
+    let Some(leaf) = leaf else { return };
+    let other = trust.certs.iter().find(|t| {
+        describe::certificate(&t.der).is_ok_and(|c| {
+            c.subject == leaf.certificate.issuer && c.fingerprint_sha256 != leaf.certificate.fingerprint_sha256
+        })
+    });
+    if let Some(file) = other.and_then(|t| probe::store_file_of(&t.der)) {
+        let place = format!("in the system trust store, {}", file.display());
+        finding.message = finding.message.replacen("in system trust store", &place, 1);
+    }
 }
 
 /// connect's words for `unknown-issuer`: which trust was used, and how to pass the CA.

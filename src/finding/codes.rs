@@ -64,6 +64,9 @@ codes! {
     BadSignature = "bad-signature",
     /// No trusted certificate issued the chain (`UnknownIssuer`).
     UnknownIssuer = "unknown-issuer",
+    /// A self-signed certificate that is not trusted, while a different trusted certificate
+    /// has its name: rustls tries that one and reports a signature error.
+    TrustedNameCollision = "trusted-name-collision",
     /// A certificate that is not a CA used to issue another (`EndEntityUsedAsCa`).
     IssuerNotCa = "issuer-not-ca",
     /// A CA's pathLenConstraint is exceeded, or the chain is too deep.

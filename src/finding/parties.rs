@@ -123,6 +123,7 @@ impl Parties {
             | NotYetValid
             | BadSignature
             | UnknownIssuer
+            | TrustedNameCollision
             | IssuerNotCa
             | PathLenExceeded
             | NameConstraintViolation

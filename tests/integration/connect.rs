@@ -495,3 +495,68 @@ fn unknown_issuer_hints_fit_the_case_and_keep_the_users_flags() {
     assert!(hint.starts_with("serve the full chain"), "{hint}");
     assert!(hint.contains(&format!("`certsmith connect --ca {root} {target}`")), "{hint}");
 }
+
+/// Debian's `ssl-cert-snakeoil.pem` is a self-signed `CN=localhost` (the host's name) in
+/// the trust folder. A self-signed `localhost` server then fails in rustls with a signature
+/// error against that other certificate; connect names the collision and the file, and
+/// curl, on the same store, says "self-signed certificate".
+#[test]
+fn a_trusted_certificate_with_the_same_name_is_named_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("trusted");
+    std::fs::create_dir(&store).unwrap();
+    let snakeoil = store.join("ssl-cert-snakeoil.pem");
+    let key = dir.path().join("snakeoil.key");
+    let (s, k) = (snakeoil.to_str().unwrap(), key.to_str().unwrap());
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            k,
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "30",
+            "-out",
+            s,
+        ],
+        None,
+    );
+    openssl(&["rehash", store.to_str().unwrap()], None);
+    // The server's own: self-signed, CN=localhost too, as `openssl req -x509` makes it.
+    let (cert, key) = (dir.path().join("server.pem"), dir.path().join("server.key"));
+    let (c, k) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", k];
+    let names = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-days", "30", "-out", c];
+    openssl(&[&["req", "-x509"][..], &ec, &names].concat(), None);
+    let server = OpensslServer::start(&cert, &key, &[]);
+    let target = format!("localhost:{}", server.port);
+
+    let out: Run = certsmith()
+        .env("SSL_CERT_DIR", &store)
+        .env("SSL_CERT_FILE", dir.path().join("no-bundle.pem"))
+        .args(["--json", "connect", &target])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    let found = finding(&json, "trusted-name-collision");
+    let message = found["message"].as_str().unwrap();
+    assert!(message.contains("ssl-cert-snakeoil.pem"), "the file is named: {message}");
+    assert!(message.contains("self-signed"), "{message}");
+    let codes = out.finding_codes();
+    assert!(!codes.iter().any(|c| c == "bad-signature" || c == "unsupported-signature-algorithm"), "{codes:?}");
+
+    let curl = Command::new("curl")
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("CURL_CA_BUNDLE")
+        .args(["-sS", "-o", "/dev/null", "--capath", store.to_str().unwrap(), &format!("https://{target}/")])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&curl.stderr).contains("self-signed certificate"), "{curl:?}");
+}

@@ -330,6 +330,28 @@ pub(super) fn unknown_issuer(chain: &Chain<'_, '_>, top: Node, with_ca: bool, so
     Some(issue.into_own_finding(chain.subject(top)))
 }
 
+/// A trusted certificate with the self-signed leaf's name that is not the leaf: Debian's
+/// `ssl-cert-snakeoil.pem` (CN = the host's name) beside a self-signed `localhost`
+/// certificate, say. rustls tries it as the issuer and fails with a signature error; curl
+/// says "self-signed certificate".
+pub(super) fn name_collision(chain: &Chain<'_, '_>, leaf: &Parsed<'_>) -> Option<Finding> {
+    let trust = chain.pool.trust.as_ref()?;
+    let other = trust.certs.iter().find(|t| t.x509.subject() == leaf.x509.issuer() && t.cert.der != leaf.cert.der)?;
+    let summary = other.summary();
+    let issue = Issue::new(
+        Code::TrustedNameCollision,
+        format!(
+            "the self-signed {} is not trusted, and a different trusted certificate has the same name: {} in {} (SHA-256 {}…); rustls clients try that one as its issuer and fail with a signature error, curl and Python say \"self-signed certificate\"",
+            leaf.name(),
+            other.name(),
+            other.cert.source,
+            summary.fingerprint_sha256.get(..16).unwrap_or_default()
+        ),
+        "trust this certificate itself (pass the file the server serves with --ca), or serve one from certsmith's CA (`certsmith gen NAME... --ca`, then `certsmith trust install`); if the other certificate is stale, remove it from the store".to_owned(),
+    );
+    Some(issue.into_own_finding(leaf.cert.source.clone()))
+}
+
 /// Whether a finding at error severity already says what webpki's error says.
 pub(super) fn explained(findings: &[Finding], code: Code) -> bool {
     // A weak key or a SHA-1 signature is why webpki cannot verify a signature; no SAN is

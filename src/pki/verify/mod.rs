@@ -211,6 +211,18 @@ pub fn verify_file(file: &[Sourced], pool: &Pool<'_>, settings: &Settings<'_>) -
         }
     }
 
+    // The signature error webpki reports for a self-signed certificate that is not
+    // trusted, when a different trusted certificate has its name, hides the cause.
+    if with_ca
+        && self_signed
+        && verdict.is_err()
+        && let Some(collision) = name_collision(&chain, leaf)
+    {
+        let hidden = [Code::BadSignature, Code::UnsupportedSignatureAlgorithm, Code::UnknownIssuer];
+        findings.retain(|f| !hidden.contains(&f.code));
+        findings.push(collision);
+    }
+
     findings.extend(names(leaf, settings.hosts, &findings));
     findings.extend(chain_order(&chain, &nodes));
 

@@ -33,6 +33,7 @@ const CERTIFICATE_CODES: &[Code] = &[
     Code::UnsupportedSignatureAlgorithm,
     Code::BadSignature,
     Code::UnknownIssuer,
+    Code::TrustedNameCollision,
     Code::IssuerNotCa,
     Code::PathLenExceeded,
     Code::NameConstraintViolation,

@@ -49,6 +49,7 @@ const CHECKLIST: &[(&str, &[Code])] = &[
         "chain to a trusted certificate",
         &[
             Code::UnknownIssuer,
+            Code::TrustedNameCollision,
             Code::IssuerNotCa,
             Code::PathLenExceeded,
             Code::NameConstraintViolation,
