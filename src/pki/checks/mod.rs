@@ -179,7 +179,7 @@ fn loadability(cert: &CertSummary, role: Role) -> Vec<Issue> {
             Code::UnsupportedCertVersion,
             if leaf {
                 format!(
-                    "this is an X.509 version {} certificate: rustls rejects it with UnsupportedCertVersion, so Granian refuses to start with it and rustls clients refuse to connect",
+                    "this is an X.509 version {} certificate: rustls rejects it with UnsupportedCertVersion, so Granian refuses to start with it (its worker panics) and rustls clients refuse to connect; curl and Python accept it",
                     cert.version
                 )
             } else {
@@ -312,7 +312,7 @@ fn ca_used_as_end_entity(cert: &CertSummary) -> Option<Issue> {
     cert.is_ca.then(|| {
         Issue::new(
             Code::CaUsedAsEndEntity,
-            "it is a CA certificate (basicConstraints CA:TRUE) served as the server's own: rustls clients reject it with CaUsedAsEndEntity (Granian starts, but connections fail)".to_owned(),
+            "it is a CA certificate (basicConstraints CA:TRUE) served as the server's own: rustls clients reject it with CaUsedAsEndEntity, as does Firefox; Granian starts, and curl and Python accept it".to_owned(),
             format!(
                 "make a server certificate (CA:FALSE): {FIX}; `openssl req -x509` adds CA:TRUE unless told `-addext basicConstraints=critical,CA:FALSE`"
             ),
