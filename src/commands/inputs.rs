@@ -3,19 +3,40 @@
 
 use crate::finding::Failure;
 use crate::pki::load::{self, Input};
+use crate::pki::names::{self, SubjectName};
 use crate::pki::verify::{Host, Sourced};
 
 /// `--host` arguments (verify, doctor): each a DNS name or an IP address.
 pub fn parse_hosts(texts: &[String]) -> Result<Vec<Host>, Failure> {
-    texts
-        .iter()
-        .map(|text| {
-            Host::parse(text).ok_or_else(|| {
-                Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address"))
-                    .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
-            })
-        })
-        .collect()
+    texts.iter().map(|text| parse_host(text)).collect()
+}
+
+/// One `--host`, in the forms gen takes names (IDN, trailing dot, IPv6 in brackets),
+/// normalised as gen writes them; an address pasted instead is answered with its host.
+fn parse_host(text: &str) -> Result<Host, Failure> {
+    let word = crate::finding::place::shell_word;
+    if let Some(host) = names::host_of_address(text) {
+        return Err(Failure::new(format!("--host {} is an address, not a host name", word(text)))
+            .hint(format!("pass the host alone: --host {}", word(&host))));
+    }
+    let parsed = names::parse(text).ok().filter(SubjectName::is_host);
+    match parsed.map(|name| name.to_string()) {
+        Some(name) if name.starts_with("*.") => {
+            Err(Failure::new(format!("--host {} is a wildcard: a client connects to one name", word(text))).hint(
+                format!(
+                    "pass a name the wildcard should cover, such as --host {}",
+                    word(&name.replacen('*', "www", 1))
+                ),
+            ))
+        }
+        Some(name) => Host::parse(&name).ok_or_else(|| not_a_host(text)),
+        None => Err(not_a_host(text)),
+    }
+}
+
+fn not_a_host(text: &str) -> Failure {
+    Failure::new(format!("--host {text:?} is neither a DNS name nor an IP address"))
+        .hint("pass the name clients connect with, such as `--host example.com` or `--host 127.0.0.1` (no scheme, port or wildcard)")
 }
 
 /// The certificates of a loaded file, in file order (keys and other blocks are ignored,

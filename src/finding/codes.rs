@@ -77,6 +77,8 @@ codes! {
     ChainRejected = "chain-rejected",
     /// The file is not leaf first then each issuer, or holds certificates not in the chain.
     ChainOrder = "chain-order",
+    /// gen: a URL or NAME:PORT was given as a name; the certificate names its host.
+    NameFromAddress = "name-from-address",
     /// A wildcard directly under a top-level domain (`*.test`): clients refuse to match it.
     WildcardUnderTld = "wildcard-under-tld",
     /// gen shortened the certificate's validity to end with its CA's.

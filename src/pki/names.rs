@@ -1,6 +1,7 @@
 //! Names a certificate is for: each command-line NAME classified as mkcert does (IP
 //! address, email, URI, else DNS), normalised (IDN → punycode, lower case, no trailing
-//! dot) and validated the way rustls will later read it.
+//! dot) and validated the way rustls will later read it. An address pasted where a name
+//! belongs (a web URL, `NAME:PORT`) is recognised, with the host it names.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -180,9 +181,69 @@ pub fn is_wildcard_under_tld(name: &SubjectName) -> bool {
     matches!(name, SubjectName::Dns(n) if n.starts_with("*.") && n.matches('.').count() == 1)
 }
 
+/// The host in an address pasted where a host name belongs: an `http(s)://` URL
+/// (`https://your-domain.com:8443/api`, a guide's `TARANIS_CORE_URL`) or `NAME:PORT`
+/// (`example.com:8443`, `[::1]:8443`). `None` for anything else, URIs of other schemes
+/// (`spiffe://…`) included: those are names in their own right.
+pub fn host_of_address(text: &str) -> Option<String> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        let url = url::Url::parse(text).ok()?;
+        let host = url.host_str()?;
+        return Some(host.trim_start_matches('[').trim_end_matches(']').to_owned());
+    }
+    let (host, port) = text.rsplit_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6,
+        // An IPv6 address without brackets has colons of its own: not a port.
+        None if host.contains(':') => return None,
+        None => host,
+    };
+    parse(host).ok().filter(SubjectName::is_host).map(|_| host.to_owned())
+}
+
+/// The public suffix a wildcard sits directly under, when the Public Suffix List's ICANN
+/// section has it (`*.com`, `*.co.uk`): no CA may issue such a wildcard and clients refuse
+/// to match it. A private suffix (`*.github.io`) is a registrable wildcard, and an unknown
+/// top-level label (`*.test`) is [`is_wildcard_under_tld`]'s warning.
+pub fn wildcard_public_suffix(name: &SubjectName) -> Option<&str> {
+    let SubjectName::Dns(dns) = name else { return None };
+    let base = dns.strip_prefix("*.")?;
+    let suffix = psl::suffix(base.as_bytes())?;
+    let icann = suffix.is_known() && suffix.typ() == Some(psl::Type::Icann);
+    (icann && suffix.as_bytes() == base.as_bytes()).then_some(base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasted_addresses_give_their_host() {
+        assert_eq!(host_of_address("https://your-domain.com:8443/api").as_deref(), Some("your-domain.com"));
+        assert_eq!(host_of_address("HTTP://Example.test/").as_deref(), Some("example.test"));
+        assert_eq!(host_of_address("https://[::1]:8443/").as_deref(), Some("::1"));
+        assert_eq!(host_of_address("example.com:8443").as_deref(), Some("example.com"));
+        assert_eq!(host_of_address("[::1]:8443").as_deref(), Some("::1"));
+        assert_eq!(host_of_address("127.0.0.1:8443").as_deref(), Some("127.0.0.1"));
+        for not_an_address in ["example.com", "::1", "fe80::1", "spiffe://cluster.local/ns/a", "a@b.test", "x:y"] {
+            assert_eq!(host_of_address(not_an_address), None, "{not_an_address}");
+        }
+    }
+
+    #[test]
+    fn wildcards_under_public_suffixes_are_found() {
+        let suffix = |n: &str| wildcard_public_suffix(&parse(n).unwrap()).map(str::to_owned);
+        assert_eq!(suffix("*.com").as_deref(), Some("com"));
+        assert_eq!(suffix("*.co.uk").as_deref(), Some("co.uk"));
+        for fine in ["*.example.com", "*.github.io", "*.test", "example.com"] {
+            assert_eq!(suffix(fine), None, "{fine}");
+        }
+    }
 
     #[test]
     fn classifies_like_mkcert() {

@@ -889,3 +889,50 @@ fn client_auth_is_added_on_request_and_renewed_for() {
     let text = text_of(&dir.path().join("certs/certificate.pem"));
     assert!(text.contains("TLS Web Client Authentication"));
 }
+
+/// A URL or NAME:PORT pasted from a configuration (the guide's TARANIS_CORE_URL) names its
+/// host, and gen says so; a wildcard right under a public suffix is refused.
+#[test]
+fn addresses_give_their_host_and_public_suffix_wildcards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen_json = |args: &[&str]| -> (Run, serde_json::Value) {
+        let out: Run =
+            certsmith().current_dir(dir.path()).args(["--json", "gen", "--force"]).args(args).output().unwrap().into();
+        let json = out.json();
+        (out, json)
+    };
+    for (given, host) in [
+        ("https://your-domain.com:8443/api", "your-domain.com"),
+        ("example.com:8443", "example.com"),
+        ("[::1]:8443", "::1"),
+    ] {
+        let (out, json) = gen_json(&[given]);
+        assert_eq!(out.code, 0, "{given}: {}", out.stderr);
+        let found = finding(&json, "name-from-address");
+        assert!(found["message"].as_str().unwrap().contains(host), "{given}: {found}");
+        let san = openssl(
+            &[
+                "x509",
+                "-noout",
+                "-ext",
+                "subjectAltName",
+                "-in",
+                dir.path().join("certs/certificate.pem").to_str().unwrap(),
+            ],
+            None,
+        );
+        let san = String::from_utf8_lossy(&san).to_lowercase();
+        assert!(san.contains(&host.to_lowercase().replace("::1", "0:0:0:0:0:0:0:1")), "{given}: {san}");
+        assert!(!san.contains("uri:"), "{given}: {san}");
+    }
+    for (wildcard, suffix) in [("*.com", "com"), ("*.co.uk", "co.uk")] {
+        let (out, json) = gen_json(&[wildcard]);
+        assert_eq!(out.code, 2, "{wildcard}");
+        let message = json["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("public suffix {suffix}")), "{message}");
+    }
+    // A wildcard under a registrable domain, or a private suffix, is fine.
+    for fine in ["*.example.com", "*.github.io"] {
+        assert_eq!(gen_json(&[fine]).0.code, 0, "{fine}");
+    }
+}

@@ -434,7 +434,11 @@ fn what_keeps_verify_from_running_exits_2() {
     let path = fixture_str("certs/v3-p256.pem");
     let bad_host = verify(AT, &["--host", "https://example.com/", &path]);
     assert_eq!(bad_host.code, 2);
-    assert!(bad_host.stderr.contains("neither a DNS name nor an IP address") && bad_host.stderr.contains("hint:"));
+    assert!(bad_host.stderr.contains("is an address, not a host name"), "{}", bad_host.stderr);
+    assert!(bad_host.stderr.contains("hint: pass the host alone: --host example.com"), "{}", bad_host.stderr);
+    let not_a_name = verify(AT, &["--host", "exa mple", &path]);
+    assert_eq!(not_a_name.code, 2);
+    assert!(not_a_name.stderr.contains("neither a DNS name nor an IP address"), "{}", not_a_name.stderr);
     let missing_ca = verify(AT, &["--ca", "/nonexistent/ca.pem", &path]);
     assert_eq!(missing_ca.code, 2);
     assert!(missing_ca.stderr.contains("/nonexistent/ca.pem"), "{}", missing_ca.stderr);
@@ -582,4 +586,24 @@ fn a_certificate_given_as_key_is_named() {
     assert!(message.contains("v3-p256.pem (--key) holds a certificate, not a private key"), "{message}");
     assert!(!message.contains("second argument"), "{message}");
     assert_eq!(json["data"]["verdicts"]["granian"]["result"], "fails");
+}
+
+/// verify takes a name in every form gen takes it: an IDN, a trailing dot, an IPv6
+/// address in brackets; a wildcard is answered with a name it would cover.
+#[test]
+fn hosts_take_the_forms_gen_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = certsmith().current_dir(dir.path()).args(["gen", "bücher.example", "::1"]).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let cert = dir.path().join("certs/certificate.pem");
+    let cert = cert.to_str().unwrap();
+    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    for host in ["bücher.example", "bücher.example.", "XN--BCHER-KVA.example", "[::1]", "::1"] {
+        let (out, json) = verify_json(&now, &["--host", host, cert]);
+        assert_eq!(out.code, 0, "{host}: {}{}", out.stdout, out.stderr);
+        assert_eq!(json["data"]["verdicts"]["rustls_clients"]["result"], "accept", "{host}");
+    }
+    let wildcard = verify(&now, &["--host", "*.example", cert]);
+    assert_eq!(wildcard.code, 2);
+    assert!(wildcard.stderr.contains("--host www.example"), "{}", wildcard.stderr);
 }

@@ -71,6 +71,8 @@ enum KeyToUse<'p> {
 #[derive(Debug)]
 struct Plan {
     names: Vec<SubjectName>,
+    /// Addresses given as names, and the host taken from each (`https://x:8443/` → `x`).
+    from_addresses: Vec<(String, String)>,
     spec: LeafSpec,
     key: KeySource,
     /// `None` when an existing key is reused in place.
@@ -101,10 +103,25 @@ impl Plan {
         } else {
             args.names.iter().map(String::as_str).collect()
         };
-        let names = names::parse_all(&given).map_err(|e| {
+        // A URL or NAME:PORT pasted from a configuration means its host.
+        let from_addresses: Vec<(String, String)> = given
+            .iter()
+            .filter_map(|name| names::host_of_address(name).map(|host| ((*name).to_owned(), host)))
+            .collect();
+        let hosts: Vec<&str> = given
+            .iter()
+            .map(|name| from_addresses.iter().find(|(a, _)| a == name).map_or(*name, |(_, host)| host.as_str()))
+            .collect();
+        let names = names::parse_all(&hosts).map_err(|e| {
             Failure::new(format!("invalid name: {e}"))
                 .hint("names are DNS names (app.local, *.app.local), IP addresses (127.0.0.1, ::1), emails or URIs")
         })?;
+        if let Some((name, suffix)) = names.iter().find_map(|n| names::wildcard_public_suffix(n).map(|s| (n, s))) {
+            return Err(Failure::new(format!(
+                "{name} is a wildcard directly under the public suffix {suffix}: no CA may issue it and clients refuse to match it"
+            ))
+            .hint(format!("name your hosts (app.example.{suffix}), or a wildcard under your own domain (*.example.{suffix})")));
+        }
         let common_name = match &args.cn {
             Some(cn) if cn.trim().is_empty() => {
                 return Err(Failure::new("--cn is empty").hint("leave it out to use the first DNS name"));
@@ -171,6 +188,7 @@ impl Plan {
         };
         Ok(Self {
             names,
+            from_addresses,
             spec,
             key,
             key_path,
@@ -216,6 +234,15 @@ impl Plan {
 pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
     let plan = Plan::from_args(args, ctx)?;
     let mut findings = name_warnings(&plan.names, args.days, &plan.cert_path);
+    findings.extend(plan.from_addresses.iter().map(|(address, host)| {
+        Finding::new(
+            Code::NameFromAddress,
+            Severity::Warning,
+            Subject::file(&plan.cert_path.display().to_string(), None),
+            format!("{address} is an address, not a name: the certificate names its host, {host} (ports and paths are not part of a certificate)"),
+        )
+        .hint(format!("give the host name itself next time: `certsmith gen {}`", crate::finding::place::shell_word(host)))
+    }));
 
     // Read everything first: a bad CA or key must not leave anything half done.
     let ca = plan

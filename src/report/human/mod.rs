@@ -122,6 +122,7 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
     use crate::finding::Code;
     &[
         Code::WildcardUnderTld,
+        Code::NameFromAddress,
         Code::ClampedToCaExpiry,
         Code::KeyReadableByOthers,
         Code::KeyOutsideCertificateFolder,
