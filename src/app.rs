@@ -18,6 +18,13 @@ pub fn run(cli: Cli) -> u8 {
     let ctx = Context { now: cli.global.at.unwrap_or_else(OffsetDateTime::now_utc) };
 
     let result = match &cli.command {
+        // A script or a page is not a report: under --json, say so in one.
+        Command::Completions(_) | Command::Man(_) if format == Format::Json => Err(Failure::new(format!(
+            "`{}` writes {}, not JSON",
+            cli.command.name(),
+            if matches!(cli.command, Command::Man(_)) { "a roff page" } else { "a shell script" }
+        ))
+        .hint(format!("run it without --json: `certsmith {}`", cli.command.name()))),
         Command::Completions(args) => return finish_raw(docs::completions(args.shell), color),
         Command::Man(args) => return finish_raw(docs::man(&args.command), color),
         Command::Gen(args) => commands::generate::run(args, &ctx),
@@ -47,6 +54,42 @@ pub fn run(cli: Cli) -> u8 {
         }
         Ok(()) => report.exit_code(),
     }
+}
+
+/// A command line clap refused: help and version are printed as clap prints them; an
+/// error is clap's on stderr (exit 2) and, when `--json` or `--format json` was asked
+/// for, also the JSON envelope on stdout, so that a script always gets one document.
+pub fn usage_error(error: &clap::Error, args: impl Iterator<Item = std::ffi::OsString>) -> u8 {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return 0;
+    }
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).take_while(|a| a != "--").collect();
+    let json = args.iter().enumerate().any(|(i, a)| {
+        a == "--json" || a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|f| f == "json"))
+    });
+    let _ = error.print();
+    if json {
+        let rendered = error.render().to_string();
+        let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+        let message = lines.next().unwrap_or("invalid command line").trim_start_matches("error: ").to_owned();
+        let hint = lines.map(str::trim).collect::<Vec<_>>().join(" ");
+        let failure =
+            Failure::new(message).hint(if hint.is_empty() { "see `certsmith --help`".to_owned() } else { hint });
+        let report = Report::failed(command_named(&args), failure);
+        let _ = write_report(&report, Format::Json, anstream::ColorChoice::Never, OffsetDateTime::now_utc());
+    }
+    2
+}
+
+/// Every subcommand's name, for reports about command lines clap refused.
+const COMMANDS: &[&str] =
+    &["gen", "ca", "inspect", "match-key", "verify", "connect", "doctor", "trust", "completions", "man"];
+
+/// The subcommand a refused command line was for, as the report names it.
+fn command_named(args: &[String]) -> &'static str {
+    args.iter().find_map(|a| COMMANDS.iter().find(|c| **c == a.as_str())).copied().unwrap_or("certsmith")
 }
 
 /// `certsmith: error: …` on stderr, coloured when stderr shows colour.
@@ -107,5 +150,17 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
         ColorWhen::Never => anstream::ColorChoice::Never,
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Auto => anstream::ColorChoice::Auto,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_subcommand_is_known_by_name() {
+        let cli = <Cli as clap::CommandFactory>::command();
+        let names: Vec<&str> = cli.get_subcommands().map(clap::Command::get_name).collect();
+        assert_eq!(names, COMMANDS);
     }
 }

@@ -2,9 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = certsmith::cli::Cli::parse();
-    ExitCode::from(certsmith::app::run(cli))
+    match certsmith::cli::Cli::try_parse() {
+        Ok(cli) => ExitCode::from(certsmith::app::run(cli)),
+        Err(error) => ExitCode::from(certsmith::app::usage_error(&error, std::env::args_os().skip(1))),
+    }
 }

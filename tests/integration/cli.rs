@@ -144,3 +144,35 @@ fn json_status_agrees_with_the_exit_status_for_every_command() {
         assert!(seen.contains(&(expected.0.to_owned(), expected.1)), "{expected:?} not reached: {seen:?}");
     }
 }
+
+/// Under --json (or --format json), every refusal is one JSON document on stdout, usage
+/// errors included (exit 2); man and completions, which write no report, say so in one.
+#[test]
+fn usage_errors_answer_in_json_when_json_is_asked_for() {
+    let cases: &[&[&str]] = &[
+        &["--json", "frobnicate"],
+        &["--json", "gen", "--days", "0"],
+        &["--json", "verify"],
+        &["verify", "--json", "--no-such-flag", "cert.pem"],
+        &["--format", "json", "inspect"],
+        &["--format=json", "connect"],
+    ];
+    for args in cases {
+        let out = run(args.iter());
+        assert_eq!(out.code, 2, "{args:?}");
+        let json: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout));
+        assert_eq!(json["status"], "error", "{args:?}");
+        assert!(!json["errors"][0]["message"].as_str().unwrap().is_empty(), "{args:?}");
+        assert!(out.stderr.contains("error:"), "{args:?}: clap's words stay on stderr");
+    }
+    assert_eq!(run(["--json", "verify"]).json()["command"], "verify");
+    // Without JSON, stdout stays empty.
+    assert!(run(["frobnicate"]).stdout.is_empty());
+    for args in [&["--json", "man"][..], &["--json", "completions", "bash"][..]] {
+        let out = run(args.iter());
+        assert_eq!(out.code, 2, "{args:?}");
+        let message = out.json()["errors"][0]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("not JSON"), "{args:?}: {message}");
+    }
+}
