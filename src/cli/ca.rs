@@ -24,12 +24,12 @@ EXAMPLES:
     certsmith ca create --permit-dns test --permit-dns localhost
 
   Before every start (a compose init service): create the CA the first time only:
-    certsmith ca create --if-missing
+    certsmith ca create --if-needed
 
 EXIT STATUS:
-  0  the CA was written (or, with --if-missing, a usable one was kept)
+  0  the CA was written (or, with --if-needed, a usable one was kept)
   2  nothing was written (an existing file without --force, an unusable CA with
-     --if-missing, bad options)";
+     --if-needed, bad options)";
 
 /// Manage a local certificate authority for development
 #[derive(Debug, Args)]
@@ -97,10 +97,11 @@ pub struct CaCreateArgs {
     pub permit_dns: Vec<String>,
 
     /// Replace existing files
-    #[arg(long, conflicts_with = "if_missing")]
+    #[arg(long, conflicts_with = "if_needed")]
     pub force: bool,
 
     /// Keep a usable CA that is already there (exit 0); create one only when there is none
-    #[arg(long)]
-    pub if_missing: bool,
+    /// (`--if-missing`, its old name, still works)
+    #[arg(long, alias = "if-missing")]
+    pub if_needed: bool,
 }

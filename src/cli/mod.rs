@@ -69,23 +69,26 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The help section of the flags every command takes.
+const GLOBAL: &str = "Global options";
+
 /// Flags every command takes, before or after the command name.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Output format: `human` for people, `json` for scripts (one document on stdout)
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human, value_name = "FORMAT", help_heading = GLOBAL)]
     pub format: Format,
 
     /// Shorthand for --format json
-    #[arg(long, global = true, conflicts_with = "format")]
+    #[arg(long, global = true, conflicts_with = "format", help_heading = GLOBAL)]
     pub json: bool,
 
     /// When to colour output; colour is never used when NO_COLOR is set
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN", help_heading = GLOBAL)]
     pub color: ColorWhen,
 
     /// Treat TIME as now for every time-dependent statement (RFC 3339, e.g. 2027-01-01T00:00:00Z)
-    #[arg(long, global = true, value_name = "TIME", value_parser = crate::clock::parse_time)]
+    #[arg(long, global = true, value_name = "TIME", value_parser = crate::clock::parse_time, help_heading = GLOBAL)]
     pub at: Option<OffsetDateTime>,
 }
 
@@ -170,7 +173,8 @@ pub enum KeyTypeArg {
     EcdsaP256,
     EcdsaP384,
     Ed25519,
-    #[value(name = "rsa-2048")]
+    // `rsa`, as the guide's `openssl genrsa 2048` makes it.
+    #[value(name = "rsa-2048", alias = "rsa")]
     Rsa2048,
     #[value(name = "rsa-3072")]
     Rsa3072,

@@ -46,7 +46,7 @@ struct Plan {
     /// The folder is certsmith's CA home (made private before anything goes in).
     in_home: bool,
     force: bool,
-    if_missing: bool,
+    if_needed: bool,
 }
 
 impl Plan {
@@ -77,13 +77,13 @@ impl Plan {
             out_dir,
             in_home: args.out_dir.is_none(),
             force: args.force,
-            if_missing: args.if_missing,
+            if_needed: args.if_needed,
         })
     }
 }
 
 fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
-    let Plan { spec, key_type, out_dir, in_home, force, if_missing } = Plan::from_args(args, ctx)?;
+    let Plan { spec, key_type, out_dir, in_home, force, if_needed } = Plan::from_args(args, ctx)?;
     if in_home {
         // 0700 whatever the umask, before anything is written into it.
         home::ensure_private_dir(&out_dir)?;
@@ -92,13 +92,13 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     let key_path = out_dir.join("ca-key.pem");
     // Held to the end of the run: a second `ca create` on this folder waits its turn.
     let _lock = output::lock::lock_folders(&[&key_path, &cert_path], output::lock::CA_FOLDER_MODE)?;
-    if if_missing && (cert_path.exists() || key_path.exists()) {
+    if if_needed && (cert_path.exists() || key_path.exists()) {
         return keep_existing(&cert_path, &key_path, ctx);
     }
     output::check_targets(
         &[&key_path, &cert_path],
         force,
-        "use --if-missing to keep a usable CA, or --force to replace it (every client must then trust the new ca.pem)",
+        "use --if-needed to keep a usable CA, or --force to replace it (every client must then trust the new ca.pem)",
     )?;
     let replacing = cert_path.exists() || key_path.exists();
 
@@ -149,7 +149,7 @@ fn create(args: &CaCreateArgs, ctx: &Context) -> Result<Report, Failure> {
     Ok(Report { command: "ca create", data: Data::Ca(data), findings: Vec::new(), errors: Vec::new(), strict: false })
 }
 
-/// `--if-missing` with a CA in place: it must be a usable CA with its key (checked as gen
+/// `--if-needed` with a CA in place: it must be a usable CA with its key (checked as gen
 /// checks it), or nothing is done and the run fails. A CA is never replaced silently:
 /// every client that trusts the old one would stop trusting what the new one issues.
 fn keep_existing(cert_path: &std::path::Path, key_path: &std::path::Path, ctx: &Context) -> Result<Report, Failure> {
@@ -158,7 +158,7 @@ fn keep_existing(cert_path: &std::path::Path, key_path: &std::path::Path, ctx: &
     })
     .map_err(|f| {
         let hint = "fix or remove the CA files; `certsmith ca create --force` replaces the CA, and every client must then trust the new ca.pem";
-        Failure::new(format!("--if-missing found a CA in {} that cannot be used: {}", cert_path.display(), f.message))
+        Failure::new(format!("--if-needed found a CA in {} that cannot be used: {}", cert_path.display(), f.message))
             .hint(hint)
             .about(*f.subject)
     })?;

@@ -196,7 +196,7 @@ pub fn trusted_path(names: &[String], compose: Option<&String>, situation: &Situ
             names.push(default.to_owned());
         }
     }
-    let mut steps = vec!["certsmith ca create --if-missing".to_owned(), "certsmith trust install --sudo".to_owned(), {
+    let mut steps = vec!["certsmith ca create --if-needed".to_owned(), "certsmith trust install --sudo".to_owned(), {
         let place = match (&situation.cert_file, &situation.key_file) {
             (Some(cert), Some(key)) => pair_words(cert, key),
             _ => Vec::new(),

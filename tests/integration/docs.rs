@@ -269,3 +269,47 @@ fn the_readme_tour_shows_what_the_commands_print() {
     }
     assert!(checked >= 20, "only {checked} README lines were checked");
 }
+
+/// gen's and ca create's help examples run as written: each example (its commands, in
+/// order) in a fresh folder with a fresh CA home, through `sh -c`; every command exits 0.
+#[test]
+fn gen_and_ca_help_examples_run_as_written() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap().to_owned();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    for command in [&["gen", "--help"][..], &["ca", "create", "--help"][..]] {
+        let help = crate::util::run(command).stdout;
+        let examples = help.split("EXAMPLES:").nth(1).unwrap().split("EXIT STATUS:").next().unwrap();
+        let groups: Vec<Vec<&str>> = examples
+            .split("\n\n")
+            .map(|group| {
+                group.lines().filter_map(|l| l.strip_prefix("    ")).filter(|l| l.starts_with("certsmith ")).collect()
+            })
+            .filter(|commands: &Vec<&str>| !commands.is_empty())
+            .collect();
+        assert!(groups.len() >= 4, "{command:?}: {groups:?}");
+        for commands in groups {
+            let dir = tempfile::tempdir().unwrap();
+            for line in &commands {
+                let out = std::process::Command::new("sh")
+                    .args(["-c", line])
+                    .current_dir(dir.path())
+                    .env("PATH", &path)
+                    .env("CERTSMITH_CAROOT", dir.path().join("ca-home"))
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{command:?}: `{line}`: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            // What is meant for every start runs again, unchanged, with the files in place.
+            for line in commands.iter().filter(|l| l.contains("--if-needed")) {
+                let again = std::process::Command::new("sh")
+                    .args(["-c", line])
+                    .current_dir(dir.path())
+                    .env("PATH", &path)
+                    .env("CERTSMITH_CAROOT", dir.path().join("ca-home"))
+                    .status()
+                    .unwrap();
+                assert!(again.success(), "{command:?}: `{line}` a second time");
+            }
+        }
+    }
+}

@@ -844,7 +844,7 @@ fn clients_must_use_https_and_verify() {
     assert_eq!(with_code(&run, "core-url-not-https")[0]["hint"], "set TARANIS_CORE_URL=https://fixture.test:8443/api");
     let hint = with_code(&run, "ssl-verification-disabled")[0]["hint"].as_str().unwrap().to_owned();
     assert!(
-        hint.contains("`certsmith ca create --if-missing && certsmith trust install --sudo && certsmith gen --force fixture.test localhost 127.0.0.1 --ca && certsmith trust compose --compose compose.yaml`"),
+        hint.contains("`certsmith ca create --if-needed && certsmith trust install --sudo && certsmith gen --force fixture.test localhost 127.0.0.1 --ca && certsmith trust compose --compose compose.yaml`"),
         "{hint}"
     );
     // A client's CA bundle must be there, and PEM.
@@ -1035,7 +1035,7 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
     d.write("compose.yaml", yaml);
     let caroot = d.path("home/.local/share/certsmith");
     for args in [
-        &["ca", "create", "--if-missing"][..],
+        &["ca", "create", "--if-needed"][..],
         &["gen", "--if-needed", "core.taranis.local", "core", "localhost", "127.0.0.1", "--ca"],
     ] {
         let made = certsmith().current_dir(d.dir.path()).env("CERTSMITH_CAROOT", &caroot).args(args).output().unwrap();

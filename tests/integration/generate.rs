@@ -936,3 +936,28 @@ fn addresses_give_their_host_and_public_suffix_wildcards_are_refused() {
         assert_eq!(gen_json(&[fine]).0.code, 0, "{fine}");
     }
 }
+
+/// The guide makes RSA-2048 keys: `--key-type rsa` means that, and keep-if-good is
+/// `--if-needed` on gen and on ca create alike (`--if-missing`, ca create's old name, too).
+#[test]
+fn rsa_means_rsa_2048_and_if_needed_is_one_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out: Run =
+        certsmith().current_dir(dir.path()).args(["--json", "gen", "--key-type", "rsa"]).output().unwrap().into();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = String::from_utf8(openssl(
+        &["pkey", "-in", dir.path().join("certs/private_key.pem").to_str().unwrap(), "-noout", "-text"],
+        None,
+    ))
+    .unwrap();
+    assert!(text.contains("2048 bit"), "{text}");
+    let home = dir.path().join("home");
+    for flag in ["--if-needed", "--if-missing", "--if-needed"] {
+        let ca: Run =
+            certsmith().env("CERTSMITH_CAROOT", &home).args(["--json", "ca", "create", flag]).output().unwrap().into();
+        assert_eq!(ca.code, 0, "{flag}: {}", ca.stderr);
+    }
+    let kept: Run =
+        certsmith().current_dir(dir.path()).args(["gen", "--if-missing", "--key-type", "rsa"]).output().unwrap().into();
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+}

@@ -642,7 +642,7 @@ fn doctors_remedy_for_verification_off_works_when_pasted() {
     // The insecure healthcheck has the same fix.
     assert_eq!(crate::util::finding(&json, "healthcheck-insecure")["fix"].as_str(), Some(command));
 
-    // The CA first, so the guard knows what to remove; the remedy's `--if-missing` keeps it.
+    // The CA first, so the guard knows what to remove; the remedy's `--if-needed` keeps it.
     assert_eq!(env.run(&["ca", "create"]).code, 0);
     let _undo = guard(&env);
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap();

@@ -7,7 +7,7 @@ use crate::report::data::generate::WrittenFile;
 
 #[derive(Debug, Serialize)]
 pub struct CaData {
-    /// `created`, `replaced` (--force) or `kept` (--if-missing found a usable CA).
+    /// `created`, `replaced` (--force) or `kept` (--if-needed found a usable CA).
     pub action: &'static str,
     pub certificate: Box<CertSummary>,
     pub files: Vec<WrittenFile>,

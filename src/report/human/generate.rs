@@ -57,7 +57,7 @@ pub(super) fn render_ca(out: &mut dyn Write, data: &CaData, now: OffsetDateTime)
     let cert = &data.certificate;
     writeln!(out, "{BOLD}{} a local CA: {}{BOLD:#}", data.action, cert.subject)?;
     if data.action == "kept" {
-        field(out, "why", "--if-missing: a usable CA with its key is already there")?;
+        field(out, "why", "--if-needed: a usable CA with its key is already there")?;
     }
     files(out, &data.files)?;
     field(out, "key", &cert.public_key)?;
