@@ -313,3 +313,34 @@ fn gen_and_ca_help_examples_run_as_written() {
         }
     }
 }
+
+/// The README's install lines run as written through `sh -c`, with HOME a temp folder and
+/// the built binary on PATH in place of the installed one: the lines that build it
+/// (`cargo install`, `dist/build.sh`) are what CI does anyway and are left out.
+#[test]
+fn the_readme_install_lines_run_as_written() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let install = readme.split("## Install").nth(1).unwrap().split("\n## ").next().unwrap();
+    let lines: Vec<&str> = install
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ "))
+        .filter(|l| !l.starts_with("cargo ") && !l.contains("dist/build.sh"))
+        .collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_certsmith")).parent().unwrap().to_owned();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let home = tempfile::tempdir().unwrap();
+    for line in &lines {
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("set -e; {line}")])
+            .current_dir(home.path())
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .env("MANPAGER", "cat")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "`{line}`: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let completions = home.path().join(".local/share/bash-completion/completions/certsmith");
+    assert!(std::fs::read_to_string(completions).unwrap().contains("_certsmith"));
+}
