@@ -16,8 +16,21 @@ pub fn run(cli: Cli) -> u8 {
     let format = if cli.global.json { Format::Json } else { cli.global.format };
     let color = color_choice(cli.global.color);
     let ctx = Context { now: cli.global.at.unwrap_or_else(OffsetDateTime::now_utc) };
+    let monitor = match &cli.command {
+        Command::Verify(args) => Some(&args.monitor),
+        Command::Connect(args) => Some(&args.monitor),
+        _ => None,
+    };
+    let monitoring = matches!(format, Format::Prometheus | Format::Nagios);
 
     let result = match &cli.command {
+        // Monitoring formats describe certificates checked: verify's and connect's.
+        _ if monitoring && monitor.is_none() => Err(Failure::new(format!(
+            "--format {} is for verify and connect, not `{}`",
+            if format == Format::Nagios { "nagios" } else { "prometheus" },
+            cli.command.name()
+        ))
+        .hint("use --format human or --format json with this command")),
         // A script or a page is not a report: under --json, say so in one.
         Command::Completions(_) | Command::Man(_) if format == Format::Json => Err(Failure::new(format!(
             "`{}` writes {}, not JSON",
@@ -40,19 +53,27 @@ pub fn run(cli: Cli) -> u8 {
     // prints one document.
     let mut report = result.unwrap_or_else(|failure| Report::failed(cli.command.name(), failure));
     commands::fix::settle_report(&mut report);
-    let written = write_report(&report, format, color, ctx.now);
+    let (written, exit) = match (format, monitor) {
+        (Format::Nagios | Format::Prometheus, Some(monitor)) => {
+            match write_monitor(&report, format, monitor, ctx.now) {
+                Ok(exit) => (Ok(()), exit),
+                Err(e) => (Err(e), 3),
+            }
+        }
+        _ => (write_report(&report, format, color, ctx.now), report.exit_code()),
+    };
     for failure in &report.errors {
         print_failure(failure, color);
     }
     match written {
         // A closed pipe (`certsmith … | head`) is the reader's choice, not a failure; what
         // was found still decides the status (a CI job may pipe into `grep -q`).
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => report.exit_code(),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit,
         Err(e) => {
             print_failure(&Failure::new(format!("cannot write output: {e}")), color);
-            2
+            if format == Format::Nagios { 3 } else { 2 }
         }
-        Ok(()) => report.exit_code(),
+        Ok(()) => exit,
     }
 }
 
@@ -131,7 +152,8 @@ fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, n
             report::json::render(&mut buffer, report)?;
             stdout.write_all(&buffer)?;
         }
-        Format::Human => {
+        // (A monitoring format reaches here only when it was refused: said for people.)
+        Format::Human | Format::Prometheus | Format::Nagios => {
             // The escaping gate keeps styles only where stdout shows colour, and makes
             // every control character visible: values come from files and servers.
             let on = colors_on(color, &io::stdout());
@@ -140,6 +162,41 @@ fn write_report(report: &Report, format: Format, color: anstream::ColorChoice, n
         }
     }
     stdout.flush()
+}
+
+/// Nagios's status line (its state is the exit status), or Prometheus metrics on stdout
+/// or, with --textfile, in a file replaced atomically (node_exporter may read it at any
+/// moment). Control characters from certificates are made visible, as for people.
+fn write_monitor(
+    report: &Report,
+    format: Format,
+    monitor: &crate::cli::MonitorArgs,
+    now: OffsetDateTime,
+) -> io::Result<u8> {
+    let mut buffer = Vec::with_capacity(4096);
+    let exit = {
+        let mut gate = report::human::Escaping::new(&mut buffer, false);
+        if format == Format::Nagios {
+            let limits = report::monitor::Thresholds { warn_days: monitor.warn_days, crit_days: monitor.crit_days };
+            report::monitor::nagios(&mut gate, report, now, limits)? as u8
+        } else {
+            report::monitor::prometheus(&mut gate, report, now)?;
+            report.exit_code()
+        }
+    };
+    match (&monitor.textfile, format) {
+        (Some(path), Format::Prometheus) => {
+            let file = crate::output::Planned { path: path.clone(), contents: buffer, mode: 0o644 };
+            crate::output::write_files(&[file], crate::output::Replace::Existing)
+                .map_err(|f| io::Error::other(f.message))?;
+        }
+        _ => {
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(&buffer)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(exit)
 }
 
 /// `NO_COLOR` (https://no-color.org) wins over everything, as the project promises.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::MonitorArgs;
 use clap::{Args, ValueEnum};
 
 const CONNECT_HELP: &str = "\
@@ -67,6 +68,9 @@ pub struct ConnectArgs {
     /// what would have failed is still reported, as warnings
     #[arg(long)]
     pub insecure: bool,
+
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
 
     /// `host`, `host:port`, `[IPv6]:port` or an `https://` URL; the port defaults to 443
     #[arg(value_name = "TARGET")]

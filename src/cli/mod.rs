@@ -75,7 +75,8 @@ const GLOBAL: &str = "Global options";
 /// Flags every command takes, before or after the command name.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Output format: `human` for people, `json` for scripts (one document on stdout)
+    /// Output format: `human` for people, `json` for scripts (one document on stdout),
+    /// `prometheus` and `nagios` for monitoring (verify, connect)
     #[arg(long, global = true, value_enum, default_value_t = Format::Human, value_name = "FORMAT", help_heading = GLOBAL)]
     pub format: Format,
 
@@ -116,7 +117,30 @@ impl PasswordArgs {
 pub enum Format {
     Human,
     Json,
+    /// Prometheus text format (verify, connect), x509-certificate-exporter's metric names
+    Prometheus,
+    /// A Nagios/Icinga plugin's status line and exit codes (verify, connect)
+    Nagios,
 }
+
+/// Thresholds and output for monitoring (`--format nagios|prometheus`), for verify and connect.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Warn about certificates that expire within DAYS days (0: never)
+    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS, help_heading = MONITORING)]
+    pub warn_days: u32,
+
+    /// With --format nagios: CRITICAL when a certificate expires within DAYS days
+    #[arg(long, value_name = "DAYS", default_value_t = 7, help_heading = MONITORING)]
+    pub crit_days: u32,
+
+    /// With --format prometheus: write the metrics to PATH atomically, for node_exporter's
+    /// textfile collector (nothing on stdout)
+    #[arg(long, value_name = "PATH", help_heading = MONITORING)]
+    pub textfile: Option<PathBuf>,
+}
+
+const MONITORING: &str = "Monitoring";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {

@@ -73,9 +73,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub untrusted: Vec<PathBuf>,
 
-    /// Warn about certificates that expire within DAYS days (0: never)
-    #[arg(long, value_name = "DAYS", default_value_t = crate::pki::checks::WARN_DAYS)]
-    pub warn_days: u32,
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
 
     /// Count warnings as problems: exit 1 on any warning
     #[arg(long)]

@@ -20,7 +20,6 @@ use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSo
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
 use crate::report::{Data, Report};
 
-use crate::pki::checks::WARN_DAYS;
 use crate::report::data::connect::{ConnectData, ServedCertificate};
 
 /// Where connect goes and what it trusts, decided before any connection: the target, the
@@ -75,7 +74,7 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         let settings = Settings {
             hosts: std::slice::from_ref(&host),
             now: ctx.now,
-            warn_days: WARN_DAYS,
+            warn_days: args.monitor.warn_days,
             trust_source: TrustSource::CaOption,
         };
         let own = (args.servername.as_deref(), args.ca.as_slice());

@@ -50,7 +50,7 @@ impl Plan {
             ca: if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) },
             inputs: args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect(),
             key: args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?,
-            warn_days: args.warn_days,
+            warn_days: args.monitor.warn_days,
             strict: args.strict,
             parties: args.parties(),
             situation: Situation {

@@ -6,6 +6,7 @@
 pub mod data;
 pub mod human;
 pub mod json;
+pub mod monitor;
 
 use serde::Serialize;
 

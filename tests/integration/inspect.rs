@@ -11,10 +11,6 @@ fn inspect_json(files: &[&str]) -> Run {
     run(args)
 }
 
-fn fixture_str(rel: &str) -> String {
-    fixture(rel).to_str().unwrap().to_owned()
-}
-
 #[test]
 fn ca_bundle_lists_every_certificate_with_openssls_fingerprint() {
     let bundle = "/etc/ssl/certs/ca-certificates.crt";

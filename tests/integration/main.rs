@@ -15,6 +15,7 @@ mod hostile;
 mod inspect;
 mod limbo;
 mod match_key;
+mod monitor;
 mod remedies;
 mod tls;
 mod trust;

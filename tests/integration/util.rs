@@ -14,6 +14,11 @@ pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
 }
 
+/// A fixture's path as text, for command lines.
+pub fn fixture_str(rel: &str) -> String {
+    fixture(rel).to_str().unwrap().to_owned()
+}
+
 /// certsmith with an empty environment apart from PATH (for openssl) and NO_COLOR.
 pub fn certsmith() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_certsmith"));

@@ -12,10 +12,6 @@ use crate::util::*;
 /// Inside the test PKI's leaf validity (2026-01-01 to 2027-01-01).
 const AT_CHAIN: &str = "2026-06-01T00:00:00Z";
 
-fn fixture_str(rel: &str) -> String {
-    fixture(rel).to_str().unwrap().to_owned()
-}
-
 /// `openssl ca` settings for the test PKI: explicit extensions, nothing from a distribution.
 const CA_CONFIG: &str = "\
 [ca]

@@ -1,0 +1,170 @@
+//! verify's and connect's reports for monitoring systems: Prometheus's text exposition
+//! format, with the metric names of x509-certificate-exporter (`x509_cert_not_after`,
+//! `x509_cert_not_before`, `x509_cert_expired`) so that its dashboards and alerts work,
+//! plus `certsmith_finding` per finding; and a Nagios/Icinga plugin's status line with
+//! perfdata and the plugin exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use time::OffsetDateTime;
+
+use super::{Data, Report};
+use crate::finding::Severity;
+use crate::pki::describe::CertSummary;
+
+/// Expiry thresholds in days: WARNING from `warn`, CRITICAL from `crit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub warn_days: u32,
+    pub crit_days: u32,
+}
+
+/// A certificate to report on, and where it was found: a file or a target.
+struct Watched<'a> {
+    /// `filepath` or `target`, the label that says where.
+    place: (&'static str, &'a str),
+    cert: &'a CertSummary,
+}
+
+/// The certificates a report is about: each file's leaf (verify), every certificate the
+/// server sent (connect).
+fn watched(report: &Report) -> Vec<Watched<'_>> {
+    match &report.data {
+        Data::Verify(data) => data
+            .files
+            .iter()
+            .filter_map(|f| f.leaf.as_deref().map(|cert| Watched { place: ("filepath", f.path.as_str()), cert }))
+            .collect(),
+        Data::Connect(data) => data
+            .chain
+            .iter()
+            .map(|c| Watched { place: ("target", data.target.as_str()), cert: &c.certificate })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Prometheus's label value escaping: backslash, double quote and line feed.
+fn escape(value: &str) -> String {
+    value.replace('\\', r"\\").replace('"', "\\\"").replace('\n', r"\n")
+}
+
+fn labels(w: &Watched<'_>) -> String {
+    let cn = |name: &str| name.split(", ").find_map(|part| part.strip_prefix("CN=")).unwrap_or_default().to_owned();
+    format!(
+        "{}=\"{}\",subject_CN=\"{}\",issuer_CN=\"{}\",serial_number=\"{}\"",
+        w.place.0,
+        escape(w.place.1),
+        escape(&cn(&w.cert.subject)),
+        escape(&cn(&w.cert.issuer)),
+        escape(&w.cert.serial)
+    )
+}
+
+/// The report in Prometheus's text format (version 0.0.4), one metric family at a time.
+pub fn prometheus(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::Result<()> {
+    let certs = watched(report);
+    let mut text = String::new();
+    let mut family = |name: &str, help: &str, samples: Vec<(String, String)>| {
+        let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(text, "{name}{{{labels}}} {value}");
+        }
+    };
+    let each = |value: &dyn Fn(&CertSummary) -> String| -> Vec<(String, String)> {
+        certs.iter().map(|w| (labels(w), value(w.cert))).collect()
+    };
+    family(
+        "x509_cert_not_after",
+        "The date after which the certificate expires, in seconds since the Unix epoch.",
+        each(&|c| c.not_after.unix_timestamp().to_string()),
+    );
+    family(
+        "x509_cert_not_before",
+        "The date before which the certificate is not valid, in seconds since the Unix epoch.",
+        each(&|c| c.not_before.unix_timestamp().to_string()),
+    );
+    family(
+        "x509_cert_expired",
+        "1 when the certificate has expired, else 0.",
+        each(&|c| u8::from(now > c.not_after).to_string()),
+    );
+    let place = |path: Option<&str>| match &report.data {
+        Data::Connect(data) => format!("target=\"{}\"", escape(&data.target)),
+        _ => format!("filepath=\"{}\"", escape(path.unwrap_or_default())),
+    };
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let labels = format!(
+                "code=\"{}\",severity=\"{}\",{}",
+                f.code,
+                f.severity.as_str(),
+                place(f.subject.path.as_deref())
+            );
+            (labels, "1".to_owned())
+        })
+        .collect();
+    family("certsmith_finding", "A problem certsmith found (code and severity as in docs/json.md).", findings);
+    let errors = report.errors.iter().map(|e| (place(e.subject.path.as_deref()), "1".to_owned())).collect();
+    family("certsmith_error", "1 for an input certsmith could not check (an unreadable file, no connection).", errors);
+    out.write_all(text.as_bytes())
+}
+
+/// A Nagios plugin's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl State {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Ok => "OK",
+            Self::Warning => "WARNING",
+            Self::Critical => "CRITICAL",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// One status line with perfdata (`days=N;warn;crit`: the days left of the certificate
+/// that expires first), and the plugin's state: UNKNOWN when an input could not be
+/// checked, CRITICAL on an error finding or within `crit_days`, WARNING on a warning or
+/// within `warn_days`.
+pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits: Thresholds) -> io::Result<State> {
+    let certs = watched(report);
+    let days = certs.iter().map(|w| (w.cert.not_after - now).whole_days()).min();
+    let worst = report.findings.iter().map(|f| f.severity).max();
+    let within = |limit: u32| days.is_some_and(|d| d <= i64::from(limit));
+    let state = if !report.errors.is_empty() || certs.is_empty() {
+        State::Unknown
+    } else if worst == Some(Severity::Error) || within(limits.crit_days) {
+        State::Critical
+    } else if worst == Some(Severity::Warning) || within(limits.warn_days) {
+        State::Warning
+    } else {
+        State::Ok
+    };
+    let first = certs.iter().min_by_key(|w| w.cert.not_after);
+    let mut what: Vec<String> = Vec::new();
+    if let (Some(w), Some(days)) = (first, days) {
+        let cn = w.cert.common_name.as_deref().unwrap_or(&w.cert.subject);
+        what.push(format!("{} {cn} expires in {days} days", w.place.1));
+    }
+    let mut codes: Vec<&str> =
+        report.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.code.as_str()).collect();
+    codes.dedup();
+    if !codes.is_empty() {
+        what.push(codes.join(", "));
+    }
+    what.extend(report.errors.iter().map(|e| e.message.replace(['\n', '|'], " ")));
+    let perf = days.map(|d| format!(" | days={d};{};{}", limits.warn_days, limits.crit_days)).unwrap_or_default();
+    writeln!(out, "CERTSMITH {} - {}{perf}", state.word(), what.join("; "))?;
+    Ok(state)
+}
