@@ -153,7 +153,8 @@ pub struct GenArgs {
     #[arg(long, help_heading = ENV)]
     pub print_env: bool,
 
-    /// Folder where the container sees the files, for the environment lines
+    /// Folder where the container sees the files (with --k8s-secret: where the Secret is
+    /// mounted, so the lines name its tls.crt and tls.key), for the environment lines
     #[arg(long, value_name = "DIR", default_value = "/certs", help_heading = ENV)]
     pub container_dir: String,
 }

@@ -17,13 +17,22 @@ EXAMPLES:
   Whatever another command prints:
     openssl s_client -connect localhost:8443 -showcerts </dev/null | certsmith inspect -
 
+  A Kubernetes Secret manifest (each of tls.crt, tls.key, ca.crt), as gen --k8s-secret
+  or `kubectl create secret tls --dry-run=client -o yaml` write it:
+    certsmith inspect certs/myapp-tls.secret.yaml
+
+  A PKCS#12 bundle, its password from a variable:
+    certsmith inspect --password-env P12_PASSWORD certs/bundle.p12
+
 EXIT STATUS:
   0  every input was read (whatever was found in it: inspect states facts)
   2  an input could not be read; the others are still reported";
 
-/// Say what is in certificate, key and CSR files (PEM or DER)
+/// Say what is in certificate, key and CSR files: PEM, DER, PKCS#12, k8s Secrets
 ///
-/// For every object in every file: a certificate's version, names, validity, keys,
+/// Reads PEM and DER files, Kubernetes Secret manifests (YAML or JSON: tls.crt, tls.key
+/// and ca.crt of data or stringData) and PKCS#12 bundles (.p12/.pfx; AES, and the RC2 and
+/// 3DES of `openssl pkcs12 -legacy`). For every object in every file: a certificate's version, names, validity, keys,
 /// usages, extensions and fingerprints; a private key's algorithm, size and encoding
 /// (never its private material); a CSR's subject, requested names and key. Problems that
 /// make rustls or Granian reject a certificate are reported as warnings.
@@ -32,6 +41,10 @@ EXIT STATUS:
 #[derive(Debug, Args)]
 #[command(after_long_help = INSPECT_HELP)]
 pub struct InspectArgs {
+    /// The password of a PKCS#12 bundle (one without a password is opened without asking)
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
     /// Files to read; `-` reads standard input
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
@@ -48,6 +61,10 @@ EXAMPLES:
 
   The second certificate of a bundle, as JSON:
     certsmith --json match-key --index 1 certs/bundle.pem certs/intermediate.key
+
+  The pair in a Kubernetes Secret manifest (tls.crt and tls.key), or in a PKCS#12 bundle:
+    certsmith match-key certs/myapp-tls.secret.yaml
+    certsmith match-key --password-env P12_PASSWORD certs/bundle.p12
 
 EXIT STATUS:
   0  the key belongs to the certificate (warnings about Granian may still be printed)
@@ -67,8 +84,11 @@ EXIT STATUS:
 /// Also says whether Granian (rustls with the ring provider) can load the key file as it
 /// is, and what to run when it cannot.
 ///
-/// An encrypted key's password comes from --password-file, --password-env, or a prompt
-/// when standard input is a terminal; never from the command line.
+/// CERT may be a Kubernetes Secret manifest (its tls.crt) or a PKCS#12 bundle; KEY may be
+/// too (its tls.key, its key), and may be left out when CERT holds the key as well.
+///
+/// An encrypted key's (or a bundle's) password comes from --password-file, --password-env,
+/// or a prompt when standard input is a terminal; never from the command line.
 #[derive(Debug, Args)]
 #[command(after_long_help = MATCH_KEY_HELP)]
 pub struct MatchKeyArgs {
@@ -79,11 +99,12 @@ pub struct MatchKeyArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub index: usize,
 
-    /// The certificate file (PEM or DER; `-` reads standard input)
+    /// The certificate file (PEM, DER, Secret manifest or PKCS#12; `-` reads standard input)
     #[arg(value_name = "CERT")]
     pub cert: PathBuf,
 
-    /// The private key file (PEM or DER; `-` reads standard input)
+    /// The private key file (PEM, DER, Secret manifest or PKCS#12; `-` reads standard
+    /// input); default: the key in CERT, for a Secret manifest or a PKCS#12 bundle
     #[arg(value_name = "KEY")]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
 }

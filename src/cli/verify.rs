@@ -54,6 +54,11 @@ EXIT STATUS:
 /// certificate is checked against itself (as a client told to trust it would), and a
 /// CA-issued one gets a warning that trust was not checked.
 ///
+/// A CERT may be a Kubernetes Secret manifest: its tls.crt is the certificate file, its
+/// tls.key the key (as if given with --key, unless --key is), and its ca.crt the trusted
+/// CA (unless --ca is given), as a pod mounting the Secret sees them. A CERT may be a
+/// PKCS#12 bundle: its certificates, and its key; Granian fails (it reads PEM only).
+///
 /// Every problem is reported, not only the first: versions and extensions rustls cannot
 /// load, CA certificates served as a server's, names (rustls' rules: a wildcard matches one
 /// label, an IP address needs an IP SAN, the CN is ignored), usages, dates, key sizes and

@@ -13,22 +13,25 @@ use crate::pki::checks;
 use crate::pki::describe::{self};
 use crate::pki::key::{self, KeyAlgorithm, KeySummary};
 use crate::pki::load::{self, Input, LoadedFile, Object};
+use crate::pki::password::PasswordSource;
 use crate::report::data::inspect::{InspectData, InspectObject, Item, PublicKeySummary};
 use crate::report::{Data, Report};
 
 /// What inspect will read, in order (`-` is standard input).
 struct Plan {
     inputs: Vec<Input>,
+    /// For PKCS#12 bundles that an empty password does not open.
+    password: PasswordSource,
 }
 
 impl Plan {
     fn from_args(args: &InspectArgs) -> Self {
-        Self { inputs: args.files.iter().map(|p| Input::from_arg(p)).collect() }
+        Self { inputs: args.files.iter().map(|p| Input::from_arg(p)).collect(), password: args.password.source() }
     }
 }
 
 pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
-    let Plan { inputs } = Plan::from_args(args);
+    let Plan { inputs, password } = Plan::from_args(args);
     let mut report = Report {
         command: "inspect",
         data: Data::Inspect(InspectData { objects: Vec::new() }),
@@ -38,11 +41,16 @@ pub fn run(args: &InspectArgs, ctx: &Context) -> Result<Report, Failure> {
     };
     let mut objects = Vec::new();
     for input in &inputs {
-        match load::load(input)
-            .and_then(|file| describe_file(&file, input.path(), ctx, &mut objects, &mut report.findings))
-        {
-            Ok(()) => {}
-            Err(failure) => report.errors.push(failure),
+        // A Secret manifest's parts are described one after the other, each under its key.
+        let described = load::load_parts(input, None, &|name| password.read(name)).and_then(|parts| {
+            let lone = parts.len() == 1;
+            parts.iter().try_for_each(|part| {
+                let path = input.path().filter(|_| lone && part.file.container.is_none());
+                describe_file(&part.file, path, ctx, &mut objects, &mut report.findings)
+            })
+        });
+        if let Err(failure) = described {
+            report.errors.push(failure);
         }
     }
     report.data = Data::Inspect(InspectData { objects });

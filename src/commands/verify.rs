@@ -5,6 +5,7 @@
 //! `--untrusted`, a file it cannot reach: the other files are still reported). A file
 //! that can be read always gets verdicts: one Granian cannot load fails Granian's.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
+use crate::finding::place::shell_word;
 use crate::finding::{Code, FIX, Failure, Finding, Parties, Remedy, Severity, Verdicts};
 use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
@@ -32,6 +34,8 @@ struct Plan {
     inputs: Vec<Input>,
     /// The `--key` file, or why Granian cannot load it (a finding for every file).
     key: Option<Result<ServedKey, Failure>>,
+    /// For the key a Secret manifest or PKCS#12 bundle holds, and for the bundle itself.
+    password: PasswordSource,
     warn_days: u32,
     strict: bool,
     /// The parties whose failure is an error (`--client`).
@@ -50,6 +54,7 @@ impl Plan {
             ca: if args.ca.is_empty() { None } else { Some(certificates_of(&args.ca, "--ca")?) },
             inputs: args.files.iter().map(|p| Input::from_arg(p)).filter(|i| seen.insert(i.name())).collect(),
             key: args.key.as_ref().map(|path| ServedKey::load(path, &args.password.source())).transpose()?,
+            password: args.password.source(),
             warn_days: args.monitor.warn_days,
             strict: args.strict,
             parties: args.parties(),
@@ -65,7 +70,7 @@ impl Plan {
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
     let plan = Plan::from_args(args)?;
-    let Plan { hosts, untrusted, ca, inputs, key, warn_days, strict, parties, situation } = &plan;
+    let Plan { hosts, untrusted, ca, inputs, key, password, warn_days, strict, parties, situation } = &plan;
     let pool = Pool::new(untrusted, ca.as_deref())?;
     let settings = Settings { hosts, now: ctx.now, warn_days: *warn_days, trust_source: TrustSource::CaOption };
     // A --key Granian cannot load is a finding for every file, served or not.
@@ -73,19 +78,44 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
         Some(Err(failure)) => Some(granian_finding(failure.clone())),
         _ => None,
     };
+    let read = |name: &str| password.read(name);
     let check = |input: &Input| -> Result<Checked, Failure> {
         let unserved = |failure| Ok(Checked::unserved(failure, key_finding.clone()));
-        let (file, byte_order_mark) = match load::load_served(input, Code::NoCertificate) {
-            Ok(loaded) => loaded,
+        let parts = match load::load_parts(input, Some(Code::NoCertificate), &read) {
+            Ok(parts) => parts,
             Err(failure) if failure.code.is_some() => return unserved(failure),
             Err(failure) => return Err(failure),
         };
+        // A Secret manifest is what its volume mounts: tls.crt is the certificate file,
+        // tls.key the key (unless --key names another), ca.crt the CA (unless --ca).
+        let Some(load::Part { file, byte_order_mark }) =
+            parts.iter().find(|p| p.file.certificates().next().is_some()).or(parts.first())
+        else {
+            return Err(Failure::new(format!("{} holds nothing to verify", input.name())));
+        };
+        let byte_order_mark = *byte_order_mark;
+        let own_key = match key {
+            Some(_) => None,
+            None => parts
+                .iter()
+                .find(|p| p.file.container.is_some() && p.file.private_keys().next().is_some())
+                .map(|p| ServedKey::from_loaded(&p.file, p.byte_order_mark, password)),
+        };
+        let own_ca: Option<Vec<Sourced>> =
+            parts.iter().find(|p| ca.is_none() && p.file.entry.as_deref() == Some("ca.crt")).map(|p| {
+                p.file
+                    .certificates()
+                    .map(|(index, der)| Sourced { der: der.clone(), source: p.file.subject(index) })
+                    .collect()
+            });
+        let own_pool = own_ca.as_deref().map(|anchors| Pool::new(untrusted, Some(anchors))).transpose()?;
+        let pool = own_pool.as_ref().unwrap_or(&pool);
         let hint = "pass the certificate file the server uses (for Granian, GRANIAN_SSL_CERTIFICATE)";
-        let certs = match certificates(&file, "", hint) {
+        let certs = match certificates(file, "", hint) {
             Ok(certs) => certs,
             Err(failure) => return unserved(failure.code(Code::NoCertificate)),
         };
-        let verified = match verify::verify_file(&certs, &pool, &settings) {
+        let verified = match verify::verify_file(&certs, pool, &settings) {
             Ok(verified) => verified,
             Err(e) => {
                 let failure = Failure::new(format!(
@@ -99,19 +129,33 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
             }
         };
         let mut findings = verified.findings;
-        if let Some(Ok(key)) = key {
-            key.check(&file, &mut findings)?;
-        }
+        let key_name = match (key, own_key) {
+            (Some(Ok(key)), _) => {
+                key.check(file, &mut findings)?;
+                Some(key.file.name.clone())
+            }
+            (_, Some(Ok(key))) => {
+                key.check(file, &mut findings)?;
+                Some(key.file.borrow().name.clone())
+            }
+            (_, Some(Err(failure))) => {
+                findings.push(granian_finding(failure));
+                None
+            }
+            _ => None,
+        };
         findings.extend(key_finding.clone());
         if byte_order_mark {
-            findings.insert(0, byte_order_mark_finding(&file));
+            findings.insert(0, byte_order_mark_finding(file));
         }
         // Granian reads its certificate file only as PEM (Python's load_cert_chain
-        // fails with "[SSL] PEM lib"); certsmith reads DER too.
-        if file.objects.iter().all(|o| o.index.is_none()) {
-            findings.insert(0, not_pem(input, &file));
+        // fails with "[SSL] PEM lib"); certsmith reads DER and PKCS#12 too.
+        if file.container == Some(load::Container::Pkcs12) {
+            findings.insert(0, pkcs12_not_pem(file));
+        } else if file.objects.iter().all(|o| o.index.is_none()) {
+            findings.insert(0, not_pem(input, file));
         }
-        Ok(Checked { leaf: Some(verified.leaf), chain: verified.chain, findings })
+        Ok(Checked { leaf: Some(verified.leaf), chain: verified.chain, findings, key: key_name })
     };
 
     let (mut files, mut findings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
@@ -119,6 +163,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
         match checked {
             Ok(mut checked) => {
                 let situation = Situation { cert_file: input.path().map(Path::to_path_buf), ..situation.clone() };
+                let key_name = checked.key.clone().or_else(|| args.key.as_ref().map(|k| Input::from_arg(k).name()));
                 fix::apply(&mut checked.findings, &situation);
                 judge(&mut checked.findings, *parties);
                 files.push(VerifiedFile {
@@ -127,7 +172,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                     leaf: checked.leaf.map(Box::new),
                     chain: checked.chain,
                     names: hosts.iter().map(|h| h.text.clone()).collect(),
-                    key: args.key.as_ref().map(|k| Input::from_arg(k).name()),
+                    key: key_name,
                 });
                 findings.extend(checked.findings);
             }
@@ -145,6 +190,8 @@ struct Checked {
     leaf: Option<CertSummary>,
     chain: Vec<ChainLink>,
     findings: Vec<Finding>,
+    /// The key checked with the certificates, as messages name it.
+    key: Option<String>,
 }
 
 impl Checked {
@@ -158,7 +205,7 @@ impl Checked {
         let mut finding = Finding::new(code, Severity::Error, *failure.subject, message);
         finding.hint = failure.hint;
         finding.affects = Parties::ALL;
-        Self { leaf: None, chain: Vec::new(), findings: [finding].into_iter().chain(key_finding).collect() }
+        Self { leaf: None, chain: Vec::new(), findings: [finding].into_iter().chain(key_finding).collect(), key: None }
     }
 }
 
@@ -231,9 +278,28 @@ fn not_pem(input: &Input, file: &load::LoadedFile) -> Finding {
     finding
 }
 
+/// A PKCS#12 bundle: Granian reads certificates and keys only as PEM files.
+fn pkcs12_not_pem(file: &load::LoadedFile) -> Finding {
+    let name = shell_word(&file.name);
+    let mut finding = Finding::new(
+        Code::CertificateNotPem,
+        Severity::Error,
+        file.subject(None),
+        format!(
+            "{} is a PKCS#12 bundle, not PEM: Granian reads the certificate and the key only from PEM files, so it refuses to start with it",
+            file.name
+        ),
+    )
+    .hint(format!(
+        "write its parts as PEM: `openssl pkcs12 -in {name} -clcerts -nokeys -out certificate.pem` and `openssl pkcs12 -in {name} -nocerts -noenc -out private_key.pem` (add -legacy for an RC2/3DES bundle)"
+    ));
+    finding.affects = Parties::GRANIAN;
+    finding
+}
+
 /// The `--key` file, read once; an encrypted key's password is read once too.
-struct ServedKey {
-    file: load::LoadedFile,
+struct ServedKey<F: Borrow<load::LoadedFile> = load::LoadedFile> {
+    file: F,
     password: Option<Password>,
 }
 
@@ -247,29 +313,45 @@ impl ServedKey {
     }
 
     fn read(path: &std::path::Path, source: &PasswordSource) -> Result<Self, Failure> {
-        let (file, byte_order_mark) = load::load_served(&Input::from_arg(path), Code::NoPrivateKey)?;
+        let parts = load::load_parts(&Input::from_arg(path), Some(Code::NoPrivateKey), &|name| source.read(name))?;
+        // A Secret manifest's tls.key, a bundle's key; else the file, to say what it holds.
+        let index = parts.iter().position(|p| p.file.private_keys().next().is_some()).unwrap_or(0);
+        let Some(load::Part { file, byte_order_mark }) = parts.into_iter().nth(index) else {
+            return Err(
+                Failure::new(format!("{} (--key) holds no private key", path.display())).code(Code::NoPrivateKey)
+            );
+        };
+        Self::from_loaded(file, byte_order_mark, source)
+    }
+}
+
+impl<F: Borrow<load::LoadedFile>> ServedKey<F> {
+    /// The key of a file read (by `--key`, or the one a Secret manifest or PKCS#12 bundle
+    /// holds beside the certificates), or why Granian cannot load it.
+    fn from_loaded(file: F, byte_order_mark: bool, source: &PasswordSource) -> Result<Self, Failure> {
+        let loaded = file.borrow();
         if byte_order_mark {
             return Err(Failure::new(format!(
                 "{} starts with a UTF-8 byte order mark (bytes ef bb bf) before its first -----BEGIN line, which rustls does not read past",
-                file.name
+                loaded.name
             ))
-            .hint(load::byte_order_mark_hint(&file.name))
-            .about(file.subject(Some(0)))
+            .hint(load::byte_order_mark_hint(&loaded.name))
+            .about(loaded.subject(Some(0)))
             .code(Code::ByteOrderMark));
         }
-        if file.private_keys().next().is_none() {
-            let holds = if file.certificates().next().is_some() {
+        if loaded.private_keys().next().is_none() {
+            let holds = if loaded.certificates().next().is_some() {
                 "holds a certificate, not a private key"
             } else {
                 "holds no private key"
             };
-            return Err(Failure::new(format!("{} (--key) {holds}", file.name))
+            return Err(Failure::new(format!("{} (--key) {holds}", loaded.name))
                 .hint("--key takes the private key file (for Granian, the file GRANIAN_SSL_KEYFILE names); the certificate files are the other arguments")
-                .about(file.subject(None))
+                .about(loaded.subject(None))
                 .code(Code::NoPrivateKey));
         }
-        let encrypted = file.private_keys().next().is_some_and(|(_, key)| key.is_encrypted());
-        let password = if encrypted { Some(source.read(&file.name)?) } else { None };
+        let encrypted = loaded.private_keys().next().is_some_and(|(_, key)| key.is_encrypted());
+        let password = if encrypted { Some(source.read(&loaded.name)?) } else { None };
         Ok(Self { file, password })
     }
 
@@ -279,11 +361,11 @@ impl ServedKey {
     fn check(&self, cert_file: &load::LoadedFile, findings: &mut Vec<Finding>) -> Result<(), Failure> {
         let password = || {
             self.password.clone().ok_or_else(|| {
-                Failure::new(format!("{} is encrypted and no password was read for it", self.file.name))
+                Failure::new(format!("{} is encrypted and no password was read for it", self.file.borrow().name))
                     .hint("pass --password-file FILE or --password-env VAR")
             })
         };
-        let result = match keymatch::check(cert_file, 0, &self.file, password) {
+        let result = match keymatch::check(cert_file, 0, self.file.borrow(), password) {
             Ok(result) => result,
             Err(failure) if failure.code.is_some() => {
                 findings.push(granian_finding(failure));
@@ -291,7 +373,7 @@ impl ServedKey {
             }
             Err(failure) => return Err(failure),
         };
-        let subject = self.file.subject(None);
+        let subject = self.file.borrow().subject(None);
         for issue in result.issues {
             if !findings.iter().any(|f| f.code == issue.code) {
                 findings.push(issue.into_finding(Severity::Error, subject.clone()));

@@ -41,6 +41,9 @@ impl Severity {
 pub struct Subject {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The part of a file that holds several: a Kubernetes Secret manifest's key (`tls.crt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
     /// 0-based PEM block index (absent for DER files and whole-file statements).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
@@ -68,6 +71,9 @@ impl Subject {
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut place = self.path.clone().unwrap_or_default();
+        if let Some(entry) = &self.entry {
+            place = format!("{place} {entry}");
+        }
         match (self.index, self.line, self.column) {
             (Some(index), _, _) => place = format!("{place} #{index}").trim_start().to_owned(),
             (None, Some(line), Some(column)) => place = format!("{place}:{line}:{column}"),

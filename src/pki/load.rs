@@ -1,5 +1,7 @@
 //! Reading input files, one module for every command: a path or `-` (stdin), PEM (any
-//! number of blocks, any order, text around them, CRLF) or DER, into typed objects.
+//! number of blocks, any order, text around them, CRLF) or DER, into typed objects; for
+//! inspect, verify and match-key also the files that hold several ([`load_parts`]): a
+//! Kubernetes Secret manifest (`secret`) and a PKCS#12 bundle (`pkcs12`).
 //!
 //! Every failure names the file (and the PEM block and line), says what was expected and
 //! what was found, and carries a hint. Reads are bounded ([`MAX_INPUT_BYTES`]) and only
@@ -16,7 +18,10 @@ use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::key::{self, PrivateKey};
+use super::password::Password;
 use super::pem::{self, Block, DecodeError, FramingError};
+use super::secret::ManifestError;
+use super::{jks, pkcs12, secret};
 use crate::finding::place::shell_word;
 use crate::finding::{Code, Failure, Subject};
 
@@ -74,16 +79,35 @@ pub enum Object {
     Other(String),
 }
 
-/// The objects of one input, in file order.
+/// A file that holds several files' worth: each part is loaded on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// A Kubernetes Secret manifest: one part per key (`tls.crt`, `tls.key`, `ca.crt`).
+    KubernetesSecret,
+    /// A PKCS#12 bundle: one part, its certificates (the key's first) then its keys.
+    Pkcs12,
+}
+
+/// The objects of one input (or of one part of it), in file order.
 #[derive(Debug)]
 pub struct LoadedFile {
+    /// For messages: the input as given, and the entry of a manifest (`secret.yaml tls.crt`).
     pub name: String,
+    /// The input as given.
+    pub path: String,
+    /// The key of a Secret manifest this part is.
+    pub entry: Option<String>,
+    pub container: Option<Container>,
     pub objects: Vec<Loaded>,
 }
 
 impl LoadedFile {
+    fn plain(name: String, objects: Vec<Loaded>) -> Self {
+        Self { path: name.clone(), name, entry: None, container: None, objects }
+    }
+
     pub fn subject(&self, index: Option<usize>) -> Subject {
-        Subject::file(&self.name, index)
+        Subject { entry: self.entry.clone(), ..Subject::file(&self.path, index) }
     }
 
     pub fn certificates(&self) -> impl Iterator<Item = (Option<usize>, &CertificateDer<'static>)> {
@@ -101,13 +125,100 @@ impl LoadedFile {
     }
 }
 
-/// Reads and parses one input.
+/// Reads and parses one input of PEM or DER. A Secret manifest or a PKCS#12 bundle is
+/// refused with a hint: only the commands that take them call [`load_parts`].
 pub fn load(input: &Input) -> Result<LoadedFile, Failure> {
     let name = input.name();
     let fail = |index: Option<usize>, problem: Problem| problem.into_failure(&name, index);
     let bytes = read(input).map_err(|p| fail(None, p))?;
+    if matches!(secret::entries(&bytes), Ok(Some(_)) | Err(_)) {
+        return Err(fail(None, Problem::ContainerHere("a Kubernetes Secret manifest")));
+    }
+    if pkcs12::looks_like(&bytes) {
+        return Err(fail(None, Problem::ContainerHere("a PKCS#12 bundle")));
+    }
     let objects = parse(&bytes).map_err(|(index, p)| fail(index, p))?;
-    Ok(LoadedFile { name, objects })
+    Ok(LoadedFile::plain(name, objects))
+}
+
+/// One part of an input, as [`load_parts`] reads it.
+#[derive(Debug)]
+pub struct Part {
+    pub file: LoadedFile,
+    /// A UTF-8 byte order mark was skipped before its first PEM block (see [`load_served`]).
+    pub byte_order_mark: bool,
+}
+
+/// Reads an input that may hold several files: a Secret manifest gives a part per key,
+/// in [`secret::KEYS`] order; a PKCS#12 bundle one part, opened with an empty password
+/// or, when that fails, with `password(name)`; anything else one part, as [`load`] reads
+/// it, or [`load_served`] with `served`. With `served`, a problem with what the input holds carries that code (as
+/// [`load_served`]); a wrong password does not: certsmith could not look inside.
+pub fn load_parts(
+    input: &Input,
+    served: Option<Code>,
+    password: &dyn Fn(&str) -> Result<Password, Failure>,
+) -> Result<Vec<Part>, Failure> {
+    let name = input.name();
+    let bytes = read(input).map_err(|p| p.into_failure(&name, None))?;
+    let content = |f: Failure| match served {
+        Some(code) => f.code(code),
+        None => f,
+    };
+    match secret::entries(&bytes) {
+        Ok(Some(entries)) => {
+            return entries
+                .into_iter()
+                .map(|(key, data)| {
+                    let label = format!("{name} {key}");
+                    let at = |index| Subject { entry: Some(key.clone()), ..Subject::file(&name, index) };
+                    let (objects, byte_order_mark) = parse_for(&data, served.is_some())
+                        .map_err(|(index, p)| content(p.into_failure_at(&label, at(index))))?;
+                    let file = LoadedFile {
+                        name: label,
+                        path: name.clone(),
+                        entry: Some(key),
+                        container: Some(Container::KubernetesSecret),
+                        objects,
+                    };
+                    Ok(Part { file, byte_order_mark })
+                })
+                .collect();
+        }
+        Ok(None) => {}
+        Err(e) => return Err(content(Problem::Manifest(e).into_failure(&name, None))),
+    }
+    if pkcs12::looks_like(&bytes) {
+        let (certs, keys) = pkcs12::open(&bytes, &name, password).map_err(|e| match e {
+            pkcs12::OpenError::Password(failure) => failure.about(Subject::file(&name, None)),
+            pkcs12::OpenError::Structure(detail) => content(Problem::Pkcs12(detail).into_failure(&name, None)),
+        })?;
+        let objects = certs
+            .into_iter()
+            .map(Object::Certificate)
+            .chain(keys.into_iter().map(Object::PrivateKey))
+            .enumerate()
+            .map(|(i, object)| Loaded { index: Some(i), object })
+            .collect();
+        let mut file = LoadedFile::plain(name, objects);
+        file.container = Some(Container::Pkcs12);
+        return Ok(vec![Part { file, byte_order_mark: false }]);
+    }
+    let (objects, byte_order_mark) =
+        parse_for(&bytes, served.is_some()).map_err(|(index, p)| content(p.into_failure(&name, index)))?;
+    Ok(vec![Part { file: LoadedFile::plain(name, objects), byte_order_mark }])
+}
+
+/// [`parse`], past a UTF-8 byte order mark before the first BEGIN line (flagged) when
+/// the input is `served`; without, the mark is the problem [`load`] reports.
+fn parse_for(bytes: &[u8], served: bool) -> Result<(Vec<Loaded>, bool), (Option<usize>, Problem)> {
+    if served { parse_served(bytes) } else { Ok((parse(bytes)?, false)) }
+}
+
+/// [`parse`], past a UTF-8 byte order mark before the first BEGIN line (flagged).
+fn parse_served(bytes: &[u8]) -> Result<(Vec<Loaded>, bool), (Option<usize>, Problem)> {
+    let past_mark = bytes.strip_prefix(b"\xef\xbb\xbf").filter(|rest| rest.starts_with(b"-----BEGIN "));
+    Ok((parse(past_mark.unwrap_or(bytes))?, past_mark.is_some()))
 }
 
 /// What a server would be given: read as [`load`] reads it, but a UTF-8 byte order mark
@@ -118,9 +229,9 @@ pub fn load(input: &Input) -> Result<LoadedFile, Failure> {
 pub fn load_served(input: &Input, code: Code) -> Result<(LoadedFile, bool), Failure> {
     let name = input.name();
     let bytes = read(input).map_err(|p| p.into_failure(&name, None))?;
-    let past_mark = bytes.strip_prefix(b"\xef\xbb\xbf").filter(|rest| rest.starts_with(b"-----BEGIN "));
-    let objects = parse(past_mark.unwrap_or(&bytes)).map_err(|(index, p)| p.into_failure(&name, index).code(code))?;
-    Ok((LoadedFile { name, objects }, past_mark.is_some()))
+    let (objects, byte_order_mark) =
+        parse_served(&bytes).map_err(|(index, p)| p.into_failure(&name, index).code(code))?;
+    Ok((LoadedFile::plain(name, objects), byte_order_mark))
 }
 
 /// The bytes of an input, bounded by [`MAX_INPUT_BYTES`].
@@ -247,6 +358,16 @@ pub enum Problem {
         block: BlockRef,
     },
     NothingUsable,
+    /// A Java keystore (`JKS` or `JCEKS`), with the entries that could be listed.
+    JavaKeystore {
+        format: &'static str,
+        entries: Vec<(String, jks::EntryKind)>,
+    },
+    Manifest(ManifestError),
+    /// A PKCS#12 bundle that cannot be decoded: what the decoder says.
+    Pkcs12(String),
+    /// A Secret manifest or PKCS#12 bundle where a command reads only PEM or DER.
+    ContainerHere(&'static str),
 }
 
 /// Which block a problem is in, for messages: `block 2 (CERTIFICATE, line 30)`.
@@ -274,8 +395,13 @@ const PEM_OR_DER: &str =
 
 impl Problem {
     fn into_failure(self, name: &str, index: Option<usize>) -> Failure {
+        self.into_failure_at(name, Subject::file(name, index))
+    }
+
+    /// `name` is what messages call the input (a manifest's entry: `secret.yaml tls.crt`).
+    fn into_failure_at(self, name: &str, subject: Subject) -> Failure {
         let (message, hint) = self.describe(name);
-        Failure::new(message).hint(hint).about(Subject::file(name, index))
+        Failure::new(message).hint(hint).about(subject)
     }
 
     /// (message naming the file, hint).
@@ -345,7 +471,7 @@ impl Problem {
             ),
             Self::UnknownDer => (
                 format!("{name} holds DER data that is not a certificate, private key, public key or CSR"),
-                format!("a PKCS#12 (.p12/.pfx) bundle is DER too: extract it with `openssl pkcs12 -in {name} -nodes`"),
+                "a PKCS#12 bundle (.p12/.pfx) is read by inspect, verify and match-key; other DER structures (PKCS#7, CRLs) are not".to_owned(),
             ),
             Self::TruncatedDer => (
                 format!("{name}: the DER data ends before the structure it starts is complete (truncated file)"),
@@ -385,8 +511,47 @@ impl Problem {
                 format!("{name} holds PEM blocks, but no certificate, key or CSR (only EC PARAMETERS)"),
                 "the EC PRIVATE KEY block that goes with the parameters is missing".to_owned(),
             ),
+            Self::JavaKeystore { format, entries } => java_keystore(name, format, entries),
+            Self::Manifest(e) => (
+                format!("{name} is a Kubernetes Secret manifest that certsmith cannot read: {e}"),
+                match e {
+                    ManifestError::NoTlsKeys(_) => "a kubernetes.io/tls Secret keeps the certificate in tls.crt and the key in tls.key, under data (base64) or stringData".to_owned(),
+                    _ => "`kubectl apply --dry-run=client -f FILE` shows what Kubernetes makes of it; `certsmith gen --k8s-secret NAME` writes a valid one".to_owned(),
+                },
+            ),
+            Self::Pkcs12(detail) => (
+                format!("{name} looks like a PKCS#12 bundle, but it cannot be read: {detail}"),
+                format!("check it with `openssl pkcs12 -in {} -info -noout` (add -legacy for RC2/DES bundles)", shell_word(name)),
+            ),
+            Self::ContainerHere(what) => (
+                format!("{name} is {what}, and this option takes a PEM or DER file"),
+                "certsmith inspect, verify and match-key read it: run `certsmith inspect` on it to see what it holds, and save the part needed as PEM".to_owned(),
+            ),
         }
     }
+}
+
+/// A Java keystore: its entries, and the keytool command that exports a certificate as PEM
+/// (the store password from a variable, so it is not in the shell history or `ps`).
+fn java_keystore(name: &str, format: &str, entries: &[(String, jks::EntryKind)]) -> (String, String) {
+    let listed: Vec<String> = entries.iter().map(|(alias, kind)| format!("{alias:?} ({})", kind.as_str())).collect();
+    let holds = if listed.is_empty() { String::new() } else { format!(" holding {}", listed.join(", ")) };
+    let message = format!(
+        "{name} is a Java keystore ({format}, magic bytes {}){holds}: certsmith reads PEM, DER and PKCS#12, not Java keystores",
+        if format == "JKS" { "fe ed fe ed" } else { "ce ce ce ce" }
+    );
+    let alias = entries
+        .iter()
+        .find(|(_, kind)| *kind == jks::EntryKind::PrivateKey)
+        .or(entries.first())
+        .map_or("ALIAS", |(alias, _)| alias.as_str());
+    let hint = format!(
+        "export the certificate as PEM with `STOREPASS='store password' keytool -exportcert -rfc -keystore {file} -alias {alias} -file cert.pem -storepass:env STOREPASS`{others}, then run certsmith on cert.pem; or convert the whole store to PKCS#12, which certsmith reads: `keytool -importkeystore -srckeystore {file} -destkeystore store.p12 -deststoretype PKCS12`",
+        file = shell_word(name),
+        alias = shell_word(alias),
+        others = if entries.len() > 1 { " (the other aliases likewise)" } else { "" },
+    );
+    (message, hint)
 }
 
 /// The OS reason without Rust's `(os error N)` suffix.
@@ -424,6 +589,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Loaded>, (Option<usize>, Problem)> {
     }
     if looks_like_text(bytes) {
         return Err(no_block(Problem::TextWithoutPem));
+    }
+    if let Some(format) = jks::kind(bytes) {
+        return Err(no_block(Problem::JavaKeystore { format, entries: jks::entries(bytes) }));
     }
     if bytes.first() != Some(&0x30) {
         let first_bytes = bytes.iter().take(4).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");

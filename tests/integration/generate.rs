@@ -282,6 +282,23 @@ fn print_env_prints_only_the_variables() {
     );
 }
 
+/// A Secret mounted as a volume holds `tls.crt` and `tls.key`: those are the files Granian
+/// must be pointed at, whatever gen named its own copies.
+#[test]
+fn kubernetes_secret_env_names_the_secrets_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_dir(dir.path(), &["gen", "--print-env", "--k8s-secret", "app-tls"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "GRANIAN_SSL_CERTIFICATE=/certs/tls.crt\nGRANIAN_SSL_KEYFILE=/certs/tls.key\n");
+    let out =
+        in_dir(dir.path(), &["--json", "gen", "--out-dir", "k", "--k8s-secret", "app-tls", "--container-dir", "/tls"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.json()["data"]["env"],
+        serde_json::json!(["GRANIAN_SSL_CERTIFICATE=/tls/tls.crt", "GRANIAN_SSL_KEYFILE=/tls/tls.key"])
+    );
+}
+
 #[test]
 fn der_and_kubernetes_outputs_hold_the_same_certificate_and_key() {
     use base64::Engine;

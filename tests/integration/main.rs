@@ -8,6 +8,7 @@ mod cli;
 mod connect;
 mod docs;
 mod doctor;
+mod formats;
 mod generate;
 mod granian;
 mod hardening;

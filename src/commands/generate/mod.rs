@@ -425,10 +425,7 @@ fn summarize(
             KeySource::Generate(kind) => kind.as_str().to_owned(),
             KeySource::File(_) => certificate.public_key.to_string(),
         },
-        env: vec![
-            format!("GRANIAN_SSL_CERTIFICATE={}/{}", plan.container_dir, file_name(&cert_path)),
-            format!("GRANIAN_SSL_KEYFILE={}/{}", plan.container_dir, file_name(&key_file)),
-        ],
+        env: granian_env(plan, &file_name(&cert_path), &file_name(&key_file)),
         key_file,
         certificate_file: cert_path,
         files,
@@ -438,6 +435,16 @@ fn summarize(
         certificate: Box::new(certificate),
         print_env: plan.print_env,
     }
+}
+
+/// Granian's variables, with the paths the container sees. A Secret mounted as a volume
+/// holds its keys as files named after them (`tls.crt`, `tls.key`), not after gen's files.
+fn granian_env(plan: &Plan, cert_name: &str, key_name: &str) -> Vec<String> {
+    let (cert, key) = if plan.k8s_secret.is_some() { ("tls.crt", "tls.key") } else { (cert_name, key_name) };
+    vec![
+        format!("GRANIAN_SSL_CERTIFICATE={}/{cert}", plan.container_dir),
+        format!("GRANIAN_SSL_KEYFILE={}/{key}", plan.container_dir),
+    ]
 }
 
 /// A CA with name constraints cannot vouch for names outside them: say which, before

@@ -11,15 +11,17 @@ use crate::pki::key::KeyAlgorithm;
 use crate::report::data::inspect::{InspectData, Item};
 
 pub(super) fn render(out: &mut dyn Write, data: &InspectData, now: OffsetDateTime) -> io::Result<()> {
-    let mut current_file: Option<&str> = None;
+    let mut current_file: Option<String> = None;
     for object in &data.objects {
+        // A Secret manifest's entries are headed like files of their own: `secret.yaml tls.crt`.
         let path = object.source.path.as_deref().unwrap_or("");
-        if current_file != Some(path) {
+        let file = object.source.entry.as_ref().map_or_else(|| path.to_owned(), |entry| format!("{path} {entry}"));
+        if current_file.as_ref() != Some(&file) {
             if current_file.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{BOLD}{path}{BOLD:#}")?;
-            current_file = Some(path);
+            writeln!(out, "{BOLD}{file}{BOLD:#}")?;
+            current_file = Some(file);
         }
         let position = object.source.index.map(|i| format!("#{i} ")).unwrap_or_default();
         match &object.item {

@@ -66,6 +66,8 @@ fn modulus(out: &mut dyn Write, md5: &str, command: &str) -> io::Result<()> {
     field(out, "", format_args!("{DIM}(as `{command}` prints it){DIM:#}"))
 }
 
-fn path(subject: &Subject) -> &str {
-    subject.path.as_deref().unwrap_or("")
+/// The file, and the entry of a Secret manifest: `secret.yaml tls.key`.
+fn path(subject: &Subject) -> String {
+    let path = subject.path.as_deref().unwrap_or("");
+    subject.entry.as_ref().map_or_else(|| path.to_owned(), |entry| format!("{path} {entry}"))
 }
