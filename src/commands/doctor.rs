@@ -45,7 +45,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let mut not_followed = Vec::new();
     let mut exposed = Vec::new();
 
-    let (targets, skipped) = match &args.compose {
+    let (targets, skipped, not_selected) = match &args.compose {
         Some(path) => {
             let (loaded, files, missing) = compose::load_project(path, &args.env_files, &process, &budget)?;
             for file in files {
@@ -108,7 +108,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 ))
                 .hint("pass the configuration Granian gets: --env-file .env, or --compose compose.yaml"));
             }
-            (vec![target], Vec::new())
+            (vec![target], Vec::new(), Vec::new())
         }
     };
 
@@ -126,7 +126,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     }));
     findings.extend(checked.findings);
     give_fixes(&mut findings, &checked.targets, &checked.hosts, compose_file);
-    let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
+    let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped, not_selected };
     Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new(), strict: false })
 }
 
@@ -165,8 +165,11 @@ fn give_fixes(findings: &mut [Finding], targets: &[TargetData], hosts: &[HostUse
 }
 
 /// The services to check: those named with `--service`, else every service with a
-/// variable doctor reads. Returns them and the names of the others.
-fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target>, Vec<String>), Failure> {
+/// variable doctor reads. Returns them, the names of the services without such a
+/// variable, and those `--service` left out (kept apart: they may well have one).
+type Chosen = (Vec<Target>, Vec<String>, Vec<String>);
+
+fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<Chosen, Failure> {
     let file = args.compose.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     for wanted in &args.services {
         if !all.iter().any(|s| &s.name == wanted) {
@@ -175,14 +178,13 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target
                 .hint(format!("its services are: {}", names.join(", "))));
         }
     }
-    let (mut targets, mut skipped) = (Vec::new(), Vec::new());
+    let (mut targets, mut skipped, mut not_selected) = (Vec::new(), Vec::new(), Vec::new());
     for service in all {
-        let selected = if args.services.is_empty() {
-            service.vars.iter().any(|v| doctor::relevant(&v.name))
-        } else {
-            args.services.contains(&service.name)
-        };
-        if !selected {
+        if !args.services.is_empty() && !args.services.contains(&service.name) {
+            not_selected.push(service.name);
+            continue;
+        }
+        if args.services.is_empty() && !service.vars.iter().any(|v| doctor::relevant(&v.name)) {
             skipped.push(service.name);
             continue;
         }
@@ -203,7 +205,7 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target
         ))
         .hint("pass the compose file that runs Granian, or name a service with --service"));
     }
-    Ok((targets, skipped))
+    Ok((targets, skipped, not_selected))
 }
 
 /// Compose's warning for each variable interpolation used without a value, once per place.

@@ -1007,6 +1007,78 @@ fn services_can_be_chosen() {
     assert_eq!(run.code, 2, "--service needs --compose");
 }
 
+/// `--service core` leaves the others out by choice: they are "not selected", not
+/// services "with no variable doctor reads" (the worker has one).
+#[test]
+fn services_left_out_by_service_are_not_selected() {
+    let d = Deployment::with_fixtures(&format!(
+        "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n  db:\n    image: postgres\n"
+    ));
+    let run = d.doctor(&["--compose", "compose.yaml", "--service", "core"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
+    let data = &run.json()["data"];
+    assert_eq!(data["not_selected"], serde_json::json!(["worker", "db"]));
+    assert_eq!(data["skipped"], serde_json::json!([]));
+    let human = d.human(&["--compose", "compose.yaml", "--service", "core"]);
+    assert!(human.stdout.contains("not selected (--service): worker, db"), "{}", human.stdout);
+    assert!(!human.stdout.contains("not checked"), "{}", human.stdout);
+    // Without --service, db has nothing doctor reads, and nothing is left out by choice.
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    let data = &run.json()["data"];
+    assert_eq!(
+        (data["skipped"].clone(), data["not_selected"].clone()),
+        (serde_json::json!(["db"]), serde_json::json!([]))
+    );
+}
+
+/// A check that could not run shows `skip`, never `ok`: the certificate line when the
+/// certificate file is missing, also when a client CA bundle is set in the environment
+/// (the bundle was checked, the server's certificate was not).
+#[test]
+fn a_check_that_did_not_run_is_skipped_not_ok() {
+    let d = Deployment::with_fixtures(CORE);
+    fs::remove_file(d.path("certs/certificate.pem")).unwrap();
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (1, vec!["file-not-found".to_owned()]), "{}", run.stdout);
+    let checked = &run.json()["data"]["targets"][0]["checked"];
+    assert_eq!(*checked, serde_json::json!(["variables", "pair", "files", "key", "clients"]));
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("FAIL  files"), "{}", human.stdout);
+    assert!(human.stdout.contains("skip  certificate: PEM, and verify's checks"), "{}", human.stdout);
+    assert!(!human.stdout.contains("ok    certificate:"), "{}", human.stdout);
+    // The key was checked alone: its line does not claim it belongs to the certificate.
+    assert!(
+        human.stdout.contains(
+            "ok    key: PEM, decryptable, loadable by Granian (not compared with the certificate, which was not read)"
+        ),
+        "{}",
+        human.stdout
+    );
+
+    // The same pair as host paths, with REQUESTS_CA_BUNDLE (and SSL_CERT_FILE) set in the
+    // process environment.
+    d.copy("certs/v3-p256.pem", "trust/ca.pem");
+    d.write(".env", "GRANIAN_SSL_CERTIFICATE=certs/certificate.pem\nGRANIAN_SSL_KEYFILE=certs/private_key.pem\n");
+    let bundle = d.path("trust/ca.pem");
+    for var in ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"] {
+        let doctor = |json: bool| -> Run {
+            let mut cmd = certsmith();
+            cmd.current_dir(d.dir.path()).env(var, &bundle);
+            if json {
+                cmd.arg("--json");
+            }
+            cmd.args(["--at", AT, "doctor", "--env-file", ".env", "--host", "fixture.test"]).output().unwrap().into()
+        };
+        let run = doctor(true);
+        assert_eq!(run.code, 1, "{var}: {}", run.stdout);
+        let checked = &run.json()["data"]["targets"][0]["checked"];
+        assert_eq!(*checked, serde_json::json!(["variables", "pair", "files", "key"]), "{var}");
+        let human = doctor(false);
+        assert!(human.stdout.contains("skip  certificate: PEM, and verify's checks"), "{var}: {}", human.stdout);
+        assert!(!human.stdout.contains("ok    certificate:"), "{var}: {}", human.stdout);
+    }
+}
+
 #[test]
 fn the_human_report_groups_by_service() {
     let d = Deployment::with_fixtures(&format!(

@@ -130,9 +130,12 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         check_files_and_contents(target, settings, &pool, &verify_settings, &mut data, &mut findings);
         check_clients(target, &tls_anywhere, &out.hosts, settings, &mut data, &mut findings);
         if bundle_checked.contains(&i) {
-            for check in [Check::Files, Check::Certificate] {
-                if !data.checked.contains(&check) {
-                    data.checked.push(check);
+            // For a client the certificate line is its CA bundles; for a server it is
+            // the server's certificate, which a bundle does not stand in for.
+            let lines: &[Check] = if data.serves_tls { &[Check::Files] } else { &[Check::Files, Check::Certificate] };
+            for check in lines {
+                if !data.checked.contains(check) {
+                    data.checked.push(*check);
                 }
             }
             data.checked.sort();
