@@ -163,6 +163,9 @@ codes! {
     CaBundleReplacesSystemRoots = "ca-bundle-replaces-system-roots",
     /// A compose healthcheck passes `-k`/`--insecure`: it never checks the certificate.
     HealthcheckInsecure = "healthcheck-insecure",
+    /// doctor: the key Granian gets is readable only by its host owner, and the service
+    /// says no `user:`: Granian, usually another uid in the container, cannot read it.
+    KeyUnreadableInContainer = "key-unreadable-in-container",
 }
 
 impl serde::Serialize for Code {

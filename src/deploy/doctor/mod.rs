@@ -408,6 +408,10 @@ fn check_files_and_contents(
         data.checked.push(Check::Key);
         let password = target.vars.get(granian::KEYFILE_PASSWORD);
         let mut key_findings = contents::key(var, &found, password, cert_file.as_ref(), &cert_findings);
+        // Who may read it matters only when it is a key (not a certificate named by mistake).
+        if !key_findings.iter().any(|f| f.code == Code::NoPrivateKey) {
+            findings.extend(files::key_mode(target, var, &found, ids));
+        }
         for f in &mut key_findings {
             f.subject.variable = Some(var.name.clone());
         }

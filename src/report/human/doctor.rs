@@ -57,7 +57,15 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
     (
         Check::Files,
         FILES,
-        &[Code::PathNotMounted, Code::FileNotFound, Code::NotAFile, Code::FileNotReadable, Code::FileNotChecked],
+        &[
+            Code::PathNotMounted,
+            Code::FileNotFound,
+            Code::NotAFile,
+            Code::FileNotReadable,
+            Code::FileNotChecked,
+            Code::KeyReadableByOthers,
+            Code::KeyUnreadableInContainer,
+        ],
     ),
     (Check::Certificate, CERTIFICATE, CERTIFICATE_CODES),
     (

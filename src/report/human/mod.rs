@@ -123,7 +123,6 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
     &[
         Code::WildcardUnderTld,
         Code::ClampedToCaExpiry,
-        Code::KeyReadableByOthers,
         Code::KeyOutsideCertificateFolder,
         Code::DnsFailure,
         Code::ConnectionRefused,
