@@ -44,6 +44,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let budget = Budget::default();
     let mut not_followed = Vec::new();
     let mut exposed = Vec::new();
+    let (mut names, mut ports) = (Vec::new(), Vec::new());
 
     let (targets, skipped, not_selected) = match &args.compose {
         Some(path) => {
@@ -70,6 +71,15 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             not_followed = loaded.not_followed;
             exposed = doctor::exposed_keys(&loaded.services);
             exposed.extend(doctor::insecure_healthchecks(&loaded.services, &loaded.file));
+            // Every service, selected or not: a worker's URL may name the core's port.
+            for service in &loaded.services {
+                names.push(service.name.clone());
+                ports.extend(service.ports.iter().map(|p| doctor::Published {
+                    service: service.name.clone(),
+                    host: p.published,
+                    container: p.target,
+                }));
+            }
             services(loaded.services, args)?
         }
         None => {
@@ -113,8 +123,14 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     };
 
     let compose_file = args.compose.as_ref().map(|p| p.display().to_string());
-    let settings =
-        doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid, compose: compose_file.as_deref() };
+    let settings = doctor::Settings {
+        now: ctx.now,
+        hosts: &hosts,
+        ids: args.container_uid,
+        compose: compose_file.as_deref(),
+        services: &names,
+        ports: &ports,
+    };
     let checked = doctor::check(&targets, &settings);
     let mut findings = unset_findings(unset);
     findings.extend(exposed);

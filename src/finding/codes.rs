@@ -166,6 +166,9 @@ codes! {
     /// doctor: the key Granian gets is readable only by its host owner, and the service
     /// says no `user:`: Granian, usually another uid in the container, cannot read it.
     KeyUnreadableInContainer = "key-unreadable-in-container",
+    /// doctor: a container's URL names the host's side of a published port (`localhost`,
+    /// the host's name, or the published port): containers use `service:container-port`.
+    UrlUnreachableInContainer = "url-unreachable-in-container",
 }
 
 impl serde::Serialize for Code {

@@ -499,6 +499,7 @@ fn the_guides_compose_file_with_its_optional_variables() {
     // https://core:8080, which the guide's certificate does not cover; worker and frontend
     // turn verification off, and so does core's healthcheck (curl --insecure); openssl
     // writes the key 0600 and core has no `user:` (the guide's Troubleshooting item 2);
+    // the worker uses the host's name and core's published port.
     assert_eq!(
         codes(&run),
         [
@@ -511,6 +512,7 @@ fn the_guides_compose_file_with_its_optional_variables() {
             "unknown-granian-variable",
             "unknown-granian-variable",
             "unknown-granian-variable",
+            "url-unreachable-in-container",
         ]
     );
     assert!(with_code(&run, "name-mismatch")[0]["message"].as_str().unwrap().contains("not valid for core"));
@@ -1339,4 +1341,86 @@ fn a_ca_only_bundle_in_a_replacing_variable_is_a_warning() {
     d.write("trust/bundle.pem", &bundle).write("compose.yaml", &compose("SSL_CERT_FILE", "bundle.pem"));
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert!(with_code(&run, "ca-bundle-replaces-system-roots").is_empty(), "{}", run.stdout);
+}
+
+/// A container's URL that names the host's side of a published port: `localhost` (the
+/// container itself), the service with its published port (errors), or the host's name
+/// (a warning: the guide's worker, `https://your-domain.com:8443/api`). The service name
+/// and container port are right; the core's own public URL is not a connection.
+#[test]
+fn container_urls_must_use_the_service_name_and_container_port() {
+    let compose = |ports: &str, url: &str| {
+        format!(
+            "{CORE}    ports:\n{ports}  worker:\n    environment:\n      TARANIS_CORE_URL: {url}\n  db:\n    image: postgres\n"
+        )
+    };
+    let d = Deployment::with_fixtures(&compose("      - \"8443:8080\"\n", "https://localhost:8443/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let found = with_code(&run, "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let f = &found[0];
+    assert_eq!(
+        (f["severity"].as_str(), f["subject"]["service"].as_str(), f["subject"]["variable"].as_str()),
+        (Some("error"), Some("worker"), Some("TARANIS_CORE_URL"))
+    );
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("localhost is worker itself") && message.contains("\"8443:8080\""), "{message}");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("TARANIS_CORE_URL=https://core:8080/api (the certificate must then cover the name core too)"),
+        "{f}"
+    );
+    // The human report puts it on the worker's clients line.
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("error[url-unreachable-in-container]"), "{}", human.stdout);
+    assert!(human.stdout.contains("FAIL  clients of the core API"), "{}", human.stdout);
+
+    // The service name with the published port, in any *_URL, and the long and
+    // host-address forms of `ports:`.
+    for (ports, url) in [
+        ("      - \"8443:8080\"\n", "https://core:8443/api"),
+        ("      - target: 8080\n        published: \"8443\"\n", "https://127.0.0.1:8443/api"),
+        ("      - \"127.0.0.1:8443:8080/tcp\"\n", "https://[::1]:8443/api"),
+    ] {
+        d.write("compose.yaml", &compose(ports, url));
+        let run = d.doctor(&["--compose", "compose.yaml"]);
+        let found = with_code(&run, "url-unreachable-in-container");
+        assert_eq!(found.len(), 1, "{ports}{url}: {}", run.stdout);
+        assert_eq!(found[0]["severity"], "error", "{url}");
+        assert!(found[0]["hint"].as_str().unwrap().contains("=https://core:8080/api"), "{url}: {found:?}");
+    }
+    d.write(
+        "compose.yaml",
+        &compose("      - \"8443:8080\"\n", "https://core:8080/api\n      SEARCH_URL: http://localhost:8443/x"),
+    );
+    let found = with_code(&d.doctor(&["--compose", "compose.yaml"]), "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["subject"]["variable"], "SEARCH_URL");
+
+    // The guide's worker: the host's name with the published port is a warning; its gui
+    // and frontend (core:8080) and core's own URL are right.
+    let d = Deployment::new();
+    guide_certificates(&d);
+    d.write("compose.yaml", GUIDE_COMPOSE);
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    let found = with_code(&run, "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (found[0]["severity"].as_str(), found[0]["subject"]["service"].as_str()),
+        (Some("warning"), Some("worker"))
+    );
+    assert!(found[0]["message"].as_str().unwrap().contains("/etc/hosts"), "{found:?}");
+    assert!(found[0]["hint"].as_str().unwrap().contains("TARANIS_CORE_URL=https://core:8080/api"), "{found:?}");
+
+    // Right: the service name and container port; a port nobody publishes; core's own
+    // public URL on its published port.
+    let d = Deployment::with_fixtures(&compose("      - \"8443:8080\"\n", "https://core:8080/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert!(with_code(&run, "url-unreachable-in-container").is_empty(), "{}", run.stdout);
+    d.write("compose.yaml", &compose("      - \"9443:8080\"\n", "https://fixture.test:8443/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
 }

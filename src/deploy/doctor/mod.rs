@@ -2,7 +2,9 @@
 //! target (compose service, or the environment), the Granian variables (names and
 //! values, from `granian`), the certificate/key pair, the files they name (`files`), what
 //! is in them (`contents`: verify's and match-key's checks), and the clients of the core
-//! API (`TARANIS_CORE_URL`/`TARANIS_CORE_API`, `SSL_VERIFICATION`, CA bundles).
+//! API (`TARANIS_CORE_URL`/`TARANIS_CORE_API`, `SSL_VERIFICATION`, CA bundles), and
+//! whether a container's URLs reach the service they name (`urls`: not through the host's
+//! side of a published port).
 //!
 //! The certificate is checked for every host name a client uses (from the core URLs, and
 //! `--host`), against the CA bundles the clients are given (`REQUESTS_CA_BUNDLE`, …), or
@@ -13,8 +15,10 @@
 mod contents;
 mod exposure;
 mod files;
+mod urls;
 
 pub use exposure::{exposed_keys, runs_certsmith};
+pub use urls::Published;
 
 use time::OffsetDateTime;
 
@@ -54,6 +58,9 @@ pub struct Settings<'a> {
     pub ids: Option<Ids>,
     /// The compose file, for commands in hints (`trust compose --compose FILE`).
     pub compose: Option<&'a str>,
+    /// Every compose service's name, and the ports they publish on the host.
+    pub services: &'a [String],
+    pub ports: &'a [Published],
 }
 
 /// The outcome of checking every target.
@@ -129,6 +136,11 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         check_pair(target, &mut data, &mut findings);
         check_files_and_contents(target, settings, &pool, &verify_settings, &mut data, &mut findings);
         check_clients(target, &tls_anywhere, &out.hosts, settings, &mut data, &mut findings);
+        let unreachable = urls::check(target, settings.ports, settings.services);
+        if !unreachable.is_empty() && !data.checked.contains(&Check::Clients) {
+            data.checked.push(Check::Clients);
+        }
+        findings.extend(unreachable);
         if bundle_checked.contains(&i) {
             // For a client the certificate line is its CA bundles; for a server it is
             // the server's certificate, which a bundle does not stand in for.

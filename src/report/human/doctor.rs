@@ -84,7 +84,12 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
     (
         Check::Clients,
         "clients of the core API: https URLs where the core serves HTTPS, certificates verified",
-        &[Code::CoreUrlNotHttps, Code::SslVerificationDisabled, Code::CaBundleReplacesSystemRoots],
+        &[
+            Code::CoreUrlNotHttps,
+            Code::SslVerificationDisabled,
+            Code::CaBundleReplacesSystemRoots,
+            Code::UrlUnreachableInContainer,
+        ],
     ),
 ];
 
