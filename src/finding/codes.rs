@@ -169,6 +169,8 @@ codes! {
     /// doctor: a container's URL names the host's side of a published port (`localhost`,
     /// the host's name, or the published port): containers use `service:container-port`.
     UrlUnreachableInContainer = "url-unreachable-in-container",
+    /// doctor: a `--host` names a compose service, which clients on the host cannot resolve.
+    HostIsAServiceName = "host-is-a-service-name",
 }
 
 impl serde::Serialize for Code {

@@ -1424,3 +1424,39 @@ fn container_urls_must_use_the_service_name_and_container_port() {
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
 }
+
+/// `--host` names what clients on this machine use: a compose service's name is one they
+/// cannot resolve (a warning naming the port it publishes), unless a container's URL uses
+/// it, which is where service names belong.
+#[test]
+fn a_host_name_that_is_a_service_is_for_containers_only() {
+    let d = Deployment::with_fixtures(&format!("{CORE}    ports:\n      - \"8443:8080\"\n"));
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "core", "--host", "fixture.test"]);
+    let found = with_code(&run, "host-is-a-service-name");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (found[0]["severity"].as_str(), found[0]["subject"]["path"].as_str()),
+        (Some("warning"), Some("--host core"))
+    );
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("--host core: core is a service of compose.yaml") && message.contains("(\"8443:8080\")"),
+        "{message}"
+    );
+    assert!(
+        found[0]["hint"].as_str().unwrap().contains("`certsmith doctor --compose compose.yaml --host localhost`"),
+        "{found:?}"
+    );
+    let human = d.human(&["--compose", "compose.yaml", "--host", "core"]);
+    assert!(human.stdout.contains("warning[host-is-a-service-name] --host core\n"), "{}", human.stdout);
+    // A container that uses the name: --host adds nothing wrong.
+    d.write(
+        "compose.yaml",
+        &format!("{CORE}    ports:\n      - \"8443:8080\"\n  worker:\n    environment:\n      TARANIS_CORE_URL: https://core:8080/api\n"),
+    );
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "core"]);
+    assert!(with_code(&run, "host-is-a-service-name").is_empty(), "{}", run.stdout);
+    // Not a service: nothing to say.
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "localhost"]);
+    assert!(with_code(&run, "host-is-a-service-name").is_empty(), "{}", run.stdout);
+}

@@ -78,6 +78,9 @@ fn set<'t>(target: &'t Target, name: &str) -> Option<&'t Variable> {
 /// Checks `targets` together: the clients' names and CA bundles apply to every server.
 pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     let mut out = Checked { hosts: hosts(targets, settings.hosts), ..Checked::default() };
+    if let Some(compose) = settings.compose {
+        out.findings.extend(urls::host_side(&out.hosts, settings.ports, settings.services, compose));
+    }
     let tls_anywhere: Vec<&str> = targets
         .iter()
         .filter(|t| set(t, granian::CERTIFICATE).is_some() && set(t, granian::KEYFILE).is_some())

@@ -4,12 +4,15 @@
 //! not on the service. Containers reach a service at its name and container port
 //! (`https://core:8080`), as the guide's own gui and frontend do (Troubleshooting 4 and 6).
 //!
-//! Not judged: `network_mode: host` (where the host's names do work; not read), and
-//! clients on the host, which doctor sees only without compose, where service names are
-//! unknown.
+//! The opposite, for clients on the host: a `--host` that is a compose service's name,
+//! which only containers on its network resolve.
+//!
+//! Not judged: `network_mode: host` (where the host's names do work; not read), and URLs
+//! in the environment without compose, where service names are unknown.
 
 use crate::deploy::env::{Target, Variable};
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity, Subject};
+use crate::report::data::doctor::HostUse;
 
 use super::{CORE_URLS, without_password};
 
@@ -106,4 +109,35 @@ fn unreachable(target: &Target, var: &Variable, ports: &[Published], services: &
             var.name, published.service
         )),
     )
+}
+
+/// Findings for each `--host` that names a compose service and that no container's URL
+/// uses: a client on this machine cannot resolve it (compose's names live in its network).
+pub(super) fn host_side(hosts: &[HostUse], ports: &[Published], services: &[String], compose: &str) -> Vec<Finding> {
+    hosts
+        .iter()
+        .filter(|h| services.contains(&h.name) && h.used_by.iter().all(|by| by == "--host"))
+        .map(|h| {
+            let name = &h.name;
+            let published: Vec<String> =
+                ports.iter().filter(|p| p.service == *name).map(|p| format!("\"{}:{}\"", p.host, p.container)).collect();
+            let reach = match published.first() {
+                Some(_) => format!("through the port it publishes ({}), as localhost or this machine's name", published.join(", ")),
+                None => "only through a port it publishes (`ports:`), and it publishes none".to_owned(),
+            };
+            Finding::new(
+                Code::HostIsAServiceName,
+                Severity::Warning,
+                // Where the name comes from, as `--map` mounts name theirs.
+                Subject { path: Some(format!("--host {name}")), ..Subject::default() },
+                format!(
+                    "--host {name}: {name} is a service of {compose}, a name only containers on its network resolve; a client on this machine (a browser, curl) reaches it {reach}"
+                ),
+            )
+            .hint(format!(
+                "pass the names clients on this machine use, e.g. `certsmith doctor --compose {} --host localhost`; containers' names come from their URLs",
+                crate::finding::place::shell_word(compose)
+            ))
+        })
+        .collect()
 }

@@ -139,5 +139,6 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
         Code::ComposeNotFollowed,
         Code::CaKeyExposed,
         Code::HealthcheckInsecure,
+        Code::HostIsAServiceName,
     ]
 };
