@@ -105,6 +105,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 vars: all,
                 mounts: args.maps.clone(),
                 user: None,
+                user_name: None,
                 origin: Origin { path: names.join(", "), position: None },
             };
             if !target.vars.iter().any(|v| doctor::relevant(&v.name)) {
@@ -208,6 +209,7 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<Chosen, Fai
         mounts.extend(args.maps.iter().cloned());
         targets.push(Target {
             user: service.user.as_deref().and_then(env::Ids::parse),
+            user_name: service.user.clone().filter(|u| env::Ids::parse(u).is_none()),
             name: service.name,
             in_container: true,
             vars: service.vars,

@@ -724,6 +724,13 @@ fn a_0600_key_the_containers_user_cannot_read() {
     // compose's `user:` says the same.
     d.write("compose.yaml", &CORE.replace("user: \"0\"", &format!("user: \"{other}:{other}\"")));
     assert_eq!(codes(&d.doctor(&["--compose", "compose.yaml"])), ["file-not-readable"]);
+    // A `user:` that is a name: its uid is unknown, so the 0600 key is a warning.
+    d.write("compose.yaml", &CORE.replace("user: \"0\"", "user: app"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec!["key-unreadable-in-container".to_owned()]), "{}", run.stdout);
+    let message = with_code(&run, "key-unreadable-in-container")[0]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("core runs as the user app, whose uid certsmith cannot know"), "{message}");
+    d.write("compose.yaml", &CORE.replace("user: \"0\"", &format!("user: \"{other}:{other}\"")));
     // The owner (and root) can read it; 0644 lets everyone.
     assert_eq!(
         codes(&d.doctor(&["--compose", "compose.yaml", "--container-uid", &owner.to_string()])),

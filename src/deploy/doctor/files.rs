@@ -353,17 +353,20 @@ pub(super) fn key_mode(target: &Target, var: &Variable, found: &Found, ids: Opti
     }
     let owner = meta.uid();
     let readers = if owner == 0 { "only root can read it" } else { "only that user (and root) can read it" };
+    let user = match &target.user_name {
+        Some(name) => format!("{} runs as the user {name}, whose uid certsmith cannot know", target.name),
+        None => format!("{} sets no `user:`", target.name),
+    };
     Some(
         Finding::new(
             Code::KeyUnreadableInContainer,
             Severity::Warning,
             var.subject(),
             format!(
-                "{}={}: {} is mode {shown} owned by uid {owner}, so {readers}, and {} sets no `user:`: in the container Granian usually runs as another uid, and then {}",
+                "{}={}: {} is mode {shown} owned by uid {owner}, so {readers}, and {user}: in the container Granian usually runs as another uid, and then {}",
                 var.name,
                 var.value,
                 found.host.display(),
-                target.name,
                 who_fails(var, "is not readable.")
             ),
         )
