@@ -36,9 +36,11 @@ EXIT STATUS:
 /// does). Then, per service: Granian's TLS variables (unknown names such as the guide's
 /// GRANIAN_SSL_CA_CERTS, values Granian refuses, a certificate without a key, which makes
 /// Granian serve plain HTTP); the files (mounted into the container, present, readable,
-/// also by the container's user); what is in them (verify's checks, for the host names in
+/// also by the container's user; a key every user can read, or only its owner when the
+/// container's user is unknown); what is in them (verify's checks, for the host names in
 /// TARANIS_CORE_URL/TARANIS_CORE_API and --host, and match-key's, with the configured
-/// password); and the clients (http:// core URLs, SSL_VERIFICATION=False).
+/// password); and the clients (http:// core URLs, SSL_VERIFICATION=False, URLs that reach
+/// another service through the host's side of its published port).
 ///
 /// The certificate's chain is checked against the CA bundles the clients are given
 /// (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS), or, when
@@ -75,7 +77,8 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "UID[:GID]", value_parser = parse_ids)]
     pub container_uid: Option<crate::deploy::env::Ids>,
 
-    /// A name clients connect with, besides the hosts of the core URLs (repeatable)
+    /// A name clients on this machine connect with, besides the hosts of the core URLs
+    /// (repeatable)
     #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
 }

@@ -44,8 +44,9 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     let budget = Budget::default();
     let mut not_followed = Vec::new();
     let mut exposed = Vec::new();
+    let (mut names, mut ports) = (Vec::new(), Vec::new());
 
-    let (targets, skipped) = match &args.compose {
+    let (targets, skipped, not_selected) = match &args.compose {
         Some(path) => {
             let (loaded, files, missing) = compose::load_project(path, &args.env_files, &process, &budget)?;
             for file in files {
@@ -70,6 +71,15 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
             not_followed = loaded.not_followed;
             exposed = doctor::exposed_keys(&loaded.services);
             exposed.extend(doctor::insecure_healthchecks(&loaded.services, &loaded.file));
+            // Every service, selected or not: a worker's URL may name the core's port.
+            for service in &loaded.services {
+                names.push(service.name.clone());
+                ports.extend(service.ports.iter().map(|p| doctor::Published {
+                    service: service.name.clone(),
+                    host: p.published,
+                    container: p.target,
+                }));
+            }
             services(loaded.services, args)?
         }
         None => {
@@ -95,6 +105,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 vars: all,
                 mounts: args.maps.clone(),
                 user: None,
+                user_name: None,
                 origin: Origin { path: names.join(", "), position: None },
             };
             if !target.vars.iter().any(|v| doctor::relevant(&v.name)) {
@@ -108,13 +119,19 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
                 ))
                 .hint("pass the configuration Granian gets: --env-file .env, or --compose compose.yaml"));
             }
-            (vec![target], Vec::new())
+            (vec![target], Vec::new(), Vec::new())
         }
     };
 
     let compose_file = args.compose.as_ref().map(|p| p.display().to_string());
-    let settings =
-        doctor::Settings { now: ctx.now, hosts: &hosts, ids: args.container_uid, compose: compose_file.as_deref() };
+    let settings = doctor::Settings {
+        now: ctx.now,
+        hosts: &hosts,
+        ids: args.container_uid,
+        compose: compose_file.as_deref(),
+        services: &names,
+        ports: &ports,
+    };
     let checked = doctor::check(&targets, &settings);
     let mut findings = unset_findings(unset);
     findings.extend(exposed);
@@ -126,7 +143,7 @@ pub fn run(args: &DoctorArgs, ctx: &Context) -> Result<Report, Failure> {
     }));
     findings.extend(checked.findings);
     give_fixes(&mut findings, &checked.targets, &checked.hosts, compose_file);
-    let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped };
+    let data = DoctorData { sources, targets: checked.targets, hosts: checked.hosts, skipped, not_selected };
     Ok(Report { command: "doctor", data: Data::Doctor(data), findings, errors: Vec::new(), strict: false })
 }
 
@@ -165,8 +182,11 @@ fn give_fixes(findings: &mut [Finding], targets: &[TargetData], hosts: &[HostUse
 }
 
 /// The services to check: those named with `--service`, else every service with a
-/// variable doctor reads. Returns them and the names of the others.
-fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target>, Vec<String>), Failure> {
+/// variable doctor reads. Returns them, the names of the services without such a
+/// variable, and those `--service` left out (kept apart: they may well have one).
+type Chosen = (Vec<Target>, Vec<String>, Vec<String>);
+
+fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<Chosen, Failure> {
     let file = args.compose.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     for wanted in &args.services {
         if !all.iter().any(|s| &s.name == wanted) {
@@ -175,14 +195,13 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target
                 .hint(format!("its services are: {}", names.join(", "))));
         }
     }
-    let (mut targets, mut skipped) = (Vec::new(), Vec::new());
+    let (mut targets, mut skipped, mut not_selected) = (Vec::new(), Vec::new(), Vec::new());
     for service in all {
-        let selected = if args.services.is_empty() {
-            service.vars.iter().any(|v| doctor::relevant(&v.name))
-        } else {
-            args.services.contains(&service.name)
-        };
-        if !selected {
+        if !args.services.is_empty() && !args.services.contains(&service.name) {
+            not_selected.push(service.name);
+            continue;
+        }
+        if args.services.is_empty() && !service.vars.iter().any(|v| doctor::relevant(&v.name)) {
             skipped.push(service.name);
             continue;
         }
@@ -190,6 +209,7 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target
         mounts.extend(args.maps.iter().cloned());
         targets.push(Target {
             user: service.user.as_deref().and_then(env::Ids::parse),
+            user_name: service.user.clone().filter(|u| env::Ids::parse(u).is_none()),
             name: service.name,
             in_container: true,
             vars: service.vars,
@@ -203,7 +223,7 @@ fn services(all: Vec<compose::Service>, args: &DoctorArgs) -> Result<(Vec<Target
         ))
         .hint("pass the compose file that runs Granian, or name a service with --service"));
     }
-    Ok((targets, skipped))
+    Ok((targets, skipped, not_selected))
 }
 
 /// Compose's warning for each variable interpolation used without a value, once per place.

@@ -165,6 +165,14 @@ codes! {
     CaBundleReplacesSystemRoots = "ca-bundle-replaces-system-roots",
     /// A compose healthcheck passes `-k`/`--insecure`: it never checks the certificate.
     HealthcheckInsecure = "healthcheck-insecure",
+    /// doctor: the key Granian gets is readable only by its host owner, and the service
+    /// says no `user:`: Granian, usually another uid in the container, cannot read it.
+    KeyUnreadableInContainer = "key-unreadable-in-container",
+    /// doctor: a container's URL names the host's side of a published port (`localhost`,
+    /// the host's name, or the published port): containers use `service:container-port`.
+    UrlUnreachableInContainer = "url-unreachable-in-container",
+    /// doctor: a `--host` names a compose service, which clients on the host cannot resolve.
+    HostIsAServiceName = "host-is-a-service-name",
 }
 
 impl serde::Serialize for Code {

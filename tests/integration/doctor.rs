@@ -231,9 +231,11 @@ struct Deployment {
 }
 
 /// The core service of a right deployment made of fixtures: the pair in ./certs, mounted
-/// at /certs, for the name clients use.
+/// at /certs, for the name clients use; the key private (0600, see `Deployment::copy`),
+/// and a container user that can read it (root reads any mode, whoever runs the tests).
 const CORE: &str = "services:
   core:
+    user: \"0\"
     environment:
       GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem
       GRANIAN_SSL_KEYFILE: /certs/private_key.pem
@@ -267,10 +269,17 @@ impl Deployment {
         self
     }
 
+    /// Copies a fixture; a key is made private (0600), as gen writes keys: the fixtures
+    /// are checked out 0644, which doctor reports (key-readable-by-others).
     fn copy(&self, fixture_rel: &str, rel: &str) -> &Self {
         let path = self.path(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::copy(fixture(fixture_rel), path).unwrap();
+        fs::copy(fixture(fixture_rel), &path).unwrap();
+        #[cfg(unix)]
+        if fixture_rel.starts_with("keys/") {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        }
         self
     }
 
@@ -360,6 +369,7 @@ fn a_deployment_made_with_ca_create_and_gen_ca_has_no_findings() {
         "compose.yaml",
         "services:
   core:
+    user: '0'
     environment:
       - GRANIAN_SSL_CERTIFICATE=/certs/certificate.pem
       - GRANIAN_SSL_KEYFILE=/certs/private_key.pem
@@ -487,11 +497,14 @@ fn the_guides_compose_file_with_its_optional_variables() {
     );
     // The guide's keyUsage lacks digitalSignature; gui and frontend connect to
     // https://core:8080, which the guide's certificate does not cover; worker and frontend
-    // turn verification off, and so does core's healthcheck (curl --insecure).
+    // turn verification off, and so does core's healthcheck (curl --insecure); openssl
+    // writes the key 0600 and core has no `user:` (the guide's Troubleshooting item 2);
+    // the worker uses the host's name and core's published port.
     assert_eq!(
         codes(&run),
         [
             "healthcheck-insecure",
+            "key-unreadable-in-container",
             "key-usage-lacks-digital-signature",
             "name-mismatch",
             "ssl-verification-disabled",
@@ -499,6 +512,7 @@ fn the_guides_compose_file_with_its_optional_variables() {
             "unknown-granian-variable",
             "unknown-granian-variable",
             "unknown-granian-variable",
+            "url-unreachable-in-container",
         ]
     );
     assert!(with_code(&run, "name-mismatch")[0]["message"].as_str().unwrap().contains("not valid for core"));
@@ -508,11 +522,59 @@ fn the_guides_compose_file_with_its_optional_variables() {
         .collect();
     assert_eq!(services, ["worker", "frontend"]);
     assert_eq!(run.json()["data"]["skipped"], serde_json::json!(["sse", "database", "rabbitmq"]));
+    guides_unreadable_key(&d, &run);
     let subject = &with_code(&run, "unknown-granian-variable")[0]["subject"];
     assert_eq!(
         (subject["path"].as_str(), subject["line"].as_u64(), subject["service"].as_str()),
         (Some("compose.yaml"), Some(11), Some("core"))
     );
+}
+
+/// The guide's 0600 key in a container without `user:`: a warning with the error the
+/// guide's Troubleshooting item 2 quotes, naming --container-uid; the guide's own cure
+/// (`chmod 644`) trades it for key-readable-by-others; a `user:` that owns it, for nothing.
+#[cfg(unix)]
+fn guides_unreadable_key(d: &Deployment, run: &Run) {
+    use std::os::unix::fs::PermissionsExt;
+    let found = with_code(run, "key-unreadable-in-container");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let f = &found[0];
+    assert_eq!((f["severity"].as_str(), f["subject"]["service"].as_str()), (Some("warning"), Some("core")), "{f}");
+    assert_eq!(f["subject"]["variable"], "GRANIAN_SSL_KEYFILE");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("Invalid value for '--ssl-keyfile': File '/certs/private_key.pem' is not readable")
+            && message.contains("mode 0600")
+            && message.contains("sets no `user:`"),
+        "{message}"
+    );
+    assert!(f["hint"].as_str().unwrap().contains("--container-uid UID"), "{f}");
+    // The human report says it on the files line.
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("warning[key-unreadable-in-container]"), "{}", human.stdout);
+
+    // --container-uid (or `user:`) says who reads it: the owner can, and the warning goes.
+    let owner = std::os::unix::fs::MetadataExt::uid(&fs::metadata(d.path("certs/private_key.pem")).unwrap());
+    let run = d.doctor_at(None, &["--compose", "compose.yaml", "--container-uid", &owner.to_string()]);
+    assert!(with_code(&run, "key-unreadable-in-container").is_empty(), "{}", run.stdout);
+    assert!(with_code(&run, "key-readable-by-others").is_empty(), "{}", run.stdout);
+
+    // The guide's `chmod 644`: every user may read the key now.
+    let key = d.path("certs/private_key.pem");
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    assert!(with_code(&run, "key-unreadable-in-container").is_empty(), "{}", run.stdout);
+    let others = with_code(&run, "key-readable-by-others");
+    assert_eq!(others.len(), 1, "{}", run.stdout);
+    assert_eq!(others[0]["severity"], "warning");
+    assert!(others[0]["message"].as_str().unwrap().contains("is mode 0644: every user of this machine"), "{others:?}");
+    assert!(others[0]["hint"].as_str().unwrap().contains("`chmod 600 certs/private_key.pem`"), "{others:?}");
+    // Group-readable is sharing on purpose: no warning either way.
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o640)).unwrap();
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    assert!(with_code(&run, "key-unreadable-in-container").is_empty(), "{}", run.stdout);
+    assert!(with_code(&run, "key-readable-by-others").is_empty(), "{}", run.stdout);
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 #[test]
@@ -527,6 +589,7 @@ fn the_guides_env_file_with_its_optional_variables() {
     assert_eq!(
         codes(&run),
         [
+            "key-unreadable-in-container",
             "key-usage-lacks-digital-signature",
             "ssl-verification-disabled",
             "unknown-granian-variable",
@@ -659,15 +722,29 @@ fn a_0600_key_the_containers_user_cannot_read() {
         "{f}"
     );
     // compose's `user:` says the same.
-    d.write("compose.yaml", &CORE.replace("  core:\n", &format!("  core:\n    user: \"{other}:{other}\"\n")));
+    d.write("compose.yaml", &CORE.replace("user: \"0\"", &format!("user: \"{other}:{other}\"")));
     assert_eq!(codes(&d.doctor(&["--compose", "compose.yaml"])), ["file-not-readable"]);
+    // A `user:` that is a name: its uid is unknown, so the 0600 key is a warning.
+    d.write("compose.yaml", &CORE.replace("user: \"0\"", "user: app"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec!["key-unreadable-in-container".to_owned()]), "{}", run.stdout);
+    let message = with_code(&run, "key-unreadable-in-container")[0]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("core runs as the user app, whose uid certsmith cannot know"), "{message}");
+    d.write("compose.yaml", &CORE.replace("user: \"0\"", &format!("user: \"{other}:{other}\"")));
     // The owner (and root) can read it; 0644 lets everyone.
     assert_eq!(
         codes(&d.doctor(&["--compose", "compose.yaml", "--container-uid", &owner.to_string()])),
         Vec::<String>::new()
     );
+    // 0644 lets everyone read it: the container can, and so can every local user.
     fs::set_permissions(d.path("certs/private_key.pem"), fs::Permissions::from_mode(0o644)).unwrap();
-    assert_eq!(codes(&d.doctor(&["--compose", "compose.yaml", "--container-uid", other])), Vec::<String>::new());
+    let run = d.doctor(&["--compose", "compose.yaml", "--container-uid", other]);
+    assert_eq!((run.code, codes(&run)), (0, vec!["key-readable-by-others".to_owned()]));
+    let hint = with_code(&run, "key-readable-by-others")[0]["hint"].as_str().unwrap().to_owned();
+    assert!(
+        hint.contains(&format!("`chown {other} certs/private_key.pem && chmod 600 certs/private_key.pem`")),
+        "{hint}"
+    );
 }
 
 #[test]
@@ -888,7 +965,7 @@ fn compose_interpolates_from_the_env_file_beside_it() {
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("compose.yaml:4:32: cannot interpolate") && run.stderr.contains("set CERTS"),
+        run.stderr.contains("compose.yaml:5:32: cannot interpolate") && run.stderr.contains("set CERTS"),
         "{}",
         run.stderr
     );
@@ -897,7 +974,7 @@ fn compose_interpolates_from_the_env_file_beside_it() {
 #[test]
 fn env_files_named_by_a_service_are_read_in_order_and_environment_wins() {
     let d = Deployment::with_fixtures(
-        "services:\n  core:\n    env_file:\n      - tls.env\n      - path: local.env\n        required: false\n      - path: override.env\n        required: false\n    environment:\n      TARANIS_CORE_URL: https://fixture.test/api\n    volumes:\n      - ./certs:/certs:ro\n",
+        "services:\n  core:\n    user: '0'\n    env_file:\n      - tls.env\n      - path: local.env\n        required: false\n      - path: override.env\n        required: false\n    environment:\n      TARANIS_CORE_URL: https://fixture.test/api\n    volumes:\n      - ./certs:/certs:ro\n",
     );
     d.write("tls.env", "GRANIAN_SSL_CERTIFICATE=/certs/certificate.pem\nGRANIAN_SSL_KEYFILE=/certs/nope.pem\nTARANIS_CORE_URL=http://fixture.test/api\n");
     d.write("override.env", "GRANIAN_SSL_KEYFILE=\"/certs/private_key.pem\" # the real one\n");
@@ -1007,6 +1084,78 @@ fn services_can_be_chosen() {
     assert_eq!(run.code, 2, "--service needs --compose");
 }
 
+/// `--service core` leaves the others out by choice: they are "not selected", not
+/// services "with no variable doctor reads" (the worker has one).
+#[test]
+fn services_left_out_by_service_are_not_selected() {
+    let d = Deployment::with_fixtures(&format!(
+        "{CORE}  worker:\n    environment:\n      TARANIS_CORE_URL: https://fixture.test:8443/api\n  db:\n    image: postgres\n"
+    ));
+    let run = d.doctor(&["--compose", "compose.yaml", "--service", "core"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
+    let data = &run.json()["data"];
+    assert_eq!(data["not_selected"], serde_json::json!(["worker", "db"]));
+    assert_eq!(data["skipped"], serde_json::json!([]));
+    let human = d.human(&["--compose", "compose.yaml", "--service", "core"]);
+    assert!(human.stdout.contains("not selected (--service): worker, db"), "{}", human.stdout);
+    assert!(!human.stdout.contains("not checked"), "{}", human.stdout);
+    // Without --service, db has nothing doctor reads, and nothing is left out by choice.
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    let data = &run.json()["data"];
+    assert_eq!(
+        (data["skipped"].clone(), data["not_selected"].clone()),
+        (serde_json::json!(["db"]), serde_json::json!([]))
+    );
+}
+
+/// A check that could not run shows `skip`, never `ok`: the certificate line when the
+/// certificate file is missing, also when a client CA bundle is set in the environment
+/// (the bundle was checked, the server's certificate was not).
+#[test]
+fn a_check_that_did_not_run_is_skipped_not_ok() {
+    let d = Deployment::with_fixtures(CORE);
+    fs::remove_file(d.path("certs/certificate.pem")).unwrap();
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (1, vec!["file-not-found".to_owned()]), "{}", run.stdout);
+    let checked = &run.json()["data"]["targets"][0]["checked"];
+    assert_eq!(*checked, serde_json::json!(["variables", "pair", "files", "key", "clients"]));
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("FAIL  files"), "{}", human.stdout);
+    assert!(human.stdout.contains("skip  certificate: PEM, and verify's checks"), "{}", human.stdout);
+    assert!(!human.stdout.contains("ok    certificate:"), "{}", human.stdout);
+    // The key was checked alone: its line does not claim it belongs to the certificate.
+    assert!(
+        human.stdout.contains(
+            "ok    key: PEM, decryptable, loadable by Granian (not compared with the certificate, which was not read)"
+        ),
+        "{}",
+        human.stdout
+    );
+
+    // The same pair as host paths, with REQUESTS_CA_BUNDLE (and SSL_CERT_FILE) set in the
+    // process environment.
+    d.copy("certs/v3-p256.pem", "trust/ca.pem");
+    d.write(".env", "GRANIAN_SSL_CERTIFICATE=certs/certificate.pem\nGRANIAN_SSL_KEYFILE=certs/private_key.pem\n");
+    let bundle = d.path("trust/ca.pem");
+    for var in ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"] {
+        let doctor = |json: bool| -> Run {
+            let mut cmd = certsmith();
+            cmd.current_dir(d.dir.path()).env(var, &bundle);
+            if json {
+                cmd.arg("--json");
+            }
+            cmd.args(["--at", AT, "doctor", "--env-file", ".env", "--host", "fixture.test"]).output().unwrap().into()
+        };
+        let run = doctor(true);
+        assert_eq!(run.code, 1, "{var}: {}", run.stdout);
+        let checked = &run.json()["data"]["targets"][0]["checked"];
+        assert_eq!(*checked, serde_json::json!(["variables", "pair", "files", "key"]), "{var}");
+        let human = doctor(false);
+        assert!(human.stdout.contains("skip  certificate: PEM, and verify's checks"), "{var}: {}", human.stdout);
+        assert!(!human.stdout.contains("ok    certificate:"), "{var}: {}", human.stdout);
+    }
+}
+
 #[test]
 fn the_human_report_groups_by_service() {
     let d = Deployment::with_fixtures(&format!(
@@ -1014,9 +1163,9 @@ fn the_human_report_groups_by_service() {
     ));
     let run = d.human(&["--compose", "compose.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let core = run.stdout.find("core (compose.yaml:2:3): serves HTTPS").unwrap();
+    let core = run.stdout.find("core (compose.yaml:2:3): serves HTTPS, runs as uid 0").unwrap();
     let worker = run.stdout.find("worker (compose.yaml:").unwrap();
-    let warning = run.stdout.find("warning[ssl-verification-disabled] compose.yaml:12:7 SSL_VERIFICATION").unwrap();
+    let warning = run.stdout.find("warning[ssl-verification-disabled] compose.yaml:13:7 SSL_VERIFICATION").unwrap();
     assert!(core < worker && worker < warning, "{}", run.stdout);
     assert!(run.stdout.contains("    GRANIAN_SSL_CERTIFICATE       /certs/certificate.pem → "), "{}", run.stdout);
     assert!(run.stdout.contains("2 services: 1 pass, 1 with warnings, 0 with errors"), "{}", run.stdout);
@@ -1041,7 +1190,13 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
         let made = certsmith().current_dir(d.dir.path()).env("CERTSMITH_CAROOT", &caroot).args(args).output().unwrap();
         assert!(made.status.success(), "{args:?}: {}", String::from_utf8_lossy(&made.stderr));
     }
+    // gen writes the key 0600: doctor warns until it knows the core's uid (the doc says so).
     let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    assert_eq!(codes(&run), ["key-unreadable-in-container", "unknown-issuer"], "{}", run.stdout);
+    // The core's image running as the key's owner, as the doc's doctor line says.
+    let owner = std::os::unix::fs::MetadataExt::uid(&fs::metadata(d.path("certs/private_key.pem")).unwrap());
+    let uid = owner.to_string();
+    let run = d.doctor_at(None, &["--compose", "compose.yaml", "--container-uid", &uid]);
     assert_eq!(codes(&run), ["unknown-issuer"], "{}", run.stdout);
 
     let made = certsmith()
@@ -1051,7 +1206,7 @@ fn the_compose_file_of_the_docker_compose_doc_has_no_findings() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    let run = d.doctor_at(None, &["--compose", "compose.yaml", "--container-uid", &uid]);
     assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
     let json = run.json();
     let names: Vec<&str> =
@@ -1068,13 +1223,13 @@ fn include_and_extends_are_followed_inside_the_project() {
     let d = Deployment::with_fixtures("include:\n  - tls/compose.tls.yaml\n");
     d.write(
         "tls/compose.tls.yaml",
-        "services:\n  core:\n    image: app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ../certs:/certs:ro\n",
+        "services:\n  core:\n    image: app\n    user: '0'\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ../certs:/certs:ro\n",
     );
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert_eq!((run.code, codes(&run)), (0, vec![]), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.json()["data"]["targets"][0]["name"], "core");
 
-    let base = "services:\n  tls-base:\n    image: app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /wrong/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n";
+    let base = "services:\n  tls-base:\n    image: app\n    user: '0'\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /wrong/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n";
     for compose in [
         format!("{base}  core:\n    extends: tls-base\n    environment:\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n"),
         "services:\n  core:\n    extends:\n      file: common.yaml\n      service: tls-base\n    environment:\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n".to_owned(),
@@ -1145,7 +1300,7 @@ fn a_ca_key_in_a_mounted_folder_or_build_context_is_exposed() {
     fs::remove_file(d.path("certs/ca/ca-key.pem")).unwrap();
     d.write(
         "compose.yaml",
-        "services:\n  core:\n    build: ./app\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n",
+        "services:\n  core:\n    build: ./app\n    user: '0'\n    environment:\n      GRANIAN_SSL_CERTIFICATE: /certs/certificate.pem\n      GRANIAN_SSL_KEYFILE: /certs/private_key.pem\n    volumes:\n      - ./certs:/certs:ro\n",
     );
     d.copy("keys/p256.pkcs8.pem", "app/deploy/rootCA-key.pem");
     let run = d.doctor(&["--compose", "compose.yaml"]);
@@ -1193,4 +1348,122 @@ fn a_ca_only_bundle_in_a_replacing_variable_is_a_warning() {
     d.write("trust/bundle.pem", &bundle).write("compose.yaml", &compose("SSL_CERT_FILE", "bundle.pem"));
     let run = d.doctor(&["--compose", "compose.yaml"]);
     assert!(with_code(&run, "ca-bundle-replaces-system-roots").is_empty(), "{}", run.stdout);
+}
+
+/// A container's URL that names the host's side of a published port: `localhost` (the
+/// container itself), the service with its published port (errors), or the host's name
+/// (a warning: the guide's worker, `https://your-domain.com:8443/api`). The service name
+/// and container port are right; the core's own public URL is not a connection.
+#[test]
+fn container_urls_must_use_the_service_name_and_container_port() {
+    let compose = |ports: &str, url: &str| {
+        format!(
+            "{CORE}    ports:\n{ports}  worker:\n    environment:\n      TARANIS_CORE_URL: {url}\n  db:\n    image: postgres\n"
+        )
+    };
+    let d = Deployment::with_fixtures(&compose("      - \"8443:8080\"\n", "https://localhost:8443/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let found = with_code(&run, "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    let f = &found[0];
+    assert_eq!(
+        (f["severity"].as_str(), f["subject"]["service"].as_str(), f["subject"]["variable"].as_str()),
+        (Some("error"), Some("worker"), Some("TARANIS_CORE_URL"))
+    );
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("localhost is worker itself") && message.contains("\"8443:8080\""), "{message}");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("TARANIS_CORE_URL=https://core:8080/api (the certificate must then cover the name core too)"),
+        "{f}"
+    );
+    // The human report puts it on the worker's clients line.
+    let human = d.human(&["--compose", "compose.yaml"]);
+    assert!(human.stdout.contains("error[url-unreachable-in-container]"), "{}", human.stdout);
+    assert!(human.stdout.contains("FAIL  clients of the core API"), "{}", human.stdout);
+
+    // The service name with the published port, in any *_URL, and the long and
+    // host-address forms of `ports:`.
+    for (ports, url) in [
+        ("      - \"8443:8080\"\n", "https://core:8443/api"),
+        ("      - target: 8080\n        published: \"8443\"\n", "https://127.0.0.1:8443/api"),
+        ("      - \"127.0.0.1:8443:8080/tcp\"\n", "https://[::1]:8443/api"),
+    ] {
+        d.write("compose.yaml", &compose(ports, url));
+        let run = d.doctor(&["--compose", "compose.yaml"]);
+        let found = with_code(&run, "url-unreachable-in-container");
+        assert_eq!(found.len(), 1, "{ports}{url}: {}", run.stdout);
+        assert_eq!(found[0]["severity"], "error", "{url}");
+        assert!(found[0]["hint"].as_str().unwrap().contains("=https://core:8080/api"), "{url}: {found:?}");
+    }
+    d.write(
+        "compose.yaml",
+        &compose("      - \"8443:8080\"\n", "https://core:8080/api\n      SEARCH_URL: http://localhost:8443/x"),
+    );
+    let found = with_code(&d.doctor(&["--compose", "compose.yaml"]), "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["subject"]["variable"], "SEARCH_URL");
+
+    // The guide's worker: the host's name with the published port is a warning; its gui
+    // and frontend (core:8080) and core's own URL are right.
+    let d = Deployment::new();
+    guide_certificates(&d);
+    d.write("compose.yaml", GUIDE_COMPOSE);
+    let run = d.doctor_at(None, &["--compose", "compose.yaml"]);
+    let found = with_code(&run, "url-unreachable-in-container");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (found[0]["severity"].as_str(), found[0]["subject"]["service"].as_str()),
+        (Some("warning"), Some("worker"))
+    );
+    assert!(found[0]["message"].as_str().unwrap().contains("/etc/hosts"), "{found:?}");
+    assert!(found[0]["hint"].as_str().unwrap().contains("TARANIS_CORE_URL=https://core:8080/api"), "{found:?}");
+
+    // Right: the service name and container port; a port nobody publishes; core's own
+    // public URL on its published port.
+    let d = Deployment::with_fixtures(&compose("      - \"8443:8080\"\n", "https://core:8080/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert!(with_code(&run, "url-unreachable-in-container").is_empty(), "{}", run.stdout);
+    d.write("compose.yaml", &compose("      - \"9443:8080\"\n", "https://fixture.test:8443/api"));
+    let run = d.doctor(&["--compose", "compose.yaml"]);
+    assert_eq!((run.code, codes(&run)), (0, vec![]), "{}", run.stdout);
+}
+
+/// `--host` names what clients on this machine use: a compose service's name is one they
+/// cannot resolve (a warning naming the port it publishes), unless a container's URL uses
+/// it, which is where service names belong.
+#[test]
+fn a_host_name_that_is_a_service_is_for_containers_only() {
+    let d = Deployment::with_fixtures(&format!("{CORE}    ports:\n      - \"8443:8080\"\n"));
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "core", "--host", "fixture.test"]);
+    let found = with_code(&run, "host-is-a-service-name");
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (found[0]["severity"].as_str(), found[0]["subject"]["path"].as_str()),
+        (Some("warning"), Some("--host core"))
+    );
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("--host core: core is a service of compose.yaml") && message.contains("(\"8443:8080\")"),
+        "{message}"
+    );
+    assert!(
+        found[0]["hint"].as_str().unwrap().contains("`certsmith doctor --compose compose.yaml --host localhost`"),
+        "{found:?}"
+    );
+    let human = d.human(&["--compose", "compose.yaml", "--host", "core"]);
+    assert!(human.stdout.contains("warning[host-is-a-service-name] --host core\n"), "{}", human.stdout);
+    // A container that uses the name: --host adds nothing wrong.
+    d.write(
+        "compose.yaml",
+        &format!("{CORE}    ports:\n      - \"8443:8080\"\n  worker:\n    environment:\n      TARANIS_CORE_URL: https://core:8080/api\n"),
+    );
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "core"]);
+    assert!(with_code(&run, "host-is-a-service-name").is_empty(), "{}", run.stdout);
+    // Not a service: nothing to say.
+    let run = d.doctor(&["--compose", "compose.yaml", "--host", "localhost"]);
+    assert!(with_code(&run, "host-is-a-service-name").is_empty(), "{}", run.stdout);
 }

@@ -39,6 +39,7 @@ pub fn exposed_keys(services: &[Service]) -> Vec<Finding> {
             vars: service.vars.clone(),
             mounts: service.mounts.clone(),
             user: None,
+            user_name: None,
             origin: service.origin.clone(),
         };
         let served: Vec<PathBuf> = [granian::KEYFILE]

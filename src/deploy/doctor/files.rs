@@ -303,3 +303,81 @@ fn unreadable_for(found: &Found, meta: &std::fs::Metadata, ids: Ids) -> Option<S
 fn unreadable_for(_: &Found, _: &std::fs::Metadata, _: Ids) -> Option<String> {
     None
 }
+
+/// Who may read the key file Granian gets, by its mode: every user (`o+r`) is a leak; only
+/// its host owner, in a container whose user doctor does not know, is the guide's
+/// Troubleshooting item 2 (Granian, running as another uid, cannot read it). A key readable
+/// by its group is taken as shared on purpose (`chgrp` and the container's group).
+#[cfg(unix)]
+pub(super) fn key_mode(target: &Target, var: &Variable, found: &Found, ids: Option<Ids>) -> Option<Finding> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&found.host).ok()?;
+    let mode = meta.mode() & 0o7777;
+    let file = crate::finding::place::shell_word(&found.host.display().to_string());
+    let shown = crate::output::mode_text(mode);
+    if mode & 0o004 != 0 {
+        let (who, hint) = match (ids, target.in_container) {
+            (Some(ids), _) => (
+                "every user of this machine can read the private key, and so can every container that mounts it",
+                format!("give it to the container's user alone: `chown {} {file} && chmod 600 {file}`", ids.uid),
+            ),
+            (None, true) => (
+                "every user of this machine can read the private key, and so can every container that mounts it",
+                format!(
+                    "make it private, `chmod 600 {file}`, and give it to the uid Granian runs as in {}: `chown UID {file}`, with that uid as the service's `user:` (or doctor's --container-uid UID)",
+                    target.name
+                ),
+            ),
+            (None, false) => (
+                "every user of this machine can read the private key",
+                format!("make it readable by its owner alone, the user Granian runs as: `chmod 600 {file}`"),
+            ),
+        };
+        return Some(
+            Finding::new(
+                Code::KeyReadableByOthers,
+                Severity::Warning,
+                var.subject(),
+                format!(
+                    "{}={}: {} is mode {shown}: {who}, and with it impersonate the server",
+                    var.name,
+                    var.value,
+                    found.host.display()
+                ),
+            )
+            .hint(hint),
+        );
+    }
+    if !target.in_container || ids.is_some() || mode & 0o044 != 0 {
+        return None;
+    }
+    let owner = meta.uid();
+    let readers = if owner == 0 { "only root can read it" } else { "only that user (and root) can read it" };
+    let user = match &target.user_name {
+        Some(name) => format!("{} runs as the user {name}, whose uid certsmith cannot know", target.name),
+        None => format!("{} sets no `user:`", target.name),
+    };
+    Some(
+        Finding::new(
+            Code::KeyUnreadableInContainer,
+            Severity::Warning,
+            var.subject(),
+            format!(
+                "{}={}: {} is mode {shown} owned by uid {owner}, so {readers}, and {user}: in the container Granian usually runs as another uid, and then {}",
+                var.name,
+                var.value,
+                found.host.display(),
+                who_fails(var, "is not readable.")
+            ),
+        )
+        .hint(format!(
+            "tell doctor the uid Granian runs as: `user: \"UID\"` on the service, or --container-uid UID (`docker compose run --rm --no-deps --entrypoint id {} -u` prints the image's); then give that uid the file: `chown UID {file}`",
+            crate::finding::place::shell_word(&target.name)
+        )),
+    )
+}
+
+#[cfg(not(unix))]
+pub(super) fn key_mode(_: &Target, _: &Variable, _: &Found, _: Option<Ids>) -> Option<Finding> {
+    None
+}

@@ -2,7 +2,9 @@
 //! target (compose service, or the environment), the Granian variables (names and
 //! values, from `granian`), the certificate/key pair, the files they name (`files`), what
 //! is in them (`contents`: verify's and match-key's checks), and the clients of the core
-//! API (`TARANIS_CORE_URL`/`TARANIS_CORE_API`, `SSL_VERIFICATION`, CA bundles).
+//! API (`TARANIS_CORE_URL`/`TARANIS_CORE_API`, `SSL_VERIFICATION`, CA bundles), and
+//! whether a container's URLs reach the service they name (`urls`: not through the host's
+//! side of a published port).
 //!
 //! The certificate is checked for every host name a client uses (from the core URLs, and
 //! `--host`), against the CA bundles the clients are given (`REQUESTS_CA_BUNDLE`, …), or
@@ -13,8 +15,10 @@
 mod contents;
 mod exposure;
 mod files;
+mod urls;
 
 pub use exposure::{exposed_keys, runs_certsmith};
+pub use urls::Published;
 
 use time::OffsetDateTime;
 
@@ -54,6 +58,9 @@ pub struct Settings<'a> {
     pub ids: Option<Ids>,
     /// The compose file, for commands in hints (`trust compose --compose FILE`).
     pub compose: Option<&'a str>,
+    /// Every compose service's name, and the ports they publish on the host.
+    pub services: &'a [String],
+    pub ports: &'a [Published],
 }
 
 /// The outcome of checking every target.
@@ -71,6 +78,9 @@ fn set<'t>(target: &'t Target, name: &str) -> Option<&'t Variable> {
 /// Checks `targets` together: the clients' names and CA bundles apply to every server.
 pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
     let mut out = Checked { hosts: hosts(targets, settings.hosts), ..Checked::default() };
+    if let Some(compose) = settings.compose {
+        out.findings.extend(urls::host_side(&out.hosts, settings.ports, settings.services, compose));
+    }
     let tls_anywhere: Vec<&str> = targets
         .iter()
         .filter(|t| set(t, granian::CERTIFICATE).is_some() && set(t, granian::KEYFILE).is_some())
@@ -129,10 +139,18 @@ pub fn check(targets: &[Target], settings: &Settings<'_>) -> Checked {
         check_pair(target, &mut data, &mut findings);
         check_files_and_contents(target, settings, &pool, &verify_settings, &mut data, &mut findings);
         check_clients(target, &tls_anywhere, &out.hosts, settings, &mut data, &mut findings);
+        let unreachable = urls::check(target, settings.ports, settings.services);
+        if !unreachable.is_empty() && !data.checked.contains(&Check::Clients) {
+            data.checked.push(Check::Clients);
+        }
+        findings.extend(unreachable);
         if bundle_checked.contains(&i) {
-            for check in [Check::Files, Check::Certificate] {
-                if !data.checked.contains(&check) {
-                    data.checked.push(check);
+            // For a client the certificate line is its CA bundles; for a server it is
+            // the server's certificate, which a bundle does not stand in for.
+            let lines: &[Check] = if data.serves_tls { &[Check::Files] } else { &[Check::Files, Check::Certificate] };
+            for check in lines {
+                if !data.checked.contains(check) {
+                    data.checked.push(*check);
                 }
             }
             data.checked.sort();
@@ -405,6 +423,10 @@ fn check_files_and_contents(
         data.checked.push(Check::Key);
         let password = target.vars.get(granian::KEYFILE_PASSWORD);
         let mut key_findings = contents::key(var, &found, password, cert_file.as_ref(), &cert_findings);
+        // Who may read it matters only when it is a key (not a certificate named by mistake).
+        if !key_findings.iter().any(|f| f.code == Code::NoPrivateKey) {
+            findings.extend(files::key_mode(target, var, &found, ids));
+        }
         for f in &mut key_findings {
             f.subject.variable = Some(var.name.clone());
         }

@@ -169,6 +169,8 @@ pub struct Target {
     pub mounts: Vec<Mount>,
     /// The user the container runs as (compose `user:`), when numeric.
     pub user: Option<Ids>,
+    /// Compose's `user:` when it is a name (`app`), whose uid certsmith cannot know.
+    pub user_name: Option<String>,
     /// Where the target is defined: the service's line, or the sources of the environment.
     pub origin: Origin,
 }
@@ -358,6 +360,7 @@ mod tests {
             vars: Vars::default(),
             mounts,
             user: None,
+            user_name: None,
             origin: Origin::environment(),
         }
     }

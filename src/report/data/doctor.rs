@@ -15,6 +15,8 @@ pub struct DoctorData {
     pub hosts: Vec<HostUse>,
     /// Compose services with no variable doctor checks.
     pub skipped: Vec<String>,
+    /// Compose services `--service` left out (empty without `--service`).
+    pub not_selected: Vec<String>,
 }
 
 /// One source of variables.

@@ -57,12 +57,20 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
     (
         Check::Files,
         FILES,
-        &[Code::PathNotMounted, Code::FileNotFound, Code::NotAFile, Code::FileNotReadable, Code::FileNotChecked],
+        &[
+            Code::PathNotMounted,
+            Code::FileNotFound,
+            Code::NotAFile,
+            Code::FileNotReadable,
+            Code::FileNotChecked,
+            Code::KeyReadableByOthers,
+            Code::KeyUnreadableInContainer,
+        ],
     ),
     (Check::Certificate, CERTIFICATE, CERTIFICATE_CODES),
     (
         Check::Key,
-        "key: PEM, decryptable, belongs to the certificate, loadable by Granian",
+        KEY,
         &[
             Code::NoPrivateKey,
             Code::EncryptedKeyWithoutPassword,
@@ -76,12 +84,18 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
     (
         Check::Clients,
         "clients of the core API: https URLs where the core serves HTTPS, certificates verified",
-        &[Code::CoreUrlNotHttps, Code::SslVerificationDisabled, Code::CaBundleReplacesSystemRoots],
+        &[
+            Code::CoreUrlNotHttps,
+            Code::SslVerificationDisabled,
+            Code::CaBundleReplacesSystemRoots,
+            Code::UrlUnreachableInContainer,
+        ],
     ),
 ];
 
 const FILES: &str = "files: mounted, present, readable";
 const CERTIFICATE: &str = "certificate: PEM, and verify's checks";
+const KEY: &str = "key: PEM, decryptable, belongs to the certificate, loadable by Granian";
 
 pub(super) fn render(out: &mut dyn Write, data: &DoctorData, all: &[Finding]) -> io::Result<()> {
     let sources: Vec<String> = data
@@ -129,6 +143,10 @@ pub(super) fn render(out: &mut dyn Write, data: &DoctorData, all: &[Finding]) ->
             "{DIM}not checked (no Granian TLS, core URL or CA bundle variable): {}{DIM:#}",
             data.skipped.join(", ")
         )?;
+    }
+    if !data.not_selected.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{DIM}not selected (--service): {}{DIM:#}", data.not_selected.join(", "))?;
     }
     if data.targets.len() > 1 {
         let [ok, warned, failed] = counts;
@@ -216,6 +234,11 @@ fn checklist(out: &mut dyn Write, target: &TargetData, mine: &[Finding], data: &
                 "{CERTIFICATE}, covering {}",
                 data.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
             ),
+            // Without the certificate the key was checked alone.
+            KEY if !target.checked.contains(&Check::Certificate) => {
+                "key: PEM, decryptable, loadable by Granian (not compared with the certificate, which was not read)"
+                    .to_owned()
+            }
             other => other.to_owned(),
         };
         if applies {

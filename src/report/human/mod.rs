@@ -124,7 +124,6 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
         Code::WildcardUnderTld,
         Code::NameFromAddress,
         Code::ClampedToCaExpiry,
-        Code::KeyReadableByOthers,
         Code::KeyOutsideCertificateFolder,
         Code::DnsFailure,
         Code::ConnectionRefused,
@@ -141,5 +140,6 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
         Code::ComposeNotFollowed,
         Code::CaKeyExposed,
         Code::HealthcheckInsecure,
+        Code::HostIsAServiceName,
     ]
 };

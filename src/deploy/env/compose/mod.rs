@@ -84,6 +84,7 @@ impl Project {
                     base.image = service.image.or(base.image.take());
                     base.build_context = service.build_context.or(base.build_context.take());
                     base.healthcheck = service.healthcheck.or(base.healthcheck.take());
+                    base.ports.extend(service.ports);
                 }
                 None => self.services.push(service),
             }
@@ -120,6 +121,16 @@ pub struct Service {
     pub healthcheck: Option<(String, Origin)>,
     /// `image:`, interpolated.
     pub image: Option<String>,
+    /// `ports:` that publish a container port on the host.
+    pub ports: Vec<Port>,
+}
+
+/// A container port published on the host (`ports: ["8443:8080"]`): other containers
+/// reach the service at `NAME:target`, the host at `published`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port {
+    pub published: u16,
+    pub target: u16,
 }
 
 /// The `.env` compose reads for interpolation: `env_files` when given (as `docker compose
@@ -277,6 +288,7 @@ struct Settings {
     build_context: Option<(PathBuf, Origin)>,
     healthcheck: Option<(String, Origin)>,
     image: Option<String>,
+    ports: Vec<Port>,
 }
 
 impl Settings {
@@ -286,6 +298,7 @@ impl Settings {
         self.environment.update(own.environment);
         self.mounts.retain(|m| !own.mounts.iter().any(|o| o.container == m.container));
         self.mounts.extend(own.mounts);
+        self.ports.extend(own.ports);
         Settings {
             user: own.user.or(self.user),
             build_context: own.build_context.or(self.build_context),
@@ -327,6 +340,15 @@ mod tests {
         assert_eq!(worker.vars.value("FLAG").as_deref(), Some("false"));
         assert_eq!(worker.vars.value("N").as_deref(), Some("8443"));
         assert_eq!(worker.vars.value("PASSWORD").as_deref(), Some("pw"));
+    }
+
+    #[test]
+    fn published_ports_short_and_long() {
+        let yaml = "services:\n  core:\n    ports:\n      - \"8443:8080\"\n      - 127.0.0.1:9443:9080/tcp\n      - \"[::1]:7443:7080\"\n      - \"8080\"\n      - 9000-9001:9000-9001\n      - target: 80\n        published: \"8081\"\n      - target: 81\n";
+        let ports = &read(yaml, &Vars::default()).unwrap()[0].ports;
+        let pairs: Vec<(u16, u16)> = ports.iter().map(|p| (p.published, p.target)).collect();
+        // A random host port (`8080`, `target` alone) and a range are left out.
+        assert_eq!(pairs, [(8443, 8080), (9443, 9080), (7443, 7080), (8081, 80)]);
     }
 
     #[test]

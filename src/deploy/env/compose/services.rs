@@ -1,5 +1,6 @@
 //! A compose file's services: `include` and `extends` followed inside the project, and
-//! each service's env files, environment, volumes, build context, healthcheck and user.
+//! each service's env files, environment, volumes, build context, healthcheck, user and
+//! published ports.
 
 use super::*;
 
@@ -37,6 +38,7 @@ impl Reader<'_> {
                 build_context: settings.build_context,
                 healthcheck: settings.healthcheck,
                 image: settings.image,
+                ports: settings.ports,
             });
         }
         Ok(out)
@@ -88,6 +90,9 @@ impl Reader<'_> {
         if let Some(healthcheck) = get("healthcheck") {
             own.healthcheck = self.healthcheck(healthcheck, name)?;
         }
+        if let Some(ports) = get("ports") {
+            own.ports = self.ports(ports, name)?;
+        }
         Ok(Some(base.extended_by(own)))
     }
 
@@ -107,6 +112,33 @@ impl Reader<'_> {
         Ok(context
             .filter(|c| !c.contains("://") && !c.starts_with("git@"))
             .map(|c| (clean(&self.dir.join(c)), self.origin(node))))
+    }
+
+    /// `ports:` in the short form (`"8443:8080"`, `"127.0.0.1:8443:8080/tcp"`) or the long
+    /// one (`{target, published}`). A port published at random (`"8080"`), a range, or a
+    /// value that is not a number is left out: doctor compares single ports only.
+    pub(super) fn ports(&self, node: &Node<'_>, service: &str) -> Result<Vec<Port>, Failure> {
+        let what = format!("services.{service}.ports");
+        let mut ports = Vec::new();
+        for item in self.list(node) {
+            let port = match &item.data {
+                YamlData::Mapping(_) => {
+                    let entries = self.entries(item, &format!("an entry of {what}"))?;
+                    let field = |wanted: &str| -> Result<Option<u16>, Failure> {
+                        match entries.iter().find(|e| e.name == wanted) {
+                            Some(e) => {
+                                Ok(self.text(e.value, &format!("{what}[].{wanted}"))?.and_then(|t| t.parse().ok()))
+                            }
+                            None => Ok(None),
+                        }
+                    };
+                    field("published")?.zip(field("target")?)
+                }
+                _ => self.text(item, &format!("an entry of {what}"))?.and_then(|text| short_port(&text)),
+            };
+            ports.extend(port.map(|(published, target)| Port { published, target }));
+        }
+        Ok(ports)
     }
 
     /// `healthcheck.test`: a string, or a list (`[CMD-SHELL, "…"]`, `[CMD, curl, …]`).
@@ -408,4 +440,14 @@ impl Reader<'_> {
         let path = if path.is_absolute() { path } else { self.dir.join(path) };
         clean(&path).display().to_string()
     }
+}
+
+/// `[HOST_IP:]PUBLISHED:TARGET[/PROTOCOL]` as (published, target); an IPv6 host address is
+/// in brackets, so the last two colon-separated parts are the ports.
+fn short_port(text: &str) -> Option<(u16, u16)> {
+    let ports = text.split('/').next()?;
+    let mut parts = ports.rsplit(':');
+    let target = parts.next()?.parse().ok()?;
+    let published = parts.next()?.parse().ok()?;
+    Some((published, target))
 }
