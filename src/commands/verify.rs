@@ -14,7 +14,6 @@ use super::fix::{self, Situation};
 use super::inputs::{certificates, certificates_of, parse_hosts};
 use crate::cli::VerifyArgs;
 use crate::commands::Context;
-use crate::finding::place::shell_word;
 use crate::finding::{Code, FIX, Failure, Finding, Parties, Remedy, Severity, Verdicts};
 use crate::pki::describe::CertSummary;
 use crate::pki::keymatch;
@@ -151,7 +150,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
         // Granian reads its certificate file only as PEM (Python's load_cert_chain
         // fails with "[SSL] PEM lib"); certsmith reads DER and PKCS#12 too.
         if file.container == Some(load::Container::Pkcs12) {
-            findings.insert(0, pkcs12_not_pem(file));
+            findings.insert(0, keymatch::pkcs12_not_pem(&file.name).into_finding(Severity::Error, file.subject(None)));
         } else if file.objects.iter().all(|o| o.index.is_none()) {
             findings.insert(0, not_pem(input, file));
         }
@@ -275,25 +274,6 @@ fn not_pem(input: &Input, file: &load::LoadedFile) -> Finding {
     if let Input::File(path) = input {
         finding.remedy = Some(Remedy::ToPem { file: path.display().to_string(), is_key: false });
     }
-    finding
-}
-
-/// A PKCS#12 bundle: Granian reads certificates and keys only as PEM files.
-fn pkcs12_not_pem(file: &load::LoadedFile) -> Finding {
-    let name = shell_word(&file.name);
-    let mut finding = Finding::new(
-        Code::CertificateNotPem,
-        Severity::Error,
-        file.subject(None),
-        format!(
-            "{} is a PKCS#12 bundle, not PEM: Granian reads the certificate and the key only from PEM files, so it refuses to start with it",
-            file.name
-        ),
-    )
-    .hint(format!(
-        "write its parts as PEM: `openssl pkcs12 -in {name} -clcerts -nokeys -out certificate.pem` and `openssl pkcs12 -in {name} -nocerts -noenc -out private_key.pem` (add -legacy for an RC2/3DES bundle)"
-    ));
-    finding.affects = Parties::GRANIAN;
     finding
 }
 

@@ -127,13 +127,20 @@ pub fn check(
             .map(|(position, _)| position);
         issues.push(mismatch(&cert_subject, &cert.public_key, key_name, &key_algorithm, other));
     }
-    let granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
+    let mut granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
+    if key_file.container == Some(super::load::Container::Pkcs12) {
+        let mut issue = pkcs12_not_pem(key_name);
+        issue.code = Code::KeyFormatUnsupportedByGranian;
+        granian.insert(0, issue);
+    }
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
     // Granian loads the whole certificate file, in PEM only.
     let served: Vec<_> = certificates.iter().filter_map(|(_, der)| describe::certificate(der).ok()).collect();
     let mut certificate_issues = checks::server_loading(&served);
-    if cert_file.objects.iter().all(|o| o.index.is_none()) {
+    if cert_file.container == Some(super::load::Container::Pkcs12) {
+        certificate_issues.insert(0, pkcs12_not_pem(&cert_file.name));
+    } else if cert_file.objects.iter().all(|o| o.index.is_none()) {
         certificate_issues.insert(0, not_pem(&cert_file.name));
     }
 
@@ -203,6 +210,20 @@ pub fn unlock(
     let sealed = decrypt::seal(key).map_err(failure)?;
     let password = if sealed.needs_password() { Some(password()?) } else { None };
     sealed.open(password.as_ref().map_or(&[], Password::as_bytes)).map_err(failure)
+}
+
+/// A PKCS#12 bundle: Granian reads the certificate and the key only from PEM files.
+pub fn pkcs12_not_pem(name: &str) -> Issue {
+    let word = crate::finding::place::shell_word(name);
+    Issue::new(
+        Code::CertificateNotPem,
+        format!(
+            "{name} is a PKCS#12 bundle, not PEM: Granian reads the certificate and the key only from PEM files, so it refuses to start with it"
+        ),
+        format!(
+            "write its parts as PEM: `openssl pkcs12 -in {word} -clcerts -nokeys -out certificate.pem` and `openssl pkcs12 -in {word} -nocerts -noenc -out private_key.pem` (add -legacy for an RC2/3DES bundle)"
+        ),
+    )
 }
 
 /// A DER certificate file: Python's load_cert_chain reads PEM only.

@@ -156,8 +156,16 @@ fn pkcs12_from_openssl_aes_and_legacy_and_from_gen() {
         assert_eq!(objects[0]["fingerprint_sha256"], fingerprint.as_str(), "{file}");
         assert_eq!(objects[1]["kind"], "private_key");
         assert_eq!(objects[0]["spki_sha256"], objects[1]["spki_sha256"], "{file}");
-        let out = in_dir(dir.path(), &["--at", AT, "match-key", "--password-env", "P12_PASSWORD", file]);
+        let out = in_dir(dir.path(), &["--json", "--at", AT, "match-key", "--password-env", "P12_PASSWORD", file]);
         assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+        // The pair matches, but Granian does not load a bundle: match-key never says it does.
+        let data = &out.json()["data"];
+        assert_eq!(
+            (data["matches"].as_bool(), data["granian_loads_certificate"].as_bool()),
+            (Some(true), Some(false)),
+            "{file}"
+        );
+        assert_eq!(data["granian_loads_key"], false, "{file}");
         // Granian reads PEM only: verify says so, and how to split the bundle.
         let out = in_dir(dir.path(), &["--json", "--at", AT, "verify", "--password-env", "P12_PASSWORD", file]);
         assert_eq!(out.code, 1, "{file}: {}", out.stderr);
