@@ -146,3 +146,29 @@ fn connect_reports_the_served_chain_as_metrics() {
     assert_eq!(nagios.code, 0, "{}", nagios.stdout);
     assert!(nagios.stdout.starts_with("CERTSMITH OK - "), "{}", nagios.stdout);
 }
+
+/// docs/monitoring.md's alert rules pass `promtool check rules`, and its cron line runs as
+/// written once its paths point at a temp folder.
+#[test]
+fn the_monitoring_page_rules_and_cron_line_work() {
+    let page = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/monitoring.md")).unwrap();
+    let rules = page.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.yml");
+    std::fs::write(&file, rules).unwrap();
+    let out = Command::new("promtool").args(["check", "rules"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
+    let cron = page.lines().find(|l| l.starts_with("*/15 ")).unwrap();
+    let command = cron.split(" root ").nth(1).unwrap();
+    let textfile = dir.path().join("certsmith.prom");
+    let cert = fixture_str("certs/v3-p256.pem");
+    let command = command
+        .replace("/var/lib/node_exporter/textfile/certsmith.prom", textfile.to_str().unwrap())
+        .replace("/srv/app/certs/certificate.pem", &cert);
+    let words = shlex::split(&command).unwrap();
+    assert_eq!(words[0], "certsmith");
+    let out: Run = certsmith().args(["--at", AT]).args(&words[1..]).output().unwrap().into();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(promtool(&std::fs::read_to_string(&textfile).unwrap()).0);
+}
