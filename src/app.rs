@@ -87,10 +87,20 @@ pub fn usage_error(error: &clap::Error, args: impl Iterator<Item = std::ffi::OsS
         return 0;
     }
     let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).take_while(|a| a != "--").collect();
-    let json = args.iter().enumerate().any(|(i, a)| {
-        a == "--json" || a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|f| f == "json"))
-    });
+    let asked = |format: &str| {
+        args.iter().enumerate().any(|(i, a)| {
+            *a == format!("--format={format}") || (a == "--format" && args.get(i + 1).is_some_and(|f| f == format))
+        })
+    };
+    let json = asked("json") || args.iter().any(|a| a == "--json");
     let _ = error.print();
+    // A Nagios plugin that cannot run reports UNKNOWN (3), in its one line.
+    if asked("nagios") {
+        let rendered = error.render().to_string();
+        let message = rendered.lines().next().unwrap_or("invalid command line").trim_start_matches("error: ");
+        let _ = writeln!(io::stdout(), "CERTSMITH UNKNOWN - {}", message.replace(['|', '\r'], " "));
+        return 3;
+    }
     if json {
         let rendered = error.render().to_string();
         let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());

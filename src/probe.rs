@@ -219,8 +219,8 @@ pub fn system_roots() -> (Vec<CertificateDer<'static>>, Vec<String>) {
 
 /// The file of the system's trust store that holds `der`, for messages: a file of its own
 /// in the store's folder (SSL_CERT_DIR, else /etc/ssl/certs) first, then the bundle
-/// (SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt). Bounded: at most 4096
-/// entries, files up to 1 MiB.
+/// (SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt). Bounded: 4096 entries in
+/// all, files up to 1 MiB, 64 MiB read in all.
 pub fn store_file_of(der: &CertificateDer<'_>) -> Option<std::path::PathBuf> {
     use rustls::pki_types::pem::PemObject;
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
@@ -231,13 +231,19 @@ pub fn store_file_of(der: &CertificateDer<'_>) -> Option<std::path::PathBuf> {
     let mut files: Vec<std::path::PathBuf> = dirs
         .iter()
         .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flat_map(|entries| entries.take(4096).filter_map(|e| e.ok().map(|e| e.path())))
+        .flat_map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())))
+        .take(4096)
         .collect();
     files.sort();
     files.push(var("SSL_CERT_FILE").map_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into(), Into::into));
+    let mut budget: u64 = 64 << 20;
     let found = files.into_iter().find(|path| {
-        let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
-        small
+        let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(u64::MAX, |m| m.len());
+        let readable = size <= 1 << 20 && size <= budget;
+        if readable {
+            budget -= size;
+        }
+        readable
             && std::fs::read(path).is_ok_and(|bytes| {
                 CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok).any(|c| c.as_ref() == der.as_ref())
             })

@@ -150,7 +150,11 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
         // Granian reads its certificate file only as PEM (Python's load_cert_chain
         // fails with "[SSL] PEM lib"); certsmith reads DER and PKCS#12 too.
         if file.container == Some(load::Container::Pkcs12) {
-            findings.insert(0, keymatch::pkcs12_not_pem(&file.name).into_finding(Severity::Error, file.subject(None)));
+            findings.insert(
+                0,
+                keymatch::pkcs12_not_pem(&file.name, Code::CertificateNotPem)
+                    .into_finding(Severity::Error, file.subject(None)),
+            );
         } else if file.objects.iter().all(|o| o.index.is_none()) {
             findings.insert(0, not_pem(input, file));
         }
@@ -164,10 +168,11 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
                 let situation = Situation { cert_file: input.path().map(Path::to_path_buf), ..situation.clone() };
                 let key_name = checked.key.clone().or_else(|| args.key.as_ref().map(|k| Input::from_arg(k).name()));
                 fix::apply(&mut checked.findings, &situation);
+                let verdicts = Verdicts::of(&checked.findings);
                 judge(&mut checked.findings, *parties);
                 files.push(VerifiedFile {
                     path: input.name(),
-                    verdicts: Verdicts::of(&checked.findings),
+                    verdicts,
                     leaf: checked.leaf.map(Box::new),
                     chain: checked.chain,
                     names: hosts.iter().map(|h| h.text.clone()).collect(),
@@ -178,7 +183,7 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<Report, Failure> {
             Err(failure) => errors.push(failure),
         }
     }
-    let verdicts = Verdicts::of(&findings);
+    let verdicts = Verdicts::all(files.iter().map(|f| &f.verdicts));
     let data = VerifyData { verdicts, parties: parties.iter().map(|p| p.as_str()).collect(), files };
     Ok(Report { command: "verify", data: Data::Verify(data), findings, errors, strict: *strict })
 }
@@ -197,8 +202,11 @@ impl Checked {
     /// A file a server cannot serve: every party fails with what is wrong with it.
     fn unserved(failure: Failure, key_finding: Option<Finding>) -> Self {
         let code = failure.code.unwrap_or(Code::NoCertificate);
+        // What Python's load_cert_chain says (measured): X509V3 for a certificate it parses
+        // and refuses, PEM lib for a file without one.
+        let says = if code == Code::MalformedCertificate { "X509V3: INVALID_CERTIFICATE" } else { "[SSL] PEM lib" };
         let message = format!(
-            "{}: Granian fails at start (Python's load_cert_chain: \"[SSL] PEM lib\"), and there is no certificate for a client to accept",
+            "{}: Granian fails at start (Python's load_cert_chain: \"{says}\"), and there is no certificate for a client to accept",
             failure.message
         );
         let mut finding = Finding::new(code, Severity::Error, *failure.subject, message);
@@ -208,11 +216,12 @@ impl Checked {
     }
 }
 
-/// A finding's severity from the parties asked about: an error when one of them fails
-/// because of it, a warning when it affects only others.
+/// An error that makes only parties not asked about fail (`--client`) is a warning.
 fn judge(findings: &mut [Finding], parties: Parties) {
-    for finding in findings.iter_mut().filter(|f| !f.affects.is_empty()) {
-        finding.severity = if finding.affects.intersects(parties) { Severity::Error } else { Severity::Warning };
+    for finding in findings.iter_mut() {
+        if finding.severity == Severity::Error && !finding.affects.is_empty() && !finding.affects.intersects(parties) {
+            finding.severity = Severity::Warning;
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::{Code, Finding};
+use super::{Code, Finding, Severity};
 
 /// One party to a TLS connection with a Granian server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -147,10 +147,24 @@ impl Parties {
 pub struct Verdict {
     /// `starts` or `fails` for Granian; `accept` or `reject` for clients.
     pub result: &'static str,
+    /// The error findings that make it fail.
     pub codes: Vec<Code>,
+    /// Warnings about some of the party only (Safari's lifetime limit, Chrome's keyUsage
+    /// check): the rest accept.
+    pub warnings: Vec<Code>,
 }
 
 impl Verdict {
+    fn new(party: Party, codes: Vec<Code>, warnings: Vec<Code>) -> Self {
+        let result = match (party, codes.is_empty()) {
+            (Party::Granian, true) => "starts",
+            (Party::Granian, false) => "fails",
+            (_, true) => "accept",
+            (_, false) => "reject",
+        };
+        Self { result, codes, warnings }
+    }
+
     pub fn fails(&self) -> bool {
         !self.codes.is_empty()
     }
@@ -166,26 +180,51 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// The verdicts the findings make: a party fails on any finding that affects it.
+    /// The verdicts the findings make: a party fails on any error finding that affects it;
+    /// a warning that affects it is about some of it only.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding> + Clone) -> Self {
         let verdict = |party: Party| {
-            let mut codes: Vec<Code> =
-                findings.clone().into_iter().filter(|f| f.affects.contains(party)).map(|f| f.code).collect();
-            codes.sort();
-            codes.dedup();
-            let result = match (party, codes.is_empty()) {
-                (Party::Granian, true) => "starts",
-                (Party::Granian, false) => "fails",
-                (_, true) => "accept",
-                (_, false) => "reject",
+            let affecting = |severity: Severity| {
+                let mut codes: Vec<Code> = findings
+                    .clone()
+                    .into_iter()
+                    .filter(|f| f.affects.contains(party) && f.severity == severity)
+                    .map(|f| f.code)
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                codes
             };
-            Verdict { result, codes }
+            let (codes, warnings) = (affecting(Severity::Error), affecting(Severity::Warning));
+            Verdict::new(party, codes, warnings)
         };
         Self {
             granian: verdict(Party::Granian),
             rustls_clients: verdict(Party::RustlsClients),
             openssl_clients: verdict(Party::OpensslClients),
             browsers: verdict(Party::Browsers),
+        }
+    }
+
+    /// Several files' verdicts together: a party fails when it fails on one of them.
+    pub fn all<'a>(each: impl Iterator<Item = &'a Verdicts> + Clone) -> Self {
+        let merge = |party: Party| {
+            let (mut codes, mut warnings) = (Vec::new(), Vec::new());
+            for verdicts in each.clone() {
+                codes.extend(verdicts.get(party).codes.iter().copied());
+                warnings.extend(verdicts.get(party).warnings.iter().copied());
+            }
+            for list in [&mut codes, &mut warnings] {
+                list.sort();
+                list.dedup();
+            }
+            Verdict::new(party, codes, warnings)
+        };
+        Self {
+            granian: merge(Party::Granian),
+            rustls_clients: merge(Party::RustlsClients),
+            openssl_clients: merge(Party::OpensslClients),
+            browsers: merge(Party::Browsers),
         }
     }
 
@@ -211,13 +250,20 @@ mod tests {
 
     #[test]
     fn a_party_fails_on_the_findings_that_affect_it_only() {
-        let finding = |code| Finding::new(code, crate::finding::Severity::Error, Default::default(), "m");
-        let findings = [finding(Code::CaUsedAsEndEntity), finding(Code::KeyMismatch), finding(Code::ExpiresSoon)];
+        let finding = |code, severity| Finding::new(code, severity, Default::default(), "m");
+        let findings = [
+            finding(Code::CaUsedAsEndEntity, Severity::Error),
+            finding(Code::KeyMismatch, Severity::Error),
+            finding(Code::ExpiresSoon, Severity::Warning),
+            finding(Code::ValidityTooLong, Severity::Warning),
+        ];
         let verdicts = Verdicts::of(&findings);
-        assert_eq!(verdicts.granian, Verdict { result: "fails", codes: vec![Code::KeyMismatch] });
-        assert_eq!(verdicts.rustls_clients, Verdict { result: "reject", codes: vec![Code::CaUsedAsEndEntity] });
-        assert_eq!(verdicts.openssl_clients, Verdict { result: "accept", codes: vec![] });
+        assert_eq!(verdicts.granian, Verdict { result: "fails", codes: vec![Code::KeyMismatch], warnings: vec![] });
+        let rustls = Verdict { result: "reject", codes: vec![Code::CaUsedAsEndEntity], warnings: vec![] };
+        assert_eq!(verdicts.rustls_clients, rustls);
+        assert_eq!(verdicts.openssl_clients, Verdict { result: "accept", codes: vec![], warnings: vec![] });
         assert!(verdicts.browsers.fails() && !verdicts.openssl_clients.fails());
+        assert_eq!(verdicts.browsers.warnings, [Code::ValidityTooLong], "Safari's rule is a warning");
     }
 
     #[test]

@@ -129,9 +129,7 @@ pub fn check(
     }
     let mut granian = granian_issues(stored, key_index.is_some(), &plain, key_name, &key_algorithm, &reissue);
     if key_file.container == Some(super::load::Container::Pkcs12) {
-        let mut issue = pkcs12_not_pem(key_name);
-        issue.code = Code::KeyFormatUnsupportedByGranian;
-        granian.insert(0, issue);
+        granian.insert(0, pkcs12_not_pem(key_name, Code::KeyFormatUnsupportedByGranian));
     }
     let granian_loads_key = granian.is_empty();
     issues.extend(granian);
@@ -139,7 +137,7 @@ pub fn check(
     let served: Vec<_> = certificates.iter().filter_map(|(_, der)| describe::certificate(der).ok()).collect();
     let mut certificate_issues = checks::server_loading(&served);
     if cert_file.container == Some(super::load::Container::Pkcs12) {
-        certificate_issues.insert(0, pkcs12_not_pem(&cert_file.name));
+        certificate_issues.insert(0, pkcs12_not_pem(&cert_file.name, Code::CertificateNotPem));
     } else if cert_file.objects.iter().all(|o| o.index.is_none()) {
         certificate_issues.insert(0, not_pem(&cert_file.name));
     }
@@ -213,10 +211,10 @@ pub fn unlock(
 }
 
 /// A PKCS#12 bundle: Granian reads the certificate and the key only from PEM files.
-pub fn pkcs12_not_pem(name: &str) -> Issue {
+pub fn pkcs12_not_pem(name: &str, code: Code) -> Issue {
     let word = crate::finding::place::shell_word(name);
     Issue::new(
-        Code::CertificateNotPem,
+        code,
         format!(
             "{name} is a PKCS#12 bundle, not PEM: Granian reads the certificate and the key only from PEM files, so it refuses to start with it"
         ),

@@ -94,22 +94,24 @@ pub fn prometheus(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> 
         Data::Connect(data) => format!("target=\"{}\"", escape(&data.target)),
         _ => format!("filepath=\"{}\"", escape(path.unwrap_or_default())),
     };
+    // One series per label set (a duplicate is refused by Prometheus): the value counts.
+    let counted = |labels: Vec<String>| -> Vec<(String, String)> {
+        let mut counts = std::collections::BTreeMap::<String, u32>::new();
+        for label in labels {
+            *counts.entry(label).or_default() += 1;
+        }
+        counts.into_iter().map(|(labels, n)| (labels, n.to_string())).collect()
+    };
     let findings = report
         .findings
         .iter()
         .map(|f| {
-            let labels = format!(
-                "code=\"{}\",severity=\"{}\",{}",
-                f.code,
-                f.severity.as_str(),
-                place(f.subject.path.as_deref())
-            );
-            (labels, "1".to_owned())
+            format!("code=\"{}\",severity=\"{}\",{}", f.code, f.severity.as_str(), place(f.subject.path.as_deref()))
         })
         .collect();
-    family("certsmith_finding", "A problem certsmith found (code and severity as in docs/json.md).", findings);
-    let errors = report.errors.iter().map(|e| (place(e.subject.path.as_deref()), "1".to_owned())).collect();
-    family("certsmith_error", "1 for an input certsmith could not check (an unreadable file, no connection).", errors);
+    family("certsmith_finding", "Findings certsmith made, by code and severity (docs/json.md).", counted(findings));
+    let errors = report.errors.iter().map(|e| place(e.subject.path.as_deref())).collect();
+    family("certsmith_error", "Inputs certsmith could not check (an unreadable file, no connection).", counted(errors));
     out.write_all(text.as_bytes())
 }
 
@@ -142,7 +144,7 @@ pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits:
     let days = certs.iter().map(|w| (w.cert.not_after - now).whole_days()).min();
     let worst = report.findings.iter().map(|f| f.severity).max();
     let within = |limit: u32| days.is_some_and(|d| d <= i64::from(limit));
-    let state = if !report.errors.is_empty() || certs.is_empty() {
+    let state = if !report.errors.is_empty() || (certs.is_empty() && worst.is_none()) {
         State::Unknown
     } else if worst == Some(Severity::Error) || within(limits.crit_days) {
         State::Critical
@@ -157,14 +159,20 @@ pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits:
         let cn = w.cert.common_name.as_deref().unwrap_or(&w.cert.subject);
         what.push(format!("{} {cn} expires in {days} days", w.place.1));
     }
-    let mut codes: Vec<&str> =
-        report.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.code.as_str()).collect();
-    codes.dedup();
+    let mut codes: Vec<&str> = Vec::new();
+    for code in report.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.code.as_str()) {
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
     if !codes.is_empty() {
         what.push(codes.join(", "));
     }
-    what.extend(report.errors.iter().map(|e| e.message.replace(['\n', '|'], " ")));
+    what.extend(report.errors.iter().map(|e| e.message.clone()));
+    // `|` starts perfdata and a line end ends the plugin's output: neither may come from a
+    // file name or a certificate.
+    let text = what.join("; ").replace(['|', '\n', '\r'], " ");
     let perf = days.map(|d| format!(" | days={d};{};{}", limits.warn_days, limits.crit_days)).unwrap_or_default();
-    writeln!(out, "CERTSMITH {} - {}{perf}", state.word(), what.join("; "))?;
+    writeln!(out, "CERTSMITH {} - {text}{perf}", state.word())?;
     Ok(state)
 }

@@ -727,3 +727,123 @@ fn a_pair_whose_certificate_granian_refuses_is_not_called_loadable() {
     assert_eq!((after.code, after.finding_codes()), (0, Vec::<String>::new()), "after `{fix}`: {}", after.stdout);
     assert_eq!(after.json()["data"]["granian_loads_certificate"], true);
 }
+
+/// Python's load_cert_chain (OpenSSL at security level 2, as Granian runs it) checks every
+/// certificate of the file: not a self-signed root's own SHA-1 signature, but an
+/// intermediate's RSA-1024 key (CA_KEY_TOO_SMALL). match-key and verify say what Python does.
+#[test]
+fn granians_load_of_the_whole_file_matches_pythons() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let ca_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+    std::fs::write(p("ca.ext"), ca_ext).unwrap();
+    std::fs::write(p("leaf.ext"), "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n").unwrap();
+    let o = |args: &[&str]| {
+        openssl(args, None);
+    };
+    // A SHA-1 self-signed root, an RSA-1024 intermediate under it, a leaf under each.
+    o(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-sha1",
+        "-keyout",
+        &p("root.key"),
+        "-subj",
+        "/CN=root",
+        "-days",
+        "30",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        &p("root.pem"),
+    ]);
+    o(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-keyout",
+        &p("inter.key"),
+        "-subj",
+        "/CN=inter",
+        "-out",
+        &p("inter.csr"),
+    ]);
+    o(&[
+        "x509",
+        "-req",
+        "-in",
+        &p("inter.csr"),
+        "-CA",
+        &p("root.pem"),
+        "-CAkey",
+        &p("root.key"),
+        "-extfile",
+        &p("ca.ext"),
+        "-days",
+        "30",
+        "-sha256",
+        "-out",
+        &p("inter.pem"),
+    ]);
+    for (leaf, ca) in [("leaf-root", "root"), ("leaf-inter", "inter")] {
+        o(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &p(&format!("{leaf}.key")),
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            &p(&format!("{leaf}.csr")),
+        ]);
+        o(&[
+            "x509",
+            "-req",
+            "-in",
+            &p(&format!("{leaf}.csr")),
+            "-CA",
+            &p(&format!("{ca}.pem")),
+            "-CAkey",
+            &p(&format!("{ca}.key")),
+            "-extfile",
+            &p("leaf.ext"),
+            "-days",
+            "30",
+            "-sha256",
+            "-out",
+            &p(&format!("{leaf}.pem")),
+        ]);
+        let chain = [
+            std::fs::read_to_string(p(&format!("{leaf}.pem"))).unwrap(),
+            std::fs::read_to_string(p(&format!("{ca}.pem"))).unwrap(),
+        ]
+        .concat();
+        std::fs::write(p(&format!("{leaf}.full.pem")), chain).unwrap();
+    }
+    let python_loads = |cert: &str, key: &str| {
+        let script =
+            "import ssl, sys\nssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(sys.argv[1], sys.argv[2])";
+        std::process::Command::new("python3").args(["-c", script, cert, key]).output().unwrap().status.success()
+    };
+    for (leaf, expected) in [("leaf-root", true), ("leaf-inter", false)] {
+        let (cert, key) = (p(&format!("{leaf}.full.pem")), p(&format!("{leaf}.key")));
+        assert_eq!(python_loads(&cert, &key), expected, "{leaf}: Python, the reference");
+        let out = run(["--json", "match-key", &cert, &key]);
+        assert_eq!(out.json()["data"]["granian_loads_certificate"], expected, "{leaf}: {}", out.stdout);
+        let verdict =
+            run(["--json", "verify", "--key", &key, &cert]).json()["data"]["verdicts"]["granian"]["result"].clone();
+        assert_eq!(verdict, if expected { "starts" } else { "fails" }, "{leaf}");
+    }
+}

@@ -151,7 +151,8 @@ fn connect_reports_the_served_chain_as_metrics() {
 /// written once its paths point at a temp folder.
 #[test]
 fn the_monitoring_page_rules_and_cron_line_work() {
-    let page = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/monitoring.md")).unwrap();
+    let page =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/monitoring.md")).unwrap();
     let rules = page.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rules.yml");
@@ -171,4 +172,42 @@ fn the_monitoring_page_rules_and_cron_line_work() {
     let out: Run = certsmith().args(["--at", AT]).args(&words[1..]).output().unwrap().into();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(promtool(&std::fs::read_to_string(&textfile).unwrap()).0);
+}
+
+/// What a file name or a certificate holds cannot break the plugin line (`|` starts
+/// perfdata), codes are listed once, a finding repeated on one file is one series (its
+/// count), and a command line Nagios cannot run is UNKNOWN.
+#[test]
+fn monitoring_output_holds_against_what_inputs_contain() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("a|b=1;2;3.pem");
+    std::fs::copy(fixture("certs/v3-p256.pem"), &odd).unwrap();
+    let odd = odd.to_str().unwrap();
+    let args = ["--at", AT, "--format", "nagios", "verify", "--host", "one.example", "--host", "two.example", odd];
+    let out = run(args);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let (text, perf) = out.stdout.trim_end().rsplit_once(" | ").unwrap();
+    assert!(!text.contains('|') && perf.starts_with("days="), "{}", out.stdout);
+    assert_eq!(text.matches("name-mismatch").count(), 1, "{text}");
+
+    let metrics =
+        run(["--at", AT, "--format", "prometheus", "verify", "--host", "one.example", "--host", "two.example", odd])
+            .stdout;
+    let series: Vec<&str> =
+        metrics.lines().filter(|l| !l.starts_with('#')).map(|l| l.rsplit_once(' ').unwrap().0).collect();
+    let mut unique = series.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(series.len(), unique.len(), "a series appears twice:\n{metrics}");
+    assert!(metrics.contains("code=\"name-mismatch\",severity=\"error\"") && metrics.contains("} 2"), "{metrics}");
+
+    let typo = run(["verify", "--format", "nagios", "--no-such-flag", odd]);
+    assert_eq!(typo.code, 3);
+    assert!(typo.stdout.starts_with("CERTSMITH UNKNOWN - "), "{}", typo.stdout);
+    // A file without a certificate is a failure found, not an unknown.
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let out = run(["--format", "nagios", "verify", junk.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.starts_with("CERTSMITH CRITICAL"), "{}", out.stdout);
 }

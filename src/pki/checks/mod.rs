@@ -140,11 +140,11 @@ pub fn chain_issues(cert: &CertSummary, role: Role, now: OffsetDateTime, warn_da
             issues.extend(dates(cert, now, warn_days));
             issues.extend(server_auth_eku(cert, role));
             issues.extend(weak_signature(cert, role));
-            issues.extend(issuer_key(cert));
+            issues.extend(issuer_key(cert, role));
             issues.extend(certificate_signing(cert));
         }
         Role::Anchor => {
-            issues.extend(issuer_key(cert));
+            issues.extend(issuer_key(cert, role));
             issues.extend(certificate_signing(cert));
         }
     }
@@ -160,6 +160,9 @@ pub fn server_loading(file: &[CertSummary]) -> Vec<Issue> {
     for (position, cert) in file.iter().enumerate() {
         let role = if position == 0 { Role::Leaf } else { Role::Intermediate };
         issues.extend(weak_signature(cert, role).filter(|issue| issue.affects.contains(Party::Granian)));
+        if position > 0 {
+            issues.extend(issuer_key(cert, role));
+        }
     }
     issues
 }
@@ -416,16 +419,16 @@ fn weak_signature(cert: &CertSummary, role: Role) -> Option<Issue> {
             "1.2.840.113549.1.1.3" => "md4WithRSAEncryption",
             other => other,
         };
-        if role == Role::Leaf && cert.self_signed {
-            return Issue::new(
+        if cert.self_signed {
+            let issue = Issue::new(
                 Code::WeakSignatureAlgorithm,
                 format!(
                     "it is signed with {algorithm}: rustls clients reject it (UnsupportedSignatureAlgorithm); curl and Python accept it when told to trust it, since OpenSSL does not check a self-signed certificate's own signature"
                 ),
                 format!("issue a new one, signed with SHA-256: {FIX}"),
             )
-            .remedy(reissue(cert, None))
             .affecting(Parties::RUSTLS);
+            return if role == Role::Leaf { issue.remedy(reissue(cert, None)) } else { issue };
         }
         Issue::new(
             Code::WeakSignatureAlgorithm,
@@ -519,7 +522,10 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
         let (clients, parties) = if clients_verify {
             ("", Parties::GRANIAN)
         } else {
-            ("; rustls clients cannot verify its signatures either, so the handshake fails", Parties::GRANIAN.with(Parties::RUSTLS))
+            (
+                "; rustls clients and browsers cannot verify its signatures either, so the handshake fails",
+                Parties::GRANIAN.with(Parties::RUSTLS).with(Parties::BROWSERS),
+            )
         };
         Issue::new(
             Code::KeyUnsupportedByGranian,
@@ -534,16 +540,21 @@ fn leaf_key(cert: &CertSummary) -> Option<Issue> {
 }
 
 /// An issuer's key: clients cannot verify signatures made with a weak one.
-fn issuer_key(cert: &CertSummary) -> Option<Issue> {
+/// An intermediate is served from the certificate file, which Python's OpenSSL loads at
+/// security level 2: a weak key there stops Granian too (CA_KEY_TOO_SMALL, measured).
+fn issuer_key(cert: &CertSummary, role: Role) -> Option<Issue> {
     let key = &cert.public_key;
     weak_key(key).then(|| {
+        let served = role == Role::Intermediate;
+        let granian = if served { "Granian fails at start with it in the certificate file (CA_KEY_TOO_SMALL), and " } else { "" };
         Issue::new(
             Code::WeakKey,
             format!(
-                "its key ({key}) is too weak: rustls clients and browsers refuse to verify signatures made with RSA keys under 2048 bits or curves under 256 bits"
+                "its key ({key}) is too weak: {granian}rustls clients, curl, Python and browsers refuse signatures made with RSA keys under 2048 bits or curves under 256 bits"
             ),
             "use a CA with an RSA key of at least 2048 bits or an ECDSA P-256 or P-384 key".to_owned(),
         )
+        .affecting(if served { Parties::ALL } else { Parties::CLIENTS })
     })
 }
 

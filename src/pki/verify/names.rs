@@ -16,7 +16,9 @@ pub(super) fn names(leaf: &Parsed<'_>, hosts: &[Host], findings: &[Finding]) -> 
     let no_san = findings.iter().any(|f| f.code == Code::NoSubjectAltName);
     for host in hosts {
         let Err(error) = ee.verify_is_valid_for_subject_name(&host.name) else { continue };
-        let by_cn = summary.san.dns.is_empty() && cn_covers(summary.common_name.as_deref(), host);
+        // curl falls back to the CN only without any DNS or IP SAN (Python with no DNS SAN).
+        let by_cn =
+            summary.san.dns.is_empty() && summary.san.ip.is_empty() && cn_covers(summary.common_name.as_deref(), host);
         if no_san {
             // no-subject-alt-name speaks for rustls clients and browsers; OpenSSL clients
             // fail only when the CN does not cover the name either.

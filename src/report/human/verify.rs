@@ -161,8 +161,12 @@ fn verdicts(out: &mut dyn Write, file: &VerifiedFile, asked: &[&str]) -> io::Res
             (true, true) => RED,
             (true, false) => GREEN,
         };
-        let codes = verdict.codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
-        let why = if codes.is_empty() { String::new() } else { format!(": {codes}") };
+        let list = |codes: &[Code]| codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+        let why = match (verdict.codes.is_empty(), verdict.warnings.is_empty()) {
+            (false, _) => format!(": {}", list(&verdict.codes)),
+            (true, false) => format!(" {YELLOW}(some reject: {}){YELLOW:#}", list(&verdict.warnings)),
+            (true, true) => String::new(),
+        };
         field(out, party.label(), format_args!("{style}{}{style:#}{why}", verdict.result))?;
     }
     Ok(())
