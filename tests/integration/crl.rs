@@ -220,3 +220,69 @@ fn granian_accepts_a_client_certificate_until_the_crl_revokes_it() {
     assert_eq!(curl_as(d, "bob", after.1).as_deref(), Some("ok"), "bob was not revoked");
 }
 
+/// doctor's exit status, finding codes and JSON for `.env` lines in `d`.
+fn doctor(d: &Path, at: &str, env: &str) -> (i32, Vec<String>, Value) {
+    std::fs::write(d.join(".env"), env).unwrap();
+    let out = in_dir(d, &["--json", "--at", at, "doctor", "--no-environ", "--env-file", ".env"]);
+    let mut codes = out.finding_codes();
+    // The server's certificate is from a CA no client bundle names: not what this is about.
+    codes.retain(|c| c != "unknown-issuer");
+    codes.sort();
+    (out.code, codes, out.json())
+}
+
+fn message(json: &Value, code: &str) -> String {
+    finding(json, code)["message"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn doctor_checks_each_crl_file_against_the_ca_and_the_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let at = "2027-01-01T00:00:00Z";
+    for args in [
+        &["ca", "create", "--out-dir", "ca"][..],
+        &["ca", "create", "--out-dir", "other"],
+        &["gen", "--ca", "ca", "--out-dir", "server", "localhost"],
+        &["ca", "crl", "--ca", "ca", "--days", "7"],
+        &["ca", "crl", "--ca", "other", "--out", "other.crl"],
+    ] {
+        let mut all = vec!["--at", at];
+        all.extend_from_slice(args);
+        ok_json(d, &all);
+    }
+    std::fs::write(d.join("garbage.crl"), "garbage\n").unwrap();
+    let der = openssl(&["crl", "-in", d.join("ca/crl.pem").to_str().unwrap(), "-outform", "DER"], None);
+    std::fs::write(d.join("der.crl"), der).unwrap();
+    let base = "GRANIAN_SSL_CERTIFICATE=server/certificate.pem\nGRANIAN_SSL_KEYFILE=server/private_key.pem\n";
+    let mtls = format!("{base}GRANIAN_SSL_CA=ca/ca.pem\nGRANIAN_SSL_CLIENT_VERIFY=true\n");
+
+    // certsmith's CRL, in its time: nothing to say, and the checklist has the line.
+    let (code, codes, json) = doctor(d, at, &format!("{mtls}GRANIAN_SSL_CRL=ca/crl.pem\n"));
+    assert_eq!((code, codes.clone()), (0, vec![]), "{json:#}");
+    assert!(json["data"]["targets"][0]["checked"].as_array().unwrap().contains(&"crl".into()), "{json:#}");
+
+    // Past its nextUpdate (7 days): a warning with the date.
+    let (code, codes, json) = doctor(d, "2027-01-09T00:00:00Z", &format!("{mtls}GRANIAN_SSL_CRL=ca/crl.pem\n"));
+    assert_eq!((code, codes), (0, vec!["crl-expired".to_owned()]));
+    assert!(message(&json, "crl-expired").contains("2027-01-08 00:00:00 UTC (24 hours ago)"), "{json:#}");
+
+    // Garbage and DER: Granian's worker panics; the finding quotes it.
+    for file in ["garbage.crl", "der.crl"] {
+        let (code, codes, json) = doctor(d, at, &format!("{mtls}GRANIAN_SSL_CRL={file}\n"));
+        assert_eq!((code, codes), (1, vec!["crl-not-pem".to_owned()]), "{file}");
+        let text = message(&json, "crl-not-pem");
+        assert!(text.contains("cannot read CRL file: NoItemsFound") && text.contains(file), "{text}");
+        assert_eq!(finding(&json, "crl-not-pem")["severity"], "error");
+    }
+
+    // Another CA's CRL, also as the second of two files (click splits on `:`).
+    let (code, codes, json) = doctor(d, at, &format!("{mtls}GRANIAN_SSL_CRL=ca/crl.pem:other.crl\n"));
+    assert_eq!((code, codes), (1, vec!["crl-not-from-ca".to_owned()]));
+    assert!(message(&json, "crl-not-from-ca").contains("other.crl"), "{json:#}");
+
+    // Without client verification Granian does not read the file: a warning that says so.
+    let (code, codes, json) = doctor(d, at, &format!("{base}GRANIAN_SSL_CRL=garbage.crl\n"));
+    assert_eq!((code, codes), (0, vec!["crl-not-pem".to_owned()]));
+    assert!(message(&json, "crl-not-pem").contains("ignores it"), "{json:#}");
+}
