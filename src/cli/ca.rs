@@ -1,4 +1,4 @@
-//! `certsmith ca create` and `ca path`: their flags, help and examples.
+//! `certsmith ca create`, `ca path` and `ca crl`: their flags, help and examples.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,56 @@ pub enum CaCommand {
     /// container mounts.
     #[command(after_long_help = CA_PATH_HELP)]
     Path,
+    Crl(CaCrlArgs),
+}
+
+const CA_CRL_HELP: &str = "\
+EXAMPLES:
+  Revoke a client certificate issued from the CA home's CA, and write its crl.pem:
+    certsmith ca crl --revoke client/certificate.pem
+
+  Revoke by serial number (as `certsmith inspect` or `openssl x509 -serial` shows it):
+    certsmith ca crl --revoke 4a:1f:09:c3:77:20:b1:5e:2d:8c:41:0a:9b:e6:33:70
+
+  A fresh CRL (same revocations, new CRL number and dates) before the old one's
+  nextUpdate, from a CA in a folder of its own, written where Granian reads it:
+    certsmith ca crl --ca ca --out certs/crl.pem --days 7
+
+  Granian then refuses the revoked client certificates (restart it to reload):
+    granian --ssl-certificate certs/certificate.pem --ssl-keyfile certs/private_key.pem \\
+      --ssl-ca ca/ca.pem --ssl-client-verify --ssl-crl certs/crl.pem app:app
+
+EXIT STATUS:
+  0  the CRL (and the record of revoked serials, revoked.json) was written
+  2  nothing was written (an unusable CA, a --revoke that is neither a certificate of
+     this CA nor a hex serial, an --out file that is not a CRL, bad options)";
+
+/// Write a certificate revocation list (CRL) signed by the local CA
+///
+/// Every serial revoked with --revoke is kept in revoked.json in the CA folder, so each
+/// run lists all of them; each CRL gets the next CRL number. The CRL is PEM (X.509 v2,
+/// RFC 5280 §5), valid for --days, and replaced in place: publish it again before its
+/// nextUpdate. Granian reads it with --ssl-crl (GRANIAN_SSL_CRL), only when client
+/// verification is on (--ssl-ca and --ssl-client-verify).
+#[derive(Debug, Args)]
+#[command(after_long_help = CA_CRL_HELP)]
+pub struct CaCrlArgs {
+    /// The CA folder (ca.pem and ca-key.pem, as `certsmith ca create` makes) [default: the
+    /// CA home]
+    #[arg(long, value_name = "DIR")]
+    pub ca: Option<PathBuf>,
+
+    /// Revoke a certificate: its file, or its serial number in hex (repeatable)
+    #[arg(long, value_name = "CERT|SERIAL")]
+    pub revoke: Vec<String>,
+
+    /// Where to write the CRL [default: crl.pem in the CA folder]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Days until the CRL's nextUpdate
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
 }
 
 const CA_PATH_HELP: &str = "\

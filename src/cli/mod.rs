@@ -172,6 +172,7 @@ impl Command {
             Self::Ca(args) => match args.command {
                 CaCommand::Create(_) => "ca create",
                 CaCommand::Path => "ca path",
+                CaCommand::Crl(_) => "ca crl",
             },
             Self::Trust(args) => match args.command {
                 TrustCommand::Install(_) => "trust install",

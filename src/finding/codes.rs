@@ -130,6 +130,12 @@ codes! {
     KeyWithoutCertificate = "key-without-certificate",
     /// doctor: `GRANIAN_SSL_CLIENT_VERIFY` without `GRANIAN_SSL_CA`: Granian ignores it.
     ClientVerifyWithoutCa = "client-verify-without-ca",
+    /// doctor: a `GRANIAN_SSL_CRL` file holding no PEM CRL: Granian's worker panics.
+    CrlNotPem = "crl-not-pem",
+    /// doctor: a `GRANIAN_SSL_CRL` CRL not issued and signed by a `GRANIAN_SSL_CA` certificate.
+    CrlNotFromCa = "crl-not-from-ca",
+    /// doctor: a `GRANIAN_SSL_CRL` CRL past its nextUpdate.
+    CrlExpired = "crl-expired",
     /// doctor: a container path that no mount brings in from the host.
     PathNotMounted = "path-not-mounted",
     /// doctor: the file a variable names does not exist.

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod ca;
 pub mod checks;
+pub mod crl;
 pub mod decrypt;
 pub mod describe;
 pub mod jks;

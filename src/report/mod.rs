@@ -10,7 +10,7 @@ pub mod monitor;
 
 use serde::Serialize;
 
-use data::ca::{CaData, CaPathData};
+use data::ca::{CaData, CaPathData, CrlData};
 use data::connect::ConnectData;
 use data::doctor::DoctorData;
 use data::generate::GenData;
@@ -35,6 +35,7 @@ pub enum Data {
     Connect(Box<ConnectData>),
     Doctor(DoctorData),
     CaPath(CaPathData),
+    Crl(CrlData),
     Trust(TrustData),
     TrustBundle(BundleData),
     TrustCompose(ComposeData),

@@ -49,7 +49,7 @@ const APP: &str = "async def app(scope, receive, send):
 ";
 
 /// Granian from `GRANIAN`, the venv `.ci/run` makes, or PATH.
-fn granian() -> PathBuf {
+pub(crate) fn granian() -> PathBuf {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/granian-venv/bin/granian");
     let candidates = std::env::var_os("GRANIAN").map(PathBuf::from).into_iter().chain([venv, "granian".into()]);
     for candidate in candidates {

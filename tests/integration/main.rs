@@ -6,6 +6,7 @@
 mod architecture;
 mod cli;
 mod connect;
+mod crl;
 mod docs;
 mod doctor;
 mod formats;

@@ -244,3 +244,120 @@ pub(super) fn key(
     }
     findings
 }
+
+/// What Granian 2.8.9's worker prints when a CRL file holds no PEM CRL (measured: DER,
+/// text, an empty file), right before it panics and Granian shuts down.
+pub(super) const GRANIAN_CRL_PANIC: &str = "cannot read CRL file: NoItemsFound";
+
+/// The checks of one `GRANIAN_SSL_CRL` file: it holds PEM CRLs (Granian reads them with
+/// `rustls_pemfile` and panics on anything else), each issued and signed by a
+/// `GRANIAN_SSL_CA` certificate (rustls-webpki uses a CRL only for certificates of its
+/// issuer, RFC 5280 §6.3.3 (b), and refuses a client whose status it does not know), and
+/// each not past its nextUpdate at `now` (RFC 5280 §5.1.2.5). `verifying`: Granian reads
+/// the file at all (client verification on); otherwise a problem is only a warning.
+pub(super) fn crl(
+    var: &Variable,
+    found: &Found,
+    ca: Option<&[Sourced]>,
+    now: time::OffsetDateTime,
+    verifying: bool,
+) -> Vec<Finding> {
+    use crate::pki::crl;
+    let host = found.host.display();
+    let subject = Subject::file(&host.to_string(), None);
+    let (severity, when) = if verifying {
+        (Severity::Error, String::new())
+    } else {
+        (
+            Severity::Warning,
+            format!(
+                " (Granian reads it only with {}=true and {}; as configured it ignores it)",
+                granian::CLIENT_VERIFY,
+                granian::CA
+            ),
+        )
+    };
+    let remake = "make a CRL with `certsmith ca crl --ca DIR --out FILE` (DIR: the folder of the CA that issues the client certificates)";
+    let not_pem = |found_what: String| {
+        Finding::new(
+            Code::CrlNotPem,
+            severity,
+            subject.clone(),
+            format!(
+                "{}={}: expected a PEM CRL (-----BEGIN {}-----), found {found_what}: Granian's worker panics at start with \"{GRANIAN_CRL_PANIC}\" and Granian shuts down{when}",
+                var.name,
+                var.value,
+                crl::PEM_LABEL
+            ),
+        )
+        .hint(format!("{remake}; `openssl crl -inform DER -in {host} -out crl.pem` converts a DER CRL"))
+    };
+    let bytes = match std::fs::read(&found.host) {
+        Ok(bytes) => bytes,
+        Err(e) => return vec![not_pem(format!("a file certsmith cannot read ({e})"))],
+    };
+    let blocks = crate::pki::pem::blocks(&bytes).unwrap_or_default();
+    let crls: Vec<_> = blocks.iter().filter(|b| b.label == crl::PEM_LABEL).collect();
+    if crls.is_empty() {
+        let what = if bytes.is_empty() {
+            "an empty file".to_owned()
+        } else if blocks.is_empty() {
+            "no PEM block (DER or text)".to_owned()
+        } else {
+            let labels: Vec<&str> = blocks.iter().map(|b| b.label).collect();
+            format!("only {}", labels.join(", "))
+        };
+        return vec![not_pem(what)];
+    }
+    let mut findings = Vec::new();
+    for block in crls {
+        let at = Subject::file(&host.to_string(), Some(block.index));
+        let Some(der) = block.decode().ok() else {
+            findings.push(not_pem(format!("a damaged PEM block at line {}", block.line)));
+            continue;
+        };
+        let info = match crl::describe(&der) {
+            Ok(info) => info,
+            Err(e) => {
+                findings.push(not_pem(format!("a block at line {} that is {e}", block.line)));
+                continue;
+            }
+        };
+        if let Some(ca) = ca
+            && !ca.iter().any(|c| crl::signed_by(&der, &c.der))
+        {
+            findings.push(
+                Finding::new(
+                    Code::CrlNotFromCa,
+                    severity,
+                    at.clone(),
+                    format!(
+                        "{}={}: the CRL is issued by {}, but no certificate in {} issued and signed it: rustls then knows no revocation status for a client certificate and refuses every client (measured: curl gets \"tlsv1 alert unknown ca\"){when}",
+                        var.name, var.value, info.issuer, granian::CA
+                    ),
+                )
+                .hint(remake),
+            );
+        }
+        if let Some(next) = info.next_update
+            && now > next
+        {
+            findings.push(
+                Finding::new(
+                    Code::CrlExpired,
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "{}={}: the CRL's nextUpdate was {} ({}): Granian still loads it and refuses what it lists, but client certificates revoked since it was made are accepted",
+                        var.name,
+                        var.value,
+                        crate::clock::human(next),
+                        crate::clock::relative(now, next)
+                    ),
+                )
+                .hint(format!("{remake}, and restart Granian; do it again before each nextUpdate")),
+            );
+        }
+    }
+    findings
+}

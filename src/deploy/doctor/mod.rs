@@ -433,23 +433,44 @@ fn check_files_and_contents(
         findings.extend(key_findings);
     }
     findings.extend(cert_findings);
+    let mut ca_certs: Option<Vec<Sourced>> = None;
     if let Some(var) = set(target, granian::CA)
         && let Some(found) = located(var, findings)
-        && let Err(mut finding) = contents::pem_certificates(var, &found)
     {
-        finding.subject.variable = Some(var.name.clone());
-        findings.push(*finding);
+        match contents::pem_certificates(var, &found) {
+            Ok((_, certs)) => ca_certs = Some(certs),
+            Err(mut finding) => {
+                finding.subject.variable = Some(var.name.clone());
+                findings.push(*finding);
+            }
+        }
     }
     if let Some(var) = set(target, granian::CRL) {
+        // Granian reads the CRLs only when it verifies clients (measured: a garbage CRL
+        // without them starts and serves).
+        let verifying = set(target, granian::CLIENT_VERIFY)
+            .is_some_and(|v| granian::parse_bool(&v.value) == Some(true))
+            && set(target, granian::CA).is_some();
         // click splits a repeatable path option on `:`; PEM text is reported whole.
         let paths = if files::pem_label(&var.value).is_some() {
             vec![var.value.as_str()]
         } else {
             var.value.split(':').collect()
         };
+        let mut any = false;
         for path in paths.into_iter().filter(|p| !p.is_empty()) {
             let one = Variable { value: path.to_owned(), ..var.clone() };
-            located(&one, findings);
+            if let Some(found) = located(&one, findings) {
+                any = true;
+                let mut crl_findings = contents::crl(&one, &found, ca_certs.as_deref(), settings.now, verifying);
+                for f in &mut crl_findings {
+                    f.subject.variable = Some(var.name.clone());
+                }
+                findings.extend(crl_findings);
+            }
+        }
+        if any {
+            data.checked.push(Check::Crl);
         }
     }
     data.files.extend(infos);

@@ -40,6 +40,7 @@ pub enum Check {
     Files,
     Certificate,
     Key,
+    Crl,
     Clients,
 }
 

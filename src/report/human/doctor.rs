@@ -81,6 +81,7 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
             Code::KeyUnsupportedByGranian,
         ],
     ),
+    (Check::Crl, CRL, &[Code::CrlNotPem, Code::CrlNotFromCa, Code::CrlExpired]),
     (
         Check::Clients,
         "clients of the core API: https URLs where the core serves HTTPS, certificates verified",
@@ -95,6 +96,7 @@ pub(super) const CHECKLIST: &[(Check, &str, &[Code])] = &[
 
 const FILES: &str = "files: mounted, present, readable";
 const CERTIFICATE: &str = "certificate: PEM, and verify's checks";
+const CRL: &str = "CRLs: PEM, issued by GRANIAN_SSL_CA, not past their nextUpdate";
 const KEY: &str = "key: PEM, decryptable, belongs to the certificate, loadable by Granian";
 
 pub(super) fn render(out: &mut dyn Write, data: &DoctorData, all: &[Finding]) -> io::Result<()> {
@@ -205,11 +207,12 @@ fn checklist(out: &mut dyn Write, target: &TargetData, mine: &[Finding], data: &
         return writeln!(out, "  {DIM}nothing to check: no Granian TLS, core URL or CA bundle variable{DIM:#}");
     }
     // A Granian target shows every Granian line (`skip` when a line could not run, such
-    // as the certificate's when its file is missing); a client shows only its own.
+    // as the certificate's when its file is missing); a client shows only its own. The
+    // CRL line shows only where a CRL is configured.
     let granian = target.checked.contains(&Check::Pair);
     for (check, title, codes) in CHECKLIST {
         let applies = target.checked.contains(check);
-        if !applies && (*check == Check::Clients || !granian) {
+        if !applies && (matches!(check, Check::Clients | Check::Crl) || !granian) {
             continue;
         }
         let worst = mine.iter().filter(|f| codes.contains(&f.code)).map(|f| f.severity).max();

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::{BOLD, DIM, field};
 use crate::clock;
 use crate::pki::describe::CertSummary;
-use crate::report::data::ca::CaData;
+use crate::report::data::ca::{CaData, CrlData};
 use crate::report::data::generate::GenData;
 use crate::report::data::generate::WrittenFile;
 
@@ -78,6 +78,27 @@ pub(super) fn render_ca(out: &mut dyn Write, data: &CaData, now: OffsetDateTime)
     for step in &data.next {
         writeln!(out, "    {step}")?;
     }
+    Ok(())
+}
+
+pub(super) fn render_crl(out: &mut dyn Write, data: &CrlData, now: OffsetDateTime) -> io::Result<()> {
+    writeln!(out, "{BOLD}wrote CRL number {} of {}{BOLD:#}", data.crl_number, data.ca)?;
+    field(out, "crl", &data.path)?;
+    field(out, "record", &data.record)?;
+    field(
+        out,
+        "next update",
+        format_args!("{} ({})", clock::human(data.next_update), clock::relative(now, data.next_update)),
+    )?;
+    let listed = if data.revoked.is_empty() { "none".to_owned() } else { data.revoked.join(", ") };
+    field(out, "revoked", listed)?;
+    if !data.added.is_empty() {
+        field(out, "newly revoked", data.added.join(", "))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Next{BOLD:#} {DIM}(Granian reads the CRL at start: restart it){DIM:#}")?;
+    let word = |s: &str| crate::finding::place::shell_word(s);
+    writeln!(out, "    granian ... --ssl-ca {} --ssl-client-verify --ssl-crl {}", word(&data.ca), word(&data.path))?;
     Ok(())
 }
 

@@ -65,6 +65,7 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Doctor(data) => return doctor::render(out, data, &report.findings),
         Data::Gen(data) => generate::render(out, data, now)?,
         Data::Ca(data) => generate::render_ca(out, data, now)?,
+        Data::Crl(data) => generate::render_crl(out, data, now)?,
         Data::Inspect(data) => inspect::render(out, data, now)?,
         Data::MatchKey(data) => match_key::render(out, data)?,
         Data::Connect(data) => connect::render(out, data, now)?,
