@@ -151,19 +151,8 @@ const APP: &str = "async def app(scope, receive, send):
 struct Granian(std::process::Child, u16);
 
 impl Drop for Granian {
-    /// SIGTERM first: Granian then stops its workers. SIGKILL on the main process alone
-    /// leaves the workers running, orphaned (seen after test runs).
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(10) {
-            if self.0.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        crate::granian::stop(&mut self.0);
     }
 }
 
