@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::{Data, Report};
 use crate::finding::Severity;
 use crate::pki::describe::CertSummary;
+use crate::report::data::connect::TargetResult;
 
 /// Expiry thresholds in days: WARNING from `warn`, CRITICAL from `crit`.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +41,17 @@ fn watched(report: &Report) -> Vec<Watched<'_>> {
             .chain
             .iter()
             .map(|c| Watched { place: ("target", data.target.as_str()), cert: &c.certificate })
+            .collect(),
+        Data::ConnectMany(many) => many
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                TargetResult::Reached { data, .. } => Some(data),
+                TargetResult::Unreached { .. } => None,
+            })
+            .flat_map(|data| {
+                data.chain.iter().map(|c| Watched { place: ("target", data.target.as_str()), cert: &c.certificate })
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -90,27 +102,41 @@ pub fn prometheus(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> 
         "1 when the certificate has expired, else 0.",
         each(&|c| u8::from(now > c.not_after).to_string()),
     );
-    let place = |path: Option<&str>| match &report.data {
+    let place = |index: Option<usize>, path: Option<&str>| match &report.data {
         Data::Connect(data) => format!("target=\"{}\"", escape(&data.target)),
+        Data::ConnectMany(many) => format!("target=\"{}\"", escape(&target_of(many, index, path))),
         _ => format!("filepath=\"{}\"", escape(path.unwrap_or_default())),
     };
     let findings = report
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let labels = format!(
                 "code=\"{}\",severity=\"{}\",{}",
                 f.code,
                 f.severity.as_str(),
-                place(f.subject.path.as_deref())
+                place(Some(i), f.subject.path.as_deref())
             );
             (labels, "1".to_owned())
         })
         .collect();
     family("certsmith_finding", "A problem certsmith found (code and severity as in docs/json.md).", findings);
-    let errors = report.errors.iter().map(|e| (place(e.subject.path.as_deref()), "1".to_owned())).collect();
+    let errors = report.errors.iter().map(|e| (place(None, e.subject.path.as_deref()), "1".to_owned())).collect();
     family("certsmith_error", "1 for an input certsmith could not check (an unreadable file, no connection).", errors);
     out.write_all(text.as_bytes())
+}
+
+/// The target (as given) a finding (by its index in the report) belongs to; for an
+/// error, the unreached target whose message it is, else its subject.
+fn target_of(many: &crate::report::data::connect::ConnectManyData, index: Option<usize>, path: Option<&str>) -> String {
+    many.targets
+        .iter()
+        .find_map(|t| match (t, index) {
+            (TargetResult::Reached { data, findings }, Some(i)) if findings.contains(&i) => Some(data.target.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| path.unwrap_or_default().to_owned())
 }
 
 /// A Nagios plugin's state.
@@ -153,6 +179,13 @@ pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits:
     };
     let first = certs.iter().min_by_key(|w| w.cert.not_after);
     let mut what: Vec<String> = Vec::new();
+    if let Data::ConnectMany(many) = &report.data {
+        let s = &many.summary;
+        what.push(format!(
+            "{} targets: {} ok, {} with errors, {} not reached",
+            s.targets, s.ok, s.failed, s.unreachable
+        ));
+    }
     if let (Some(w), Some(days)) = (first, days) {
         let cn = w.cert.common_name.as_deref().unwrap_or(&w.cert.subject);
         what.push(format!("{} {cn} expires in {days} days", w.place.1));
