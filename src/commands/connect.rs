@@ -78,15 +78,17 @@ fn targets(args: &ConnectArgs) -> Result<Vec<Planned>, Failure> {
     if let Some(path) = &args.targets_file {
         let name = path.display().to_string();
         let text = read_targets_file(path)?;
-        for (number, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or_default().trim();
-            if line.is_empty() {
-                continue;
-            }
-            if all.len() >= MAX_TARGETS {
-                return Err(too_many(&name));
-            }
-            all.push(Planned::parse(line, servername, &format!("{name} line {}: ", number + 1))?);
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.split('#').next().unwrap_or_default().trim()))
+            .filter(|(_, line)| !line.is_empty())
+            .collect();
+        if all.len() + lines.len() > MAX_TARGETS {
+            return Err(too_many(&format!("{name} (--targets)"), all.len() + lines.len(), Some(&name)));
+        }
+        for (number, line) in lines {
+            all.push(Planned::parse(line, servername, &format!("{name} line {number}: "))?);
         }
         if all.is_empty() {
             return Err(Failure::new(format!("{name} (--targets) holds no target: only blank lines and # comments"))
@@ -95,16 +97,20 @@ fn targets(args: &ConnectArgs) -> Result<Vec<Planned>, Failure> {
         }
     }
     if all.len() > MAX_TARGETS {
-        return Err(too_many("the command line"));
+        return Err(too_many("the command line", all.len(), None));
     }
     let mut seen = std::collections::HashSet::new();
     all.retain(|p| seen.insert(p.text.clone()));
     Ok(all)
 }
 
-fn too_many(place: &str) -> Failure {
-    Failure::new(format!("{place} gives more than {MAX_TARGETS} targets, the most one connect run takes"))
-        .hint("split the list and run connect on each part: `split -l 10000 targets.txt part-`, then `certsmith connect --targets part-aa`")
+fn too_many(place: &str, found: usize, file: Option<&str>) -> Failure {
+    let list = file.map_or_else(|| "targets.txt".to_owned(), crate::finding::place::shell_word);
+    let write = if file.is_none() { "write them to targets.txt, one a line, then " } else { "" };
+    Failure::new(format!("{place} gives {found} targets, more than the {MAX_TARGETS} one connect run takes"))
+        .hint(format!(
+            "{write}split the list and run connect on each part: `split -l {MAX_TARGETS} {list} part-`, then `certsmith connect --targets part-aa` (and part-ab, …)"
+        ))
 }
 
 /// The file's text, bounded (10000 targets fit in far less than 4 MiB).

@@ -723,7 +723,8 @@ fn target_files_are_bounded_and_their_errors_name_the_line() {
     std::fs::write(&big, lines).unwrap();
     let out = connect(&["--targets", big.to_str().unwrap()]);
     assert_eq!(out.code, 2, "{}", out.stdout);
-    assert!(out.stderr.contains("more than 10000 targets"), "{}", out.stderr);
+    assert!(out.stderr.contains("gives 10001 targets, more than the 10000"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("`split -l 10000 {} part-`", big.display())), "{}", out.stderr);
     assert!(out.stderr.contains("hint: split the list"), "{}", out.stderr);
 
     let bad = dir.path().join("bad.txt");
