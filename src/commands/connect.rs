@@ -184,8 +184,11 @@ impl ClientCert {
 pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
     let planned = targets(args)?;
     let shared = Shared::from_args(args)?;
+    // Parsed once for every target: the system store is about 150 certificates.
+    let pool = Pool::new(&[], Some(&shared.trust.certs))?;
+    let shared = (&shared, &pool);
     if let [one] = planned.as_slice() {
-        let (data, findings) = probe_target(one, &shared, args, ctx)?;
+        let (data, findings) = probe_target(one, shared, args, ctx)?;
         return Ok(Report {
             command: "connect",
             data: Data::Connect(Box::new(data)),
@@ -194,7 +197,7 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
             strict: false,
         });
     }
-    let results = in_parallel(&planned, usize::from(args.jobs), |p| probe_target(p, &shared, args, ctx));
+    let results = in_parallel(&planned, usize::from(args.jobs), |p| probe_target(p, shared, args, ctx));
     let (mut findings, mut errors, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     let mut summary = Summary { targets: planned.len(), ..Summary::default() };
     for (p, result) in planned.iter().zip(results) {
@@ -255,13 +258,12 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> 
 /// One target probed and judged: its data and findings, or why it could not be reached.
 fn probe_target(
     planned: &Planned,
-    shared: &Shared,
+    (shared, pool): (&Shared, &Pool<'_>),
     args: &ConnectArgs,
     ctx: &Context,
 ) -> Result<(ConnectData, Vec<Finding>), Failure> {
     let Planned { text, target, host } = planned;
     let (alpn, trust) = (&shared.alpn, &shared.trust);
-    let pool = Pool::new(&[], Some(&trust.certs))?;
     let probe = Probe {
         target: target.clone(),
         server_name: host.server_name().clone(),
@@ -286,7 +288,7 @@ fn probe_target(
             trust_source: TrustSource::CaOption,
         };
         let own = (args.servername.as_deref(), args.ca.as_slice());
-        let checked = check_served(served, &pool, &settings, &authority, trust, text, own);
+        let checked = check_served(served, pool, &settings, &authority, trust, text, own);
         chain = checked.chain;
         trust_path = checked.path;
         findings = checked.findings;
