@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+use rustls::client::{ResolvesClientCert, verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use rustls::server::ParsedCertificate;
@@ -106,6 +106,23 @@ pub struct Probe {
     pub insecure: bool,
     /// "Now" for certificate validity: the run's, so that `--at` applies here too.
     pub now: UnixTime,
+    /// The client certificate and key to present when the server asks for one.
+    pub client_cert: Option<Arc<rustls::sign::CertifiedKey>>,
+}
+
+/// What happened about client authentication (mutual TLS).
+#[derive(Debug, Default)]
+pub struct ClientAuth {
+    /// The server sent a CertificateRequest: the DER distinguished names of the CAs it
+    /// listed as acceptable (empty when it listed none). `None`: it did not ask.
+    pub requested: Option<Vec<Vec<u8>>>,
+    /// A certificate was sent in answer.
+    pub sent: bool,
+    /// After a completed handshake in which the server asked, what one exchange of
+    /// application data gave: with TLS 1.3 the server judges the client's certificate after
+    /// the client's handshake completes, so its refusal (an alert) comes only then.
+    /// `None` when the server did not ask or the handshake failed.
+    pub after: Option<Result<(), HandshakeError>>,
 }
 
 /// What the server sent as its certificate chain, and rustls' verdict on it.
@@ -131,6 +148,7 @@ pub struct Session {
     /// `None` when the handshake ended before the server's certificate.
     pub served: Option<Served>,
     pub result: Result<(), HandshakeError>,
+    pub client_auth: ClientAuth,
 }
 
 /// Why a handshake did not complete.
@@ -175,7 +193,8 @@ pub enum ProbeError {
 pub fn run(probe: &Probe) -> Result<Session, ProbeError> {
     let deadline = Instant::now() + probe.timeout;
     let served = Arc::new(OnceLock::new());
-    let config = client_config(probe, Arc::clone(&served)).map_err(ProbeError::Setup)?;
+    let asked = Arc::new(OnceLock::new());
+    let config = client_config(probe, Arc::clone(&served), Arc::clone(&asked)).map_err(ProbeError::Setup)?;
     let mut conn = ClientConnection::new(config, probe.server_name.clone()).map_err(ProbeError::Setup)?;
 
     let addresses = resolve(&probe.target, deadline)?;
@@ -185,13 +204,20 @@ pub fn run(probe: &Probe) -> Result<Session, ProbeError> {
             return Err(ProbeError::Timeout { phase: Phase::Handshake, address: Some(address) });
         }
         Err(Interrupted::Failed(e)) => Err(e),
-        Ok(()) => {
-            // Leave as a client should; the answer does not matter.
-            conn.send_close_notify();
-            let _ = conn.write_tls(&mut stream);
-            Ok(())
-        }
+        Ok(()) => Ok(()),
     };
+    let requested: Option<Vec<Vec<u8>>> = asked.get().cloned();
+    let after = match (&result, &requested) {
+        (Ok(()), Some(_)) => Some(after_handshake(&mut conn, &mut stream, deadline, &probe.server_name)),
+        _ => None,
+    };
+    if result.is_ok() {
+        // Leave as a client should; the answer does not matter.
+        conn.send_close_notify();
+        let _ = conn.write_tls(&mut stream);
+    }
+    let sent = requested.is_some() && probe.client_cert.is_some();
+    let client_auth = ClientAuth { requested, sent, after };
     Ok(Session {
         address,
         version: conn.protocol_version(),
@@ -200,7 +226,84 @@ pub fn run(probe: &Probe) -> Result<Session, ProbeError> {
         alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
         served: served.get().cloned(),
         result,
+        client_auth,
     })
+}
+
+/// How long to wait, after the handshake, for the server's verdict on the client's
+/// certificate: an alert comes at once, an application's answer soon after.
+const VERDICT_WAIT: Duration = Duration::from_secs(3);
+
+/// One exchange after a completed handshake: a minimal request (the HTTP/2 preface and
+/// an empty SETTINGS frame when h2 was agreed, else an HTTP/1.1 `HEAD /`), then reads
+/// until the server answers, closes, sends an alert, or `VERDICT_WAIT` passes. `Ok` when
+/// it answered, closed with close_notify or stayed silent; the alert as `Tls` when it
+/// refused; `Closed` when it dropped the connection without a word.
+fn after_handshake(
+    conn: &mut ClientConnection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+    name: &ServerName<'_>,
+) -> Result<(), HandshakeError> {
+    use std::io::Write as _;
+    let until = Instant::now() + VERDICT_WAIT.min(remaining(deadline).unwrap_or_default());
+    let request: Vec<u8> = if conn.alpn_protocol() == Some(b"h2") {
+        [&b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"[..], &[0, 0, 0, 4, 0, 0, 0, 0, 0]].concat()
+    } else {
+        let host = match name {
+            ServerName::DnsName(dns) => dns.as_ref().to_owned(),
+            ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
+            _ => String::new(),
+        };
+        format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes()
+    };
+    let _ = conn.writer().write_all(&request);
+    loop {
+        while conn.wants_write() {
+            // A server that already refused may have closed: its alert is still to be read.
+            if conn.write_tls(stream).is_err() {
+                break;
+            }
+        }
+        let Some(left) = remaining(until) else { return Ok(()) };
+        if stream.set_read_timeout(Some(left)).is_err() {
+            return Ok(());
+        }
+        match conn.read_tls(stream) {
+            Ok(0) => return Err(HandshakeError::Closed),
+            Ok(_) => {}
+            Err(e) if is_timeout(&e) => return Ok(()),
+            Err(e) => return Err(HandshakeError::Io(e)),
+        }
+        match conn.process_new_packets() {
+            Err(e) => return Err(HandshakeError::Tls(e)),
+            Ok(state) if state.plaintext_bytes_to_read() > 0 || state.peer_has_closed() => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Records the CA names of a CertificateRequest and answers with the client's
+/// certificate, when there is one.
+#[derive(Debug)]
+struct ClientCertRecorder {
+    key: Option<Arc<rustls::sign::CertifiedKey>>,
+    asked: Arc<OnceLock<Vec<Vec<u8>>>>,
+}
+
+impl ResolvesClientCert for ClientCertRecorder {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let _ = self.asked.set(root_hint_subjects.iter().map(|dn| dn.to_vec()).collect());
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
+    }
 }
 
 /// The certificates of the system's trust store, as rustls-native-certs reads it, with
@@ -252,7 +355,11 @@ pub fn store_file_of(der: &CertificateDer<'_>) -> Option<std::path::PathBuf> {
     found.map(|path| std::fs::canonicalize(&path).unwrap_or(path))
 }
 
-fn client_config(probe: &Probe, served: Arc<OnceLock<Served>>) -> Result<Arc<ClientConfig>, rustls::Error> {
+fn client_config(
+    probe: &Probe,
+    served: Arc<OnceLock<Served>>,
+    asked: Arc<OnceLock<Vec<Vec<u8>>>>,
+) -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = Recorder {
         roots: Arc::clone(&probe.roots),
@@ -267,7 +374,7 @@ fn client_config(probe: &Probe, served: Arc<OnceLock<Served>>) -> Result<Arc<Cli
         .with_protocol_versions(versions)?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .with_client_cert_resolver(Arc::new(ClientCertRecorder { key: probe.client_cert.clone(), asked }));
     config.alpn_protocols.clone_from(&probe.alpn);
     Ok(Arc::new(config))
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::MonitorArgs;
+use super::{MonitorArgs, PasswordArgs};
 use clap::{Args, ValueEnum};
 
 const CONNECT_HELP: &str = "\
@@ -20,13 +20,21 @@ EXAMPLES:
   Does the server speak TLS 1.3, as Granian requires by default? As JSON:
     certsmith --json connect --tls-min 1.3 --alpn h2 example.com
 
+  Mutual TLS (Granian with GRANIAN_SSL_CA and GRANIAN_SSL_CLIENT_VERIFY), with a client
+  certificate from certsmith's CA (`certsmith gen --client NAME --ca`):
+    certsmith connect --ca \"$(certsmith ca path)/ca.pem\" --cert certs/certificate.pem --key certs/private_key.pem localhost:8443
+
+  Many servers, 32 at a time, as Prometheus metrics:
+    certsmith --format prometheus connect --jobs 32 --targets servers.txt
+
 EXIT STATUS:
   0  the handshake completed, the certificate verified for the name, no error finding
      (with --insecure: the handshake completed; verification problems are warnings)
   1  the server's TLS is wrong: verification failed, plain HTTP on the port, no common
      TLS version, a failed handshake, or another error finding
   2  no TLS server could be reached (the name did not resolve, the connection was refused,
-     no answer within --timeout), or bad usage, or an unreadable --ca";
+     no answer within --timeout), or bad usage, or an unreadable --ca, --cert or --key
+  With several targets, the worst of them decides.";
 
 /// Connect to a TLS server and say what it serves and whether rustls clients accept it
 ///
@@ -69,12 +77,32 @@ pub struct ConnectArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Present this client certificate (PEM or DER; the chain to send, leaf first) when the
+    /// server asks for one (mutual TLS); with --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The private key of --cert (PKCS#8, PKCS#1, SEC1, encrypted or not; PEM or DER)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
+    /// Read targets from FILE, one a line (blank lines and `#` comments skipped; at most 10000)
+    #[arg(long = "targets", value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+
+    /// Probe up to N targets at a time
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+
     #[command(flatten)]
     pub monitor: MonitorArgs,
 
-    /// `host`, `host:port`, `[IPv6]:port` or an `https://` URL; the port defaults to 443
-    #[arg(value_name = "TARGET")]
-    pub target: String,
+    /// `host`, `host:port`, `[IPv6]:port` or an `https://` URL; the port defaults to 443; repeatable
+    #[arg(value_name = "TARGET", required_unless_present = "targets_file")]
+    pub targets: Vec<String>,
 }
 
 /// The TLS versions `--tls-min` allows.

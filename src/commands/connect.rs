@@ -20,65 +20,275 @@ use crate::pki::verify::{self, ChainLink, Host, Pool, Settings, Sourced, TrustSo
 use crate::probe::{self, HandshakeError, Phase, Probe, ProbeError, Served, Target};
 use crate::report::{Data, Report};
 
-use crate::report::data::connect::{ConnectData, ServedCertificate};
+use crate::report::data::connect::{
+    ClientCertificate, ConnectData, ConnectManyData, ServedCertificate, Summary, TargetResult, Unreached,
+};
 
-/// Where connect goes and what it trusts, decided before any connection: the target, the
-/// name it sends and checks, the ALPN protocols offered, the trust (`--ca` or the system's).
-struct Plan {
-    target: Target,
-    host: Host,
+/// The most targets one run takes: each is a connection and a report entry.
+pub const MAX_TARGETS: usize = 10_000;
+
+/// What every target shares, decided before any connection: the ALPN protocols offered,
+/// the trust (`--ca` or the system's), the client certificate (`--cert`/`--key`).
+struct Shared {
     alpn: Vec<Vec<u8>>,
     trust: Trust,
+    roots: Arc<RootCertStore>,
+    client: Option<ClientCert>,
 }
 
-impl Plan {
-    fn from_args(args: &ConnectArgs) -> Result<Self, Failure> {
-        let target = Target::parse(&args.target).map_err(|e| {
-            Failure::new(format!("TARGET {:?}: {e}", args.target)).hint(
+/// `--cert` and `--key`, ready to present.
+struct ClientCert {
+    /// `--cert` as given.
+    path: String,
+    subject: String,
+    issuer: String,
+    key: Arc<rustls::sign::CertifiedKey>,
+}
+
+/// One target: as given, where it goes, the name it sends and checks.
+struct Planned {
+    text: String,
+    target: Target,
+    host: Host,
+}
+
+impl Planned {
+    fn parse(text: &str, servername: Option<&str>, origin: &str) -> Result<Self, Failure> {
+        let target = Target::parse(text).map_err(|e| {
+            Failure::new(format!("{origin}TARGET {text:?}: {e}")).hint(
                 "pass host, host:port, [IPv6]:port or an https:// URL, such as `certsmith connect localhost:8443`",
             )
         })?;
-        let name = args.servername.as_deref().unwrap_or(&target.host);
+        let name = servername.unwrap_or(&target.host);
         let host = Host::parse(name).ok_or_else(|| {
             Failure::new(format!(
-                "{name:?} is neither a DNS name nor an IP address, so rustls can neither send it as SNI nor verify it"
+                "{origin}{name:?} is neither a DNS name nor an IP address, so rustls can neither send it as SNI nor verify it"
             ))
             .hint("pass the name clients use with --servername, such as `--servername myapp.local`")
         })?;
-        Ok(Self { alpn: alpn_list(&args.alpn)?, trust: Trust::load(&args.ca, args.insecure)?, target, host })
+        Ok(Self { text: text.to_owned(), target, host })
+    }
+}
+
+/// The targets: the arguments, then the lines of `--targets FILE`, each once.
+fn targets(args: &ConnectArgs) -> Result<Vec<Planned>, Failure> {
+    let servername = args.servername.as_deref();
+    let mut all: Vec<Planned> =
+        args.targets.iter().map(|t| Planned::parse(t, servername, "")).collect::<Result<_, _>>()?;
+    if let Some(path) = &args.targets_file {
+        let name = path.display().to_string();
+        let text = read_targets_file(path)?;
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.split('#').next().unwrap_or_default().trim()))
+            .filter(|(_, line)| !line.is_empty())
+            .collect();
+        if all.len() + lines.len() > MAX_TARGETS {
+            return Err(too_many(&format!("{name} (--targets)"), all.len() + lines.len(), Some(&name)));
+        }
+        for (number, line) in lines {
+            all.push(Planned::parse(line, servername, &format!("{name} line {number}: "))?);
+        }
+        if all.is_empty() {
+            return Err(Failure::new(format!("{name} (--targets) holds no target: only blank lines and # comments"))
+                .hint("write one target a line, such as `localhost:8443`, or pass TARGET arguments")
+                .about(Subject::file(&name, None)));
+        }
+    }
+    if all.len() > MAX_TARGETS {
+        return Err(too_many("the command line", all.len(), None));
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|p| seen.insert(p.text.clone()));
+    Ok(all)
+}
+
+fn too_many(place: &str, found: usize, file: Option<&str>) -> Failure {
+    let list = file.map_or_else(|| "targets.txt".to_owned(), crate::finding::place::shell_word);
+    let write = if file.is_none() { "write them to targets.txt, one a line, then " } else { "" };
+    Failure::new(format!("{place} gives {found} targets, more than the {MAX_TARGETS} one connect run takes"))
+        .hint(format!(
+            "{write}split the list and run connect on each part: `split -l {MAX_TARGETS} {list} part-`, then `certsmith connect --targets part-aa` (and part-ab, …)"
+        ))
+}
+
+/// The file's text, bounded (10000 targets fit in far less than 4 MiB).
+fn read_targets_file(path: &std::path::Path) -> Result<String, Failure> {
+    use std::io::Read as _;
+    let name = path.display().to_string();
+    let cannot = |why: String| {
+        Failure::new(format!("cannot read {name} (--targets): {why}"))
+            .hint("check the path; the file lists one target a line, such as `localhost:8443`")
+            .about(Subject::file(&name, None))
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(4 << 20).read_to_end(&mut bytes).map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() >= 4 << 20 {
+        return Err(cannot(format!(
+            "it is 4 MiB or larger, far more than {MAX_TARGETS} targets take: expected a list of targets"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text: expected one target a line".to_owned()))
+}
+
+impl Shared {
+    fn from_args(args: &ConnectArgs) -> Result<Self, Failure> {
+        let trust = Trust::load(&args.ca, args.insecure)?;
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(trust.certs.iter().map(|c| c.der.clone()));
+        Ok(Self { alpn: alpn_list(&args.alpn)?, trust, roots: Arc::new(roots), client: ClientCert::load(args)? })
+    }
+}
+
+impl ClientCert {
+    fn load(args: &ConnectArgs) -> Result<Option<Self>, Failure> {
+        let (Some(cert), Some(key)) = (&args.cert, &args.key) else { return Ok(None) };
+        let path = cert.display().to_string();
+        let chain = certificates_of(std::slice::from_ref(cert), "--cert")?;
+        let file = crate::pki::load::load(&crate::pki::load::Input::from_arg(key))?;
+        let source = args.password.source();
+        let der = crate::pki::keymatch::first_private_key(&file, || source.read(&file.name))?;
+        let key_name = key.display();
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider.key_provider.load_private_key(der).map_err(|e| {
+            Failure::new(format!("{key_name} (--key): rustls cannot sign with this key ({e})"))
+                .hint("pass an RSA (2048 to 8192 bits), ECDSA P-256/P-384/P-521 or Ed25519 key; `certsmith inspect FILE` shows what the file holds")
+                .about(Subject::file(&key_name.to_string(), None))
+        })?;
+        let ders: Vec<_> = chain.iter().map(|c| c.der.clone()).collect();
+        let certified = rustls::sign::CertifiedKey::new(ders, signing);
+        if let Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) = certified.keys_match() {
+            let word = |t: &str| crate::finding::place::shell_word(t);
+            return Err(Failure::new(format!(
+                "{key_name} (--key) is not the key of the certificate in {path} (--cert): the server would refuse the handshake's signature"
+            ))
+            .hint(format!(
+                "pass the key made with that certificate; `certsmith match-key {} {}` checks a pair",
+                word(&path),
+                word(&key_name.to_string())
+            ))
+            .about(Subject::file(&key_name.to_string(), None)));
+        }
+        let leaf = chain.first().and_then(|c| describe::certificate(&c.der).ok());
+        Ok(Some(Self {
+            subject: leaf.as_ref().map(|c| c.subject.clone()).unwrap_or_default(),
+            issuer: leaf.map(|c| c.issuer).unwrap_or_default(),
+            path,
+            key: Arc::new(certified),
+        }))
     }
 }
 
 pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
-    let Plan { target, host, alpn, trust } = Plan::from_args(args)?;
-    let pool = Pool::new(&[], Some(&trust.certs))?;
-    let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(trust.certs.iter().map(|c| c.der.clone()));
+    let planned = targets(args)?;
+    let shared = Shared::from_args(args)?;
+    // Parsed once for every target: the system store is about 150 certificates.
+    let pool = Pool::new(&[], Some(&shared.trust.certs))?;
+    let shared = (&shared, &pool);
+    if let [one] = planned.as_slice() {
+        let (data, findings) = probe_target(one, shared, args, ctx)?;
+        return Ok(Report {
+            command: "connect",
+            data: Data::Connect(Box::new(data)),
+            findings,
+            errors: Vec::new(),
+            strict: false,
+        });
+    }
+    let results = in_parallel(&planned, usize::from(args.jobs), |p| probe_target(p, shared, args, ctx));
+    let (mut findings, mut errors, mut entries) = (Vec::new(), Vec::new(), Vec::new());
+    let mut summary = Summary { targets: planned.len(), ..Summary::default() };
+    for (p, result) in planned.iter().zip(results) {
+        match result {
+            Ok((data, mine)) => {
+                if mine.iter().any(|f| f.severity == Severity::Error) {
+                    summary.failed += 1;
+                } else {
+                    summary.ok += 1;
+                }
+                let range = findings.len()..findings.len() + mine.len();
+                findings.extend(mine);
+                entries.push(TargetResult::Reached { data: Box::new(data), findings: range });
+            }
+            Err(failure) => {
+                summary.unreachable += 1;
+                entries.push(TargetResult::Unreached {
+                    target: p.text.clone(),
+                    reached: false,
+                    error: Unreached {
+                        code: failure.code.map(|c| c.as_str().to_owned()),
+                        message: failure.message.clone(),
+                    },
+                });
+                errors.push(failure);
+            }
+        }
+    }
+    let data = ConnectManyData { targets: entries, summary };
+    Ok(Report { command: "connect", data: Data::ConnectMany(Box::new(data)), findings, errors, strict: false })
+}
 
+/// `work` on each item with up to `jobs` threads; the results in the items' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = work(item);
+                    if let Ok(mut all) = results.lock() {
+                        all.push((i, result));
+                    }
+                }
+            });
+        }
+    });
+    let mut all = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One target probed and judged: its data and findings, or why it could not be reached.
+fn probe_target(
+    planned: &Planned,
+    (shared, pool): (&Shared, &Pool<'_>),
+    args: &ConnectArgs,
+    ctx: &Context,
+) -> Result<(ConnectData, Vec<Finding>), Failure> {
+    let Planned { text, target, host } = planned;
+    let (alpn, trust) = (&shared.alpn, &shared.trust);
     let probe = Probe {
         target: target.clone(),
         server_name: host.server_name().clone(),
-        roots: Arc::new(roots),
+        roots: Arc::clone(&shared.roots),
         alpn: alpn.clone(),
         tls13_only: args.tls_min == TlsMin::Tls13,
         timeout: args.timeout,
         insecure: args.insecure,
         now: verify::unix_time(ctx.now),
+        client_cert: shared.client.as_ref().map(|c| Arc::clone(&c.key)),
     };
-    let session = probe::run(&probe).map_err(|e| unreachable(&target, &e, args.timeout))?;
+    let session = probe::run(&probe).map_err(|e| unreachable(target, &e, args.timeout))?;
 
     let authority = target.authority();
     let mut findings = Vec::new();
     let (mut chain, mut trust_path) = (Vec::new(), Vec::new());
     if let Some(served) = &session.served {
         let settings = Settings {
-            hosts: std::slice::from_ref(&host),
+            hosts: std::slice::from_ref(host),
             now: ctx.now,
             warn_days: args.monitor.warn_days,
             trust_source: TrustSource::CaOption,
         };
         let own = (args.servername.as_deref(), args.ca.as_slice());
-        let checked = check_served(served, &pool, &settings, &authority, &trust, &args.target, own);
+        let checked = check_served(served, pool, &settings, &authority, trust, text, own);
         chain = checked.chain;
         trust_path = checked.path;
         findings = checked.findings;
@@ -89,14 +299,20 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
             }
         }
     }
-    if let Err(error) = &session.result {
+    let client = ClientSide { cert: shared.client.as_ref(), args, authority: &authority, target: text };
+    let (client_certificate, client_finding) = client_auth(&session, &client);
+    let explained_by_client = client_finding.is_some() && session.result.is_err();
+    findings.extend(client_finding);
+    if let Err(error) = &session.result
+        && !explained_by_client
+    {
         // Without --insecure, a rejected certificate ends the handshake: its findings say why.
         let verdict_failed =
             !args.insecure && session.served.as_ref().is_some_and(|s| s.trusted.is_err() || s.name.is_err());
         let why = Why {
             version: session.version,
             tls13_only: probe.tls13_only,
-            alpn: &alpn,
+            alpn,
             name: &host.text,
             authority: &authority,
         };
@@ -105,7 +321,7 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
 
     let served = session.served.as_ref();
     let data = ConnectData {
-        target: args.target.clone(),
+        target: text.clone(),
         host: target.host.clone(),
         port: target.port,
         server_name: host.text.clone(),
@@ -116,15 +332,182 @@ pub fn run(args: &ConnectArgs, ctx: &Context) -> Result<Report, Failure> {
         alpn: session.alpn.as_deref().map(|p| String::from_utf8_lossy(p).into_owned()),
         alpn_offered: alpn.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
         handshake_complete: session.result.is_ok(),
-        trust: trust.label,
+        trust: trust.label.clone(),
         chain,
         verified: session.result.is_ok() && served.is_some_and(|s| s.trusted.is_ok() && s.name.is_ok()),
         chain_verified: served.map(|s| s.trusted.is_ok()),
         name_verified: served.map(|s| s.name.is_ok()),
         verification_skipped: args.insecure,
         trust_path,
+        client_certificate,
     };
-    Ok(Report { command: "connect", data: Data::Connect(Box::new(data)), findings, errors: Vec::new(), strict: false })
+    Ok((data, findings))
+}
+
+/// What the words about client authentication need.
+struct ClientSide<'a> {
+    cert: Option<&'a ClientCert>,
+    args: &'a ConnectArgs,
+    authority: &'a str,
+    target: &'a str,
+}
+
+/// The alerts with which a server that asked for a client certificate refuses the one
+/// sent, or its absence (RFC 8446 §6.2; OpenSSL sends handshake_failure in TLS 1.2 and
+/// certificate_required in TLS 1.3 when none came, rustls certificate_required, and
+/// unknown_ca, bad_certificate or decrypt_error for one it will not take).
+fn client_auth_alert(error: &HandshakeError) -> Option<rustls::AlertDescription> {
+    use rustls::AlertDescription as A;
+    match error {
+        HandshakeError::Tls(rustls::Error::AlertReceived(
+            alert @ (A::HandshakeFailure
+            | A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCA
+            | A::AccessDenied
+            | A::DecryptError
+            | A::CertificateRequired),
+        )) => Some(*alert),
+        _ => None,
+    }
+}
+
+/// An alert as the TLS RFCs name it: `certificate_required`.
+fn alert_name(alert: rustls::AlertDescription) -> String {
+    use rustls::AlertDescription as A;
+    let known = match alert {
+        A::HandshakeFailure => "handshake_failure",
+        A::BadCertificate => "bad_certificate",
+        A::UnsupportedCertificate => "unsupported_certificate",
+        A::CertificateRevoked => "certificate_revoked",
+        A::CertificateExpired => "certificate_expired",
+        A::CertificateUnknown => "certificate_unknown",
+        A::UnknownCA => "unknown_ca",
+        A::AccessDenied => "access_denied",
+        A::DecryptError => "decrypt_error",
+        A::CertificateRequired => "certificate_required",
+        other => return format!("{other:?}"),
+    };
+    known.to_owned()
+}
+
+/// A distinguished name from a CertificateRequest, as certsmith writes names (`CN=…, O=…`).
+fn dn_text(der: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    match x509_parser::x509::X509Name::from_der(der) {
+        Ok((_, name)) => name.to_string(),
+        Err(_) => format!("(an unreadable name of {} bytes)", der.len()),
+    }
+}
+
+/// The data about client authentication, and its finding: the server required a
+/// certificate and none was sent, refused the one sent, or never asked for the one given.
+fn client_auth(session: &probe::Session, side: &ClientSide<'_>) -> (ClientCertificate, Option<Finding>) {
+    let auth = &session.client_auth;
+    let cas: Vec<String> = auth.requested.iter().flatten().map(|dn| dn_text(dn)).collect();
+    let refused_with = match (&auth.requested, &session.result, &auth.after) {
+        (Some(_), Err(e), _) => client_auth_alert(e),
+        (Some(_), Ok(()), Some(Err(e))) => client_auth_alert(e),
+        _ => None,
+    };
+    let accepted = match (&auth.requested, refused_with, &session.result, &auth.after) {
+        (None, ..) => None,
+        (Some(_), Some(_), ..) => Some(false),
+        (Some(_), None, Ok(()), Some(Ok(()))) => Some(true),
+        _ => None,
+    };
+    let data = ClientCertificate {
+        requested: auth.requested.is_some(),
+        acceptable_cas: cas.clone(),
+        presented: side.cert.map(|c| c.path.clone()),
+        presented_subject: side.cert.map(|c| c.subject.clone()),
+        sent: auth.sent,
+        accepted,
+        alert: refused_with.map(alert_name),
+    };
+    let subject = Subject::file(side.authority, None);
+    let listed = if cas.is_empty() {
+        "it listed no CA names (any CA it trusts may do)".to_owned()
+    } else {
+        format!("it accepts certificates issued by {}", cas.join("; "))
+    };
+    let word = |t: &str| crate::finding::place::shell_word(t);
+    let finding = match (refused_with, side.cert) {
+        (Some(alert), None) => {
+            let own = own_flags(side.args);
+            Some(
+                Finding::new(
+                    Code::ClientCertificateRequired,
+                    Severity::Error,
+                    subject,
+                    format!(
+                        "the server requires a client certificate (mutual TLS) and connect sent none: it ended the connection with {}; {listed}",
+                        alert_name(alert)
+                    ),
+                )
+                .hint(format!(
+                    "pass a client certificate from one of those CAs with --cert and its key with --key: `certsmith connect{own} --cert client/certificate.pem --key client/private_key.pem {}`; if the server trusts certsmith's CA, make the pair with `certsmith gen --client --ca --out-dir client client`",
+                    word(side.target)
+                )),
+            )
+        }
+        (Some(alert), Some(cert)) => {
+            let outside = !cas.is_empty() && !cas.contains(&cert.issuer);
+            let issuer = if outside {
+                format!(", and its issuer ({}) is not one of them", cert.issuer)
+            } else {
+                String::new()
+            };
+            Some(
+                Finding::new(
+                    Code::ClientCertificateRejected,
+                    Severity::Error,
+                    subject,
+                    format!(
+                        "the server refused the client certificate {} ({}) with {}: {listed}{issuer}",
+                        cert.subject,
+                        cert.path,
+                        alert_name(alert)
+                    ),
+                )
+                .hint("present a certificate issued by a CA the server trusts for clients (for Granian, the file GRANIAN_SSL_CA names), within its dates and allowed for client authentication (`certsmith gen --client --ca` makes one); `certsmith inspect FILE` shows the certificate's issuer, dates and extended key usage"),
+            )
+        }
+        (None, Some(cert)) if session.result.is_ok() && auth.requested.is_none() => Some(
+            Finding::new(
+                Code::ClientCertificateNotRequested,
+                Severity::Warning,
+                subject,
+                format!(
+                    "the server did not ask for a client certificate, so {} was not sent: it does not check clients (for Granian: GRANIAN_SSL_CA and GRANIAN_SSL_CLIENT_VERIFY are not set)",
+                    cert.path
+                ),
+            )
+            .hint("to require client certificates in Granian, set GRANIAN_SSL_CA to the CA file that issues them and GRANIAN_SSL_CLIENT_VERIFY=true; otherwise drop --cert and --key"),
+        ),
+        _ => None,
+    };
+    (data, finding)
+}
+
+/// The user's own flags that a suggested connect command keeps: --servername, --ca,
+/// --insecure.
+fn own_flags(args: &ConnectArgs) -> String {
+    let word = |t: &str| crate::finding::place::shell_word(t);
+    let mut own = String::new();
+    if let Some(name) = &args.servername {
+        own.push_str(&format!(" --servername {}", word(name)));
+    }
+    for ca in &args.ca {
+        own.push_str(&format!(" --ca {}", word(&ca.display().to_string())));
+    }
+    if args.insecure {
+        own.push_str(" --insecure");
+    }
+    own
 }
 
 /// `h2,http/1.1` → the protocols in order; an empty list offers none.
@@ -381,7 +764,7 @@ fn handshake_finding(error: &HandshakeError, verdict_failed: bool, why: &Why<'_>
         HandshakeError::Tls(E::AlertReceived(Alert::CertificateRequired)) => (
             Code::HandshakeFailed,
             "the server requires a client certificate (mutual TLS, as Granian with GRANIAN_SSL_CLIENT_VERIFY), and connect sends none".to_owned(),
-            "check the server's certificate with a client certificate: `openssl s_client -connect HOST:PORT -cert client.pem -key client-key.pem`".to_owned(),
+            "present a client certificate the server trusts with --cert FILE and --key FILE".to_owned(),
         ),
         HandshakeError::Tls(e @ (E::AlertReceived(Alert::HandshakeFailure) | E::PeerIncompatible(_))) => (
             Code::HandshakeFailed,

@@ -112,6 +112,12 @@ codes! {
     ProtocolVersion = "protocol-version",
     /// connect: the TLS handshake failed for another reason than the certificate.
     HandshakeFailed = "handshake-failed",
+    /// connect: the server requires a client certificate (mutual TLS) and none was sent.
+    ClientCertificateRequired = "client-certificate-required",
+    /// connect: the server refused the client certificate sent (`--cert`).
+    ClientCertificateRejected = "client-certificate-rejected",
+    /// connect: `--cert` was given but the server did not ask for a client certificate.
+    ClientCertificateNotRequested = "client-certificate-not-requested",
     /// trust status: a trust store found on the host does not trust the CA.
     CaNotTrusted = "ca-not-trusted",
     /// trust: a store was found but the tool that changes it is not installed.

@@ -11,7 +11,7 @@ pub mod monitor;
 use serde::Serialize;
 
 use data::ca::{CaData, CaPathData, CrlData};
-use data::connect::ConnectData;
+use data::connect::{ConnectData, ConnectManyData};
 use data::doctor::DoctorData;
 use data::generate::GenData;
 use data::inspect::InspectData;
@@ -33,6 +33,8 @@ pub enum Data {
     None,
     Verify(VerifyData),
     Connect(Box<ConnectData>),
+    /// connect with more than one target.
+    ConnectMany(Box<ConnectManyData>),
     Doctor(DoctorData),
     CaPath(CaPathData),
     Crl(CrlData),

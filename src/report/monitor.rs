@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::{Data, Report};
 use crate::finding::Severity;
 use crate::pki::describe::CertSummary;
+use crate::report::data::connect::TargetResult;
 
 /// Expiry thresholds in days: WARNING from `warn`, CRITICAL from `crit`.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +41,17 @@ fn watched(report: &Report) -> Vec<Watched<'_>> {
             .chain
             .iter()
             .map(|c| Watched { place: ("target", data.target.as_str()), cert: &c.certificate })
+            .collect(),
+        Data::ConnectMany(many) => many
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                TargetResult::Reached { data, .. } => Some(data),
+                TargetResult::Unreached { .. } => None,
+            })
+            .flat_map(|data| {
+                data.chain.iter().map(|c| Watched { place: ("target", data.target.as_str()), cert: &c.certificate })
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -90,8 +102,9 @@ pub fn prometheus(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> 
         "1 when the certificate has expired, else 0.",
         each(&|c| u8::from(now > c.not_after).to_string()),
     );
-    let place = |path: Option<&str>| match &report.data {
+    let place = |index: Option<usize>, path: Option<&str>| match &report.data {
         Data::Connect(data) => format!("target=\"{}\"", escape(&data.target)),
+        Data::ConnectMany(many) => format!("target=\"{}\"", escape(&target_of(many, index, path))),
         _ => format!("filepath=\"{}\"", escape(path.unwrap_or_default())),
     };
     // One series per label set (a duplicate is refused by Prometheus): the value counts.
@@ -105,14 +118,28 @@ pub fn prometheus(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> 
     let findings = report
         .findings
         .iter()
-        .map(|f| {
-            format!("code=\"{}\",severity=\"{}\",{}", f.code, f.severity.as_str(), place(f.subject.path.as_deref()))
+        .enumerate()
+        .map(|(i, f)| {
+            let place = place(Some(i), f.subject.path.as_deref());
+            format!("code=\"{}\",severity=\"{}\",{place}", f.code, f.severity.as_str())
         })
         .collect();
     family("certsmith_finding", "Findings certsmith made, by code and severity (docs/json.md).", counted(findings));
-    let errors = report.errors.iter().map(|e| place(e.subject.path.as_deref())).collect();
+    let errors = report.errors.iter().map(|e| place(None, e.subject.path.as_deref())).collect();
     family("certsmith_error", "Inputs certsmith could not check (an unreadable file, no connection).", counted(errors));
     out.write_all(text.as_bytes())
+}
+
+/// The target (as given) a finding (by its index in the report) belongs to; for an
+/// error, the unreached target whose message it is, else its subject.
+fn target_of(many: &crate::report::data::connect::ConnectManyData, index: Option<usize>, path: Option<&str>) -> String {
+    many.targets
+        .iter()
+        .find_map(|t| match (t, index) {
+            (TargetResult::Reached { data, findings }, Some(i)) if findings.contains(&i) => Some(data.target.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| path.unwrap_or_default().to_owned())
 }
 
 /// A Nagios plugin's state.
@@ -155,6 +182,13 @@ pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits:
     };
     let first = certs.iter().min_by_key(|w| w.cert.not_after);
     let mut what: Vec<String> = Vec::new();
+    if let Data::ConnectMany(many) = &report.data {
+        let s = &many.summary;
+        what.push(format!(
+            "{} targets: {} ok, {} with errors, {} not reached",
+            s.targets, s.ok, s.failed, s.unreachable
+        ));
+    }
     if let (Some(w), Some(days)) = (first, days) {
         let cn = w.cert.common_name.as_deref().unwrap_or(&w.cert.subject);
         what.push(format!("{} {cn} expires in {days} days", w.place.1));

@@ -560,3 +560,216 @@ fn a_trusted_certificate_with_the_same_name_is_named_with_its_file() {
         .unwrap();
     assert!(String::from_utf8_lossy(&curl.stderr).contains("self-signed certificate"), "{curl:?}");
 }
+
+/// Mutual TLS against `openssl s_server -Verify 1 -CAfile ca.pem`, over TLS 1.3 (the
+/// refusal comes after the client's handshake) and TLS 1.2 (it ends the handshake): a
+/// client certificate from that CA is accepted, one from another CA refused with the
+/// alert and the CA names the server listed, none at all is a finding naming the flags.
+#[test]
+fn client_certificates_are_presented_and_the_servers_verdict_reported() {
+    let pki = Pki::new();
+    pki.certsmith(&["ca", "create", "--out-dir", "other"]);
+    pki.certsmith(&["gen", "--client", "--ca", "ca", "--out-dir", "client", "client"]);
+    pki.certsmith(&["gen", "--client", "--ca", "other", "--out-dir", "stranger", "client"]);
+    // The client key encrypted, as OpenSSL 3 writes it: its password from --password-file.
+    let password = pki.path("password.txt");
+    std::fs::write(&password, "s3cret\n").unwrap();
+    let encrypted = pki.path("client/encrypted.pem");
+    let pass_in = format!("file:{}", password.display());
+    openssl(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            pki.key("client").to_str().unwrap(),
+            "-passout",
+            &pass_in,
+            "-out",
+            encrypted.to_str().unwrap(),
+        ],
+        None,
+    );
+    let ca = pki.arg("ca/ca.pem");
+    let (client, client_key) = (pki.arg("client/certificate.pem"), pki.arg("client/private_key.pem"));
+    let (stranger, stranger_key) = (pki.arg("stranger/certificate.pem"), pki.arg("stranger/private_key.pem"));
+    for version in ["-tls1_3", "-tls1_2"] {
+        let verify = ["-Verify", "1", "-verify_return_error", "-CAfile", &ca, version];
+        let server = OpensslServer::start(&pki.cert("issued"), &pki.key("issued"), &verify);
+        let target = format!("127.0.0.1:{}", server.port);
+
+        let (out, json) = connect_json(&["--ca", &ca, "--cert", &client, "--key", &client_key, &target]);
+        assert_eq!(out.code, 0, "{version}: {}", out.stdout);
+        let auth = &json["data"]["client_certificate"];
+        assert_eq!((auth["requested"].clone(), auth["sent"].clone()), (true.into(), true.into()), "{auth:#}");
+        assert_eq!(auth["accepted"], true, "{version}: {auth:#}");
+        assert_eq!(auth["presented"], client.as_str());
+        assert_eq!(auth["presented_subject"], "CN=client, O=certsmith development certificate");
+        let cas = auth["acceptable_cas"].as_array().unwrap();
+        assert_eq!(cas.len(), 1, "{auth:#}");
+        assert!(cas[0].as_str().unwrap().starts_with("CN=certsmith development CA"), "{auth:#}");
+
+        let (out, json) = connect_json(&[
+            "--ca",
+            &ca,
+            "--cert",
+            &client,
+            "--key",
+            encrypted.to_str().unwrap(),
+            "--password-file",
+            password.to_str().unwrap(),
+            &target,
+        ]);
+        assert_eq!(out.code, 0, "{version} encrypted key: {} {}", out.stdout, out.stderr);
+        assert_eq!(json["data"]["client_certificate"]["accepted"], true);
+
+        let (out, json) = connect_json(&["--ca", &ca, "--cert", &stranger, "--key", &stranger_key, &target]);
+        assert_eq!(out.code, 1, "{version}: {}", out.stdout);
+        assert_eq!(error_codes(&json), ["client-certificate-rejected"], "{version}: {json:#}");
+        let auth = &json["data"]["client_certificate"];
+        assert_eq!((auth["accepted"].clone(), auth["alert"].clone()), (false.into(), "unknown_ca".into()));
+        let message = finding(&json, "client-certificate-rejected")["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("is not one of them") && message.contains(cas[0].as_str().unwrap()), "{message}");
+
+        let (out, json) = connect_json(&["--ca", &ca, &target]);
+        assert_eq!(out.code, 1, "{version}: {}", out.stdout);
+        assert_eq!(error_codes(&json), ["client-certificate-required"], "{version}: {json:#}");
+        let auth = &json["data"]["client_certificate"];
+        assert_eq!((auth["requested"].clone(), auth["sent"].clone()), (true.into(), false.into()));
+        assert_eq!(auth["accepted"], false);
+        let required = finding(&json, "client-certificate-required");
+        assert!(required["message"].as_str().unwrap().contains(cas[0].as_str().unwrap()), "{required:#}");
+        let hint = required["hint"].as_str().unwrap();
+        assert!(
+            hint.contains(&format!("--ca {ca} --cert client/certificate.pem --key client/private_key.pem {target}`")),
+            "{hint}"
+        );
+        // The suggested gen command makes a pair with that layout.
+        assert!(hint.contains("`certsmith gen --client --ca --out-dir client client`"), "{hint}");
+
+        let out = connect(&["--ca", &ca, &target]);
+        assert!(out.stdout.contains("none sent: REFUSED"), "{}", out.stdout);
+    }
+
+    // A server that does not ask: the certificate is not sent, and that is said.
+    let server = OpensslServer::start(&pki.cert("issued"), &pki.key("issued"), &[]);
+    let target = format!("127.0.0.1:{}", server.port);
+    let (out, json) = connect_json(&["--ca", &ca, "--cert", &client, "--key", &client_key, &target]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(json["data"]["client_certificate"]["requested"], false);
+    assert_eq!(finding(&json, "client-certificate-not-requested")["severity"], "warning");
+
+    // A key that is not the certificate's is refused before any connection.
+    let out = connect(&["--ca", &ca, "--cert", &client, "--key", &stranger_key, &target]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("is not the key of the certificate in"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: pass the key made with that certificate"), "{}", out.stderr);
+}
+
+/// Several targets, from arguments and a `--targets` file, probed concurrently in one
+/// report: `data.targets[]` in the order given with a summary, each target's findings
+/// under it, and the worst target deciding the exit status.
+#[test]
+fn many_targets_make_one_report_and_the_worst_decides() {
+    let pki = Pki::new();
+    let ca = pki.arg("ca/ca.pem");
+    let good = serve_rustls(granian_like(&pki.cert("issued"), &pki.key("issued")), 4);
+    let expired = serve_rustls(granian_like(&pki.cert("expired"), &pki.key("expired")), 4);
+    let closed = closed_port();
+    let (good, expired, closed) =
+        (format!("127.0.0.1:{good}"), format!("127.0.0.1:{expired}"), format!("127.0.0.1:{closed}"));
+    let list = pki.path("targets.txt");
+    std::fs::write(&list, format!("# servers\n{good}\n\n{expired}   # the old one\n{good}\n")).unwrap();
+
+    let (out, json) = connect_json(&["--ca", &ca, "--jobs", "2", "--targets", list.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let targets = json["data"]["targets"].as_array().unwrap();
+    let names: Vec<&str> = targets.iter().map(|t| t["target"].as_str().unwrap()).collect();
+    assert_eq!(names, [good.as_str(), expired.as_str()], "a target given twice is probed once");
+    assert_eq!(targets[0]["verified"], true);
+    assert_eq!(targets[1]["chain_verified"], false);
+    assert_eq!(json["data"]["summary"], serde_json::json!({"targets": 2, "ok": 1, "failed": 1, "unreachable": 0}));
+    // (The expired certificate is self-signed, so its issuer is unknown too.)
+    assert_eq!(error_codes(&json), ["expired", "unknown-issuer"]);
+    assert_eq!(finding(&json, "expired")["subject"]["path"], expired.as_str());
+
+    // One more, unreachable, as an argument: exit 2, the failure in `errors` and in its entry.
+    let (out, json) = connect_json(&["--ca", &ca, "--targets", list.to_str().unwrap(), &closed]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let targets = json["data"]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 3);
+    let unreached = targets.iter().find(|t| t["target"] == closed.as_str()).unwrap();
+    assert_eq!(unreached["reached"], false);
+    assert_eq!(unreached["error"]["code"], "connection-refused");
+    assert_eq!(json["errors"][0]["code"], "connection-refused");
+    assert_eq!(json["data"]["summary"]["unreachable"], 1);
+
+    // People: a block per target with its findings under it, then the summary line.
+    let out = connect(&["--ca", &ca, &good, &expired, &closed]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let at = |text: &str| out.stdout.find(text).unwrap_or_else(|| panic!("{text:?} missing:\n{}", out.stdout));
+    assert!(at(&good) < at(&expired) && at(&expired) < at("error[expired]"), "{}", out.stdout);
+    assert!(at("error[expired]") < at(&closed), "the finding is under its target:\n{}", out.stdout);
+    assert!(out.stdout.contains("NOT REACHED [connection-refused]"), "{}", out.stdout);
+    assert!(out.stdout.trim_end().ends_with("3 targets: 1 ok, 1 with errors, 1 not reached"), "{}", out.stdout);
+}
+
+#[test]
+fn target_files_are_bounded_and_their_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    let lines: String = (0..10_001).map(|i| format!("127.0.0.1:{}\n", 1 + i % 60_000)).collect();
+    std::fs::write(&big, lines).unwrap();
+    let out = connect(&["--targets", big.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("gives 10001 targets, more than the 10000"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("`split -l 10000 {} part-`", big.display())), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: split the list"), "{}", out.stderr);
+
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "127.0.0.1:8443\n# fine\nhttp://localhost:8000/\n").unwrap();
+    let out = connect(&["--targets", bad.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&format!("{} line 3: TARGET", bad.display())), "{}", out.stderr);
+    assert!(out.stderr.contains("not a TLS URL"), "{}", out.stderr);
+
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "# nothing\n\n").unwrap();
+    let out = connect(&["--targets", empty.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("holds no target"), "{}", out.stderr);
+
+    let out = connect(&["--targets", dir.path().join("missing.txt").to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot read") && out.stderr.contains("missing.txt"), "{}", out.stderr);
+}
+
+/// The monitoring formats over several targets: a series set per target's certificates,
+/// and one Nagios line for all of them.
+#[test]
+fn monitoring_formats_cover_every_target() {
+    let pki = Pki::new();
+    let ca = pki.arg("ca/ca.pem");
+    let a = format!("127.0.0.1:{}", serve_rustls(granian_like(&pki.cert("issued"), &pki.key("issued")), 2));
+    let b = format!("127.0.0.1:{}", serve_rustls(granian_like(&pki.cert("expired"), &pki.key("expired")), 2));
+    let out = run(["--format", "prometheus", "connect", "--ca", &ca, &a, &b]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    for target in [&a, &b] {
+        assert!(out.stdout.contains(&format!("x509_cert_not_after{{target=\"{target}\"")), "{}", out.stdout);
+    }
+    assert!(
+        out.stdout.contains(&format!("certsmith_finding{{code=\"expired\",severity=\"error\",target=\"{b}\"}} 1")),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(["--format", "nagios", "connect", "--ca", &ca, &a, &b]);
+    assert_eq!(out.code, 2, "CRITICAL: {}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("CERTSMITH CRITICAL - 2 targets: 1 ok, 1 with errors, 0 not reached"),
+        "{}",
+        out.stdout
+    );
+}

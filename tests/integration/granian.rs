@@ -445,3 +445,70 @@ fn verify_verdicts_match_granian_curl_python_and_rustls() {
     let problems = problems.into_inner().unwrap();
     assert!(problems.is_empty(), "{} disagreements:\n{}", problems.len(), problems.join("\n\n"));
 }
+
+/// Granian with GRANIAN_SSL_CA and GRANIAN_SSL_CLIENT_VERIFY: connect presents a client
+/// certificate from that CA and the server takes it; one from another CA, or none, is
+/// refused, and connect says so with the CA names Granian listed.
+#[test]
+fn connect_presents_client_certificates_to_granian() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let make = |args: &[&str]| {
+        let out: Run = certsmith().current_dir(d).args(args).output().unwrap().into();
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    };
+    make(&["ca", "create", "--out-dir", "ca"]);
+    make(&["ca", "create", "--out-dir", "other"]);
+    make(&["gen", "--ca", "ca", "--out-dir", "server", "localhost", "127.0.0.1"]);
+    make(&["gen", "--client", "--ca", "ca", "--out-dir", "client", "client"]);
+    make(&["gen", "--client", "--ca", "other", "--out-dir", "stranger", "client"]);
+    let app = d.join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(app.join("app.py"), APP).unwrap();
+
+    let port = free_port();
+    let mut cmd = command(granian());
+    cmd.current_dir(&app).args(["--interface", "asgi", "--host", "127.0.0.1", "--port", &port.to_string()]);
+    cmd.arg("--ssl-certificate").arg(d.join("server/certificate.pem"));
+    cmd.arg("--ssl-keyfile").arg(d.join("server/private_key.pem"));
+    cmd.env("GRANIAN_SSL_CA", d.join("ca/ca.pem")).env("GRANIAN_SSL_CLIENT_VERIFY", "true");
+    cmd.arg("app:app");
+    let mut server = spawn(cmd, port, d.join("granian.log"));
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(server.child.try_wait().unwrap().is_none(), "Granian exited:\n{}", server.output());
+        assert!(started.elapsed() < Duration::from_secs(20), "Granian did not listen:\n{}", server.output());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+
+    let target = format!("localhost:{port}");
+    let ca = d.join("ca/ca.pem").display().to_string();
+    let json_of = |extra: &[&str]| {
+        let out: Run = certsmith()
+            .current_dir(d)
+            .args(["--json", "connect", "--ca", &ca])
+            .args(extra)
+            .arg(&target)
+            .output()
+            .unwrap()
+            .into();
+        (out.code, out.json())
+    };
+    let (code, json) = json_of(&["--cert", "client/certificate.pem", "--key", "client/private_key.pem"]);
+    assert_eq!(code, 0, "{json:#}\n{}", server.output());
+    let auth = &json["data"]["client_certificate"];
+    assert_eq!((auth["requested"].clone(), auth["accepted"].clone()), (true.into(), true.into()), "{auth:#}");
+    assert!(auth["acceptable_cas"][0].as_str().unwrap().starts_with("CN=certsmith development CA"), "{auth:#}");
+
+    let (code, json) = json_of(&["--cert", "stranger/certificate.pem", "--key", "stranger/private_key.pem"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(json["findings"][0]["code"], "client-certificate-rejected", "{json:#}");
+    assert_eq!(json["data"]["client_certificate"]["accepted"], false);
+
+    let (code, json) = json_of(&[]);
+    assert_eq!(code, 1, "{json:#}");
+    let required = finding(&json, "client-certificate-required");
+    assert!(required["message"].as_str().unwrap().contains("CN=certsmith development CA"), "{required:#}");
+    assert!(required["hint"].as_str().unwrap().contains("--cert client/certificate.pem --key client/private_key.pem"));
+}

@@ -40,6 +40,75 @@ pub struct ConnectData {
     pub verification_skipped: bool,
     /// The chain as verify builds it, from the server's certificate to the trust anchor.
     pub trust_path: Vec<ChainLink>,
+    /// Mutual TLS: whether the server asked for a client certificate, and what became of it.
+    pub client_certificate: ClientCertificate,
+}
+
+/// Client authentication as it happened.
+#[derive(Debug, Serialize)]
+pub struct ClientCertificate {
+    /// The server sent a CertificateRequest.
+    pub requested: bool,
+    /// The CA names it listed as acceptable issuers (`CN=…, O=…`); empty when it listed none.
+    pub acceptable_cas: Vec<String>,
+    /// `--cert` as given; null without it.
+    pub presented: Option<String>,
+    /// The subject of the `--cert` certificate; null without it.
+    pub presented_subject: Option<String>,
+    /// A certificate was sent (the server asked and `--cert` was given).
+    pub sent: bool,
+    /// The server accepted the connection with what was sent (or without one): true, false
+    /// (it ended the connection with an alert), or null when it did not ask or it could not
+    /// be told (the handshake failed for another reason, or the server closed silently).
+    pub accepted: Option<bool>,
+    /// The alert the server refused with, such as `certificate_required`, `unknown_ca`.
+    pub alert: Option<String>,
+}
+
+/// JSON `data` of connect with more than one target.
+#[derive(Debug, Serialize)]
+pub struct ConnectManyData {
+    /// In the order given; each is connect's one-target `data`, or, for a target not
+    /// reached, `{"target", "reached": false, "error": {"code", "message"}}`.
+    pub targets: Vec<TargetResult>,
+    pub summary: Summary,
+}
+
+/// One target's result.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum TargetResult {
+    Reached {
+        #[serde(flatten)]
+        data: Box<ConnectData>,
+        /// Which of the report's findings are this target's (for renderers).
+        #[serde(skip)]
+        findings: std::ops::Range<usize>,
+    },
+    Unreached {
+        target: String,
+        reached: bool,
+        error: Unreached,
+    },
+}
+
+/// Why a target could not be reached.
+#[derive(Debug, Serialize)]
+pub struct Unreached {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// How many targets ended how.
+#[derive(Debug, Serialize, Default)]
+pub struct Summary {
+    pub targets: usize,
+    /// Reached, with no error finding.
+    pub ok: usize,
+    /// Reached, with an error finding.
+    pub failed: usize,
+    /// Not reached (in `errors`).
+    pub unreachable: usize,
 }
 
 /// One certificate as served, with its position (0 is the server's own).

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use time::OffsetDateTime;
 
 use super::{BOLD, DIM, GREEN, RED, YELLOW, field, inspect};
-use crate::report::data::connect::ConnectData;
+use crate::finding::Finding;
+use crate::report::data::connect::{ConnectData, ConnectManyData, TargetResult};
 
 pub(super) fn render(out: &mut dyn Write, data: &ConnectData, now: OffsetDateTime) -> io::Result<()> {
     if data.address == data.target {
@@ -30,6 +31,9 @@ pub(super) fn render(out: &mut dyn Write, data: &ConnectData, now: OffsetDateTim
     field(out, "server name", &data.server_name)?;
     field(out, "trust", &data.trust)?;
     field(out, "verified", verdict(data))?;
+    if let Some(line) = client_line(data) {
+        field(out, "client cert", line)?;
+    }
 
     for served in &data.chain {
         let cert = &served.certificate;
@@ -60,4 +64,62 @@ fn verdict(data: &ConnectData) -> String {
     let verified =
         if data.verified { format!("{GREEN}yes{GREEN:#}") } else { format!("{YELLOW}certificate only{YELLOW:#}") };
     format!("{verified}: {reaches}, and the certificate covers {}", data.server_name)
+}
+
+/// Mutual TLS in one line: asked or not, the CA names, what was sent, the server's verdict.
+fn client_line(data: &ConnectData) -> Option<String> {
+    let c = &data.client_certificate;
+    if !c.requested {
+        return c.presented.as_ref().map(|p| format!("{YELLOW}not asked for{YELLOW:#}: {p} was not sent"));
+    }
+    let cas = if c.acceptable_cas.is_empty() {
+        "no CA names listed".to_owned()
+    } else {
+        format!("CAs: {}", c.acceptable_cas.join("; "))
+    };
+    let sent = match (&c.presented_subject, c.sent) {
+        (Some(subject), true) => format!("sent {subject}"),
+        _ => "none sent".to_owned(),
+    };
+    let verdict = match (c.accepted, &c.alert) {
+        (Some(true), _) => format!("{GREEN}accepted{GREEN:#}"),
+        (Some(false), Some(alert)) => format!("{RED}REFUSED{RED:#} ({alert})"),
+        (Some(false), None) => format!("{RED}REFUSED{RED:#}"),
+        (None, _) => format!("{DIM}verdict unknown{DIM:#}"),
+    };
+    Some(format!("asked for ({cas}); {sent}: {verdict}"))
+}
+
+/// Several targets: each block with its findings under it, then a summary line.
+pub(super) fn render_many(
+    out: &mut dyn Write,
+    data: &ConnectManyData,
+    findings: &[Finding],
+    errors: usize,
+    now: OffsetDateTime,
+) -> io::Result<()> {
+    for (i, entry) in data.targets.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        match entry {
+            TargetResult::Reached { data, findings: range } => {
+                render(out, data, now)?;
+                super::findings(out, findings.get(range.clone()).unwrap_or_default())?;
+            }
+            TargetResult::Unreached { target, error, .. } => {
+                writeln!(out, "{BOLD}{target}{BOLD:#}")?;
+                let code = error.code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+                field(out, "handshake", format_args!("{RED}NOT REACHED{RED:#}{code}: {}", error.message))?;
+            }
+        }
+    }
+    let s = &data.summary;
+    let style = if s.failed + s.unreachable > 0 || errors > 0 { RED } else { GREEN };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{style}{} targets{style:#}: {} ok, {} with errors, {} not reached",
+        s.targets, s.ok, s.failed, s.unreachable
+    )
 }

@@ -69,6 +69,8 @@ pub fn render(out: &mut dyn Write, report: &Report, now: OffsetDateTime) -> io::
         Data::Inspect(data) => inspect::render(out, data, now)?,
         Data::MatchKey(data) => match_key::render(out, data)?,
         Data::Connect(data) => connect::render(out, data, now)?,
+        // Each target's findings under the target, then a summary line.
+        Data::ConnectMany(data) => return connect::render_many(out, data, &report.findings, report.errors.len(), now),
         Data::CaPath(_) | Data::Trust(_) | Data::TrustBundle(_) | Data::TrustCompose(_) => {
             trust::render(out, &report.data)?
         }
@@ -133,6 +135,9 @@ const ON_NO_CHECKLIST: &[crate::finding::Code] = {
         Code::PlainHttp,
         Code::ProtocolVersion,
         Code::HandshakeFailed,
+        Code::ClientCertificateRequired,
+        Code::ClientCertificateRejected,
+        Code::ClientCertificateNotRequested,
         Code::CaNotTrusted,
         Code::TrustToolMissing,
         Code::TrustNeedsRoot,
