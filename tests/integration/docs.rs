@@ -205,12 +205,13 @@ fn normalise(line: &str) -> String {
     out.join(" ")
 }
 
-/// The README's tour shows real output: its commands run in order in an empty folder, and
-/// every output line it shows (but `…`) comes out of them, in that order, up to what
-/// changes between runs. HOME is a temp folder, shown as `~` (a leading `~/` in a command
-/// is expanded, as a shell does). `connect`, `doctor` and `trust compose` need a server and
-/// a compose file the README does not show, and `trust install` changes the machine
-/// (tests/integration/trust.rs runs it under a guard), so their blocks are left out.
+/// The README's tour shows real output: its commands run in order in a folder holding
+/// the guide's compose.yaml (as the tour says), and every output line it shows (but `…`)
+/// comes out of them, in that order, up to what changes between runs. HOME is a temp
+/// folder, shown as `~` (a leading `~/` in a command is expanded, as a shell does). A
+/// command whose shown output has an error exits 1, every other one 0. `connect` talks to
+/// `openssl s_server -alpn h2` on port 8443, as the tour says. `trust install` changes the
+/// machine and `curl` needs it: tests/integration/trust.rs runs both under a guard.
 #[test]
 fn the_readme_tour_shows_what_the_commands_print() {
     let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
@@ -229,9 +230,12 @@ fn the_readme_tour_shows_what_the_commands_print() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
+    let guide = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/env/guide-compose.yaml");
+    std::fs::copy(guide, dir.path().join("compose.yaml")).unwrap();
     let home = tempfile::tempdir().unwrap();
     let home_text = home.path().display().to_string();
     let mut checked = 0;
+    let mut server: Option<std::process::Child> = None;
     for (command, shown) in steps {
         let words: Vec<String> = shlex::split(&command)
             .unwrap()
@@ -242,8 +246,11 @@ fn the_readme_tour_shows_what_the_commands_print() {
             })
             .collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        if words[0] != "certsmith" || ["connect", "doctor"].contains(&words[1]) || words[1] == "trust" {
+        if words[0] != "certsmith" || words.get(1..3) == Some(&["trust", "install"][..]) {
             continue;
+        }
+        if words[1] == "connect" && server.is_none() {
+            server = Some(tour_server(dir.path()));
         }
         let out: crate::util::Run = crate::util::certsmith()
             .current_dir(dir.path())
@@ -252,7 +259,8 @@ fn the_readme_tour_shows_what_the_commands_print() {
             .output()
             .unwrap()
             .into();
-        assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+        let fails = shown.iter().any(|l| l.starts_with("error["));
+        assert_eq!(out.code, i32::from(fails), "{command}: {}{}", out.stdout, out.stderr);
         let printed: Vec<String> = out.stdout.replace(&home_text, "~").lines().map(normalise).collect();
         let mut from = 0;
         for line in shown.iter().filter(|l| l.trim() != "…") {
@@ -267,7 +275,34 @@ fn the_readme_tour_shows_what_the_commands_print() {
             checked += 1;
         }
     }
-    assert!(checked >= 20, "only {checked} README lines were checked");
+    if let Some(mut server) = server {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    assert!(checked >= 40, "only {checked} README lines were checked");
+}
+
+/// The tour's server: `openssl s_server -alpn h2` on 127.0.0.1:8443 with the tour's pair,
+/// once it accepts connections.
+fn tour_server(dir: &std::path::Path) -> std::process::Child {
+    let child = std::process::Command::new("openssl")
+        .args(["s_server", "-www", "-alpn", "h2", "-accept", "127.0.0.1:8443"])
+        .args(["-cert", "certs/certificate.pem", "-key", "certs/private_key.pem"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect("127.0.0.1:8443").is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "openssl s_server did not listen on 8443 (is the port taken?)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
 }
 
 /// gen's and ca create's help examples run as written: each example (its commands, in
