@@ -299,13 +299,18 @@ fn read_record(path: &std::path::Path) -> Result<crl::Record, Failure> {
                 .about(subject));
         }
     };
-    serde_json::from_slice(&text).map_err(|e| {
+    let record: crl::Record = serde_json::from_slice(&text).map_err(|e| {
         Failure::new(format!(
             "{}: expected the record of revoked serials ({{\"crl_number\": N, \"revoked\": [{{\"serial\": HEX, \"revoked_at\": TIME}}]}}), found {e}",
             path.display()
         ))
         .hint("restore the file from a backup, or fix it by hand; nothing was written")
-        .about(subject)
+        .about(subject.clone())
+    })?;
+    record.normalised().map_err(|bad| {
+        Failure::new(format!("{}: {bad:?} is not a serial number (expected hex, such as 4a1f)", path.display()))
+            .hint("correct or remove that entry by hand; nothing was written")
+            .about(subject)
     })
 }
 

@@ -398,7 +398,8 @@ fn alert_name(alert: rustls::AlertDescription) -> String {
 fn dn_text(der: &[u8]) -> String {
     use x509_parser::prelude::FromDer;
     match x509_parser::x509::X509Name::from_der(der) {
-        Ok((_, name)) => name.to_string(),
+        // The server chose these names: made visible before they reach any output.
+        Ok((_, name)) => crate::finding::place::visible(&name.to_string()).into_owned(),
         Err(_) => format!("(an unreadable name of {} bytes)", der.len()),
     }
 }

@@ -36,6 +36,22 @@ pub struct Record {
 }
 
 impl Record {
+    /// The record as read from a file someone may have edited: every serial written as
+    /// [`Record::revoke`] writes it, repeats dropped; the first entry that is no serial
+    /// is the error, so that no revocation leaves the CRL without a word.
+    pub fn normalised(mut self) -> Result<Self, String> {
+        let mut seen: Vec<Revoked> = Vec::with_capacity(self.revoked.len());
+        for entry in self.revoked {
+            let bytes = parse_serial(&entry.serial).ok_or_else(|| entry.serial.clone())?;
+            let serial = hex(&bytes);
+            if !seen.iter().any(|r| r.serial == serial) {
+                seen.push(Revoked { serial, revoked_at: entry.revoked_at });
+            }
+        }
+        self.revoked = seen;
+        Ok(self)
+    }
+
     /// Adds `serial` unless it is there already; whether it was added.
     pub fn revoke(&mut self, serial: &[u8], at: OffsetDateTime) -> bool {
         let serial = hex(serial);

@@ -171,10 +171,11 @@ pub fn nagios(out: &mut dyn Write, report: &Report, now: OffsetDateTime, limits:
     let days = certs.iter().map(|w| (w.cert.not_after - now).whole_days()).min();
     let worst = report.findings.iter().map(|f| f.severity).max();
     let within = |limit: u32| days.is_some_and(|d| d <= i64::from(limit));
-    let state = if !report.errors.is_empty() || (certs.is_empty() && worst.is_none()) {
-        State::Unknown
-    } else if worst == Some(Severity::Error) || within(limits.crit_days) {
+    // A problem found is CRITICAL even when another input could not be checked.
+    let state = if worst == Some(Severity::Error) || within(limits.crit_days) {
         State::Critical
+    } else if !report.errors.is_empty() || (certs.is_empty() && worst.is_none()) {
+        State::Unknown
     } else if worst == Some(Severity::Warning) || within(limits.warn_days) {
         State::Warning
     } else {

@@ -285,3 +285,34 @@ fn doctor_checks_each_crl_file_against_the_ca_and_the_time() {
     assert_eq!((code, codes), (0, vec!["crl-not-pem".to_owned()]));
     assert!(message(&json, "crl-not-pem").contains("ignores it"), "{json:#}");
 }
+
+/// revoked.json edited by hand: the same serial twice (cases differ) is one entry, and an
+/// entry that is no serial is refused by name, so no revocation leaves the CRL unsaid.
+#[test]
+fn a_hand_edited_record_is_normalised_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_ca_and_clients(d);
+    let record = |serials: &[&str]| {
+        let entries: Vec<String> = serials
+            .iter()
+            .map(|s| format!("{{\"serial\": \"{s}\", \"revoked_at\": \"2026-01-01T00:00:00Z\"}}"))
+            .collect();
+        std::fs::write(
+            d.join("ca/revoked.json"),
+            format!("{{\"crl_number\": 1, \"revoked\": [{}]}}", entries.join(",")),
+        )
+        .unwrap();
+    };
+    record(&["0A0B", "0a0b", "0x0a:0b"]);
+    let json = ok_json(d, &["ca", "crl", "--ca", "ca"]);
+    let text =
+        String::from_utf8(openssl(&["crl", "-in", d.join("ca/crl.pem").to_str().unwrap(), "-noout", "-text"], None))
+            .unwrap();
+    assert_eq!(text.matches("Serial Number:").count(), 1, "{text}");
+    assert_eq!(json["data"]["revoked"].as_array().map(Vec::len), Some(1), "{json}");
+    record(&["0a0b", "zz"]);
+    let out = in_dir(d, &["ca", "crl", "--ca", "ca"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("\"zz\" is not a serial number"), "{}", out.stderr);
+}

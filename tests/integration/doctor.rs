@@ -1467,3 +1467,23 @@ fn a_host_name_that_is_a_service_is_for_containers_only() {
     let run = d.doctor(&["--compose", "compose.yaml", "--host", "localhost"]);
     assert!(with_code(&run, "host-is-a-service-name").is_empty(), "{}", run.stdout);
 }
+
+/// A public API's URL is not this machine's published port, even when a proxy here
+/// publishes 443: only a port written out (the guide's your-domain.com:8443) points there.
+#[test]
+fn a_public_url_on_a_default_port_is_not_taken_for_the_hosts() {
+    let compose = format!(
+        "{CORE}    ports:\n      - \"8443:8443\"\n  proxy:\n    image: nginx\n    ports:\n      - \"443:443\"\n  worker:\n    environment:\n      PAYMENT_URL: https://api.stripe.com/v1\n      TARANIS_CORE_URL: https://your-domain.com:8443/api\n"
+    );
+    let d = Deployment::with_fixtures(&compose);
+    let out = d.doctor(&["--compose", "compose.yaml"]);
+    let json = out.json();
+    let flagged: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "url-unreachable-in-container")
+        .map(|f| f["subject"]["variable"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(flagged, ["TARANIS_CORE_URL"], "{}", out.stdout);
+}

@@ -211,3 +211,12 @@ fn monitoring_output_holds_against_what_inputs_contain() {
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stdout.starts_with("CERTSMITH CRITICAL"), "{}", out.stdout);
 }
+
+/// A problem found is CRITICAL even when another input could not be checked.
+#[test]
+fn nagios_critical_wins_over_unknown() {
+    let expired = fixture_str("broken/expired/cert.pem");
+    let out = run(["--format", "nagios", "verify", &expired, "/nonexistent/cert.pem"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.starts_with("CERTSMITH CRITICAL"), "{}", out.stdout);
+}

@@ -292,6 +292,11 @@ pub(super) fn crl(
         )
         .hint(format!("{remake}; `openssl crl -inform DER -in {host} -out crl.pem` converts a DER CRL"))
     };
+    // Bounded as every input is: a CRL is kilobytes, not the 54 MB a hostile file holds.
+    let limit = crate::pki::load::MAX_INPUT_BYTES;
+    if std::fs::metadata(&found.host).is_ok_and(|m| m.len() > limit) {
+        return vec![not_pem(format!("a file larger than {} MiB", limit >> 20))];
+    }
     let bytes = match std::fs::read(&found.host) {
         Ok(bytes) => bytes,
         Err(e) => return vec![not_pem(format!("a file certsmith cannot read ({e})"))],

@@ -64,6 +64,12 @@ fn unreachable(target: &Target, var: &Variable, ports: &[Published], services: &
         return None;
     }
     let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    // Another host on a default port (https://api.example.com/) is most likely a public
+    // service, even when a proxy here publishes 443: only a port written out, such as the
+    // guide's your-domain.com:8443, points at this machine's published port.
+    if !is_service && !loopback && url.port().is_none() {
+        return None;
+    }
     let mut fixed = url.clone();
     fixed.set_host(Some(&published.service)).ok()?;
     fixed.set_port(Some(published.container)).ok()?;
