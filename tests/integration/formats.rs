@@ -259,3 +259,32 @@ fn process_substitution_is_bounded_like_stdin() {
         );
     }
 }
+
+/// More bags than a real bundle holds is refused before any key derivation runs, so a
+/// hostile bundle cannot make certsmith spend minutes on it.
+#[test]
+fn a_bundle_with_too_many_bags_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = std::fs::read_to_string(fixture("certs/v3-p256.pem")).unwrap();
+    std::fs::write(dir.path().join("many.pem"), cert.repeat(17)).unwrap();
+    let (many, out) = (dir.path().join("many.pem"), dir.path().join("many.p12"));
+    openssl(
+        &[
+            "pkcs12",
+            "-export",
+            "-nokeys",
+            "-certpbe",
+            "NONE",
+            "-passout",
+            "pass:",
+            "-in",
+            many.to_str().unwrap(),
+            "-out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let run = in_dir(dir.path(), &["inspect", "many.p12"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("17 bags, more than the 16"), "{}", run.stderr);
+}
