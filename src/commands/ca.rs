@@ -205,7 +205,10 @@ fn crl(args: &CaCrlArgs, ctx: &Context) -> Result<Report, Failure> {
     }
     let ca = crate::pki::ca::load(&Input::File(cert_path.clone()), &Input::File(key_path.clone()), ctx.now, || {
         Err(Failure::new(format!("{} is encrypted; ca crl signs only with an unencrypted CA key", key_path.display()))
-            .hint("write the key decrypted (`openssl pkey`) into the CA folder, private (umask 077)"))
+            .hint(format!(
+                "write the key decrypted into the CA folder, private: `(umask 077; openssl pkey -in {key} -out {key}.plain) && mv {key}.plain {key}` (openssl asks for the password)",
+                key = crate::finding::place::shell_word(&key_path.display().to_string())
+            )))
     })?;
     let serials = args.revoke.iter().map(|arg| revoke_target(arg, &ca)).collect::<Result<Vec<_>, _>>()?;
 

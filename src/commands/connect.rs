@@ -433,7 +433,7 @@ fn client_auth(session: &probe::Session, side: &ClientSide<'_>) -> (ClientCertif
     let listed = if cas.is_empty() {
         "it listed no CA names (any CA it trusts may do)".to_owned()
     } else {
-        format!("it accepts certificates issued by {}", cas.join("; "))
+        format!("it accepts certificates issued by {}", crate::report::data::connect::first_names(&cas))
     };
     let word = |t: &str| crate::finding::place::shell_word(t);
     let finding = match (refused_with, side.cert) {

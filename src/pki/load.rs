@@ -532,7 +532,7 @@ impl Problem {
 }
 
 /// A Java keystore: its entries, and the keytool command that exports a certificate as PEM
-/// (the store password from a variable, so it is not in the shell history or `ps`).
+/// (keytool asks for the store password itself, so it is in neither the shell history nor `ps`).
 fn java_keystore(name: &str, format: &str, entries: &[(String, jks::EntryKind)]) -> (String, String) {
     let listed: Vec<String> = entries.iter().map(|(alias, kind)| format!("{alias:?} ({})", kind.as_str())).collect();
     let holds = if listed.is_empty() { String::new() } else { format!(" holding {}", listed.join(", ")) };
@@ -546,7 +546,7 @@ fn java_keystore(name: &str, format: &str, entries: &[(String, jks::EntryKind)])
         .or(entries.first())
         .map_or("ALIAS", |(alias, _)| alias.as_str());
     let hint = format!(
-        "export the certificate as PEM with `STOREPASS='store password' keytool -exportcert -rfc -keystore {file} -alias {alias} -file cert.pem -storepass:env STOREPASS`{others}, then run certsmith on cert.pem; or convert the whole store to PKCS#12, which certsmith reads: `keytool -importkeystore -srckeystore {file} -destkeystore store.p12 -deststoretype PKCS12`",
+        "export the certificate as PEM (keytool asks for the store's password): `keytool -exportcert -rfc -keystore {file} -alias {alias} -file cert.pem`{others}, then run certsmith on cert.pem; or convert the whole store to PKCS#12, which certsmith reads: `keytool -importkeystore -srckeystore {file} -destkeystore store.p12 -deststoretype PKCS12`",
         file = shell_word(name),
         alias = shell_word(alias),
         others = if entries.len() > 1 { " (the other aliases likewise)" } else { "" },

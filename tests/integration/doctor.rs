@@ -742,7 +742,7 @@ fn a_0600_key_the_containers_user_cannot_read() {
     assert_eq!((run.code, codes(&run)), (0, vec!["key-readable-by-others".to_owned()]));
     let hint = with_code(&run, "key-readable-by-others")[0]["hint"].as_str().unwrap().to_owned();
     assert!(
-        hint.contains(&format!("`chown {other} certs/private_key.pem && chmod 600 certs/private_key.pem`")),
+        hint.contains(&format!("`sudo chown {other} certs/private_key.pem && chmod 600 certs/private_key.pem`")),
         "{hint}"
     );
 }

@@ -229,9 +229,21 @@ fn a_java_keystore_is_named_and_the_hinted_keytool_command_works() {
     let hint = out.stderr.lines().find(|l| l.starts_with("hint:")).unwrap();
     let command = hint.split('`').nth(1).unwrap();
     assert!(command.contains("keytool -exportcert -rfc -keystore store.jks -alias web -file cert.pem"), "{command}");
-    let pasted = command.replace("'store password'", "'changeit'");
-    let shell = std::process::Command::new("sh").current_dir(dir.path()).args(["-c", &pasted]).output().unwrap();
-    assert!(shell.status.success(), "{pasted}: {}", String::from_utf8_lossy(&shell.stderr));
+    // keytool asks for the store's password; without a terminal it reads it from stdin.
+    let mut shell = std::process::Command::new("sh")
+        .current_dir(dir.path())
+        .args(["-c", command])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        shell.stdin.take().unwrap().write_all(b"changeit\n").unwrap();
+    }
+    let shell = shell.wait_with_output().unwrap();
+    assert!(shell.status.success(), "{command}: {}", String::from_utf8_lossy(&shell.stderr));
     let out = in_dir(dir.path(), &["--json", "inspect", "cert.pem"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["data"]["objects"][0]["san"]["dns"], serde_json::json!(["jks.test"]));

@@ -319,7 +319,7 @@ pub(super) fn key_mode(target: &Target, var: &Variable, found: &Found, ids: Opti
         let (who, hint) = match (ids, target.in_container) {
             (Some(ids), _) => (
                 "every user of this machine can read the private key, and so can every container that mounts it",
-                format!("give it to the container's user alone: `chown {} {file} && chmod 600 {file}`", ids.uid),
+                format!("give it to the container's user alone: `sudo chown {} {file} && chmod 600 {file}`", ids.uid),
             ),
             (None, true) => (
                 "every user of this machine can read the private key, and so can every container that mounts it",

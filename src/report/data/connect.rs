@@ -118,3 +118,14 @@ pub struct ServedCertificate {
     #[serde(flatten)]
     pub certificate: Box<CertSummary>,
 }
+
+/// At most ten of the CA names a server lists, for people (JSON keeps them all): a server
+/// may list thousands.
+pub fn first_names(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = names.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+    if names.len() > SHOWN {
+        text.push_str(&format!("; and {} more", names.len() - SHOWN));
+    }
+    text
+}

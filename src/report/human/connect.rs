@@ -75,7 +75,7 @@ fn client_line(data: &ConnectData) -> Option<String> {
     let cas = if c.acceptable_cas.is_empty() {
         "no CA names listed".to_owned()
     } else {
-        format!("CAs: {}", c.acceptable_cas.join("; "))
+        format!("CAs: {}", crate::report::data::connect::first_names(&c.acceptable_cas))
     };
     let sent = match (&c.presented_subject, c.sent) {
         (Some(subject), true) => format!("sent {subject}"),
