@@ -387,8 +387,19 @@ fn remaining(deadline: Instant) -> Option<Duration> {
 /// The target's addresses, in the resolver's order. The resolver cannot be interrupted, so
 /// it runs on its own thread and is abandoned at the deadline.
 fn resolve(target: &Target, deadline: Instant) -> Result<Vec<SocketAddr>, ProbeError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Lookups abandoned at their deadline keep their thread until the resolver returns;
+    /// behind a resolver that never answers, thousands of targets would pile them up.
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    const MAX_RUNNING: usize = 256;
     if let Ok(ip) = target.host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, target.port)]);
+    }
+    if RUNNING.fetch_add(1, Ordering::SeqCst) >= MAX_RUNNING {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        return Err(ProbeError::Resolve(format!(
+            "{MAX_RUNNING} name lookups have not returned: the resolver does not answer"
+        )));
     }
     let (tx, rx) = mpsc::channel();
     let query = (target.host.clone(), target.port);
@@ -396,8 +407,12 @@ fn resolve(target: &Target, deadline: Instant) -> Result<Vec<SocketAddr>, ProbeE
         .name("resolve".to_owned())
         .spawn(move || {
             let _ = tx.send(query.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
         })
-        .map_err(|e| ProbeError::Resolve(format!("cannot start the resolver: {e}")))?;
+        .map_err(|e| {
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
+            ProbeError::Resolve(format!("cannot start the resolver: {e}"))
+        })?;
     let timed_out = || ProbeError::Timeout { phase: Phase::Resolve, address: None };
     match rx.recv_timeout(remaining(deadline).ok_or_else(timed_out)?) {
         Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),

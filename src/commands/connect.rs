@@ -99,8 +99,10 @@ fn targets(args: &ConnectArgs) -> Result<Vec<Planned>, Failure> {
     if all.len() > MAX_TARGETS {
         return Err(too_many("the command line", all.len(), None));
     }
+    // `h`, `h:443` and `https://h/` are one server: probed once, so that findings, keyed
+    // by host:port, belong to one target.
     let mut seen = std::collections::HashSet::new();
-    all.retain(|p| seen.insert(p.text.clone()));
+    all.retain(|p| seen.insert((p.target.host.to_ascii_lowercase(), p.target.port, p.host.text.clone())));
     Ok(all)
 }
 

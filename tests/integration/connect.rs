@@ -680,7 +680,8 @@ fn many_targets_make_one_report_and_the_worst_decides() {
     let (good, expired, closed) =
         (format!("127.0.0.1:{good}"), format!("127.0.0.1:{expired}"), format!("127.0.0.1:{closed}"));
     let list = pki.path("targets.txt");
-    std::fs::write(&list, format!("# servers\n{good}\n\n{expired}   # the old one\n{good}\n")).unwrap();
+    // The same server written twice, the second time as a URL.
+    std::fs::write(&list, format!("# servers\n{good}\n\n{expired}   # the old one\nhttps://{good}/\n")).unwrap();
 
     let (out, json) = connect_json(&["--ca", &ca, "--jobs", "2", "--targets", list.to_str().unwrap()]);
     assert_eq!(out.code, 1, "{}", out.stdout);
