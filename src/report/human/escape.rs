@@ -32,19 +32,28 @@ impl<W: Write> Write for Escaping<W> {
         let text = String::from_utf8_lossy(buf);
         let mut rest: &str = &text;
         // Our styles pass as they are (colour on) or go (colour off); everything between
-        // them is escaped.
-        while let Some((at, style)) = super::styles()
-            .iter()
-            .filter_map(|s| rest.find(s.as_str()).map(|at| (at, s)))
-            // The earliest, and of those the longest: bold-and-green, not bold alone.
-            .min_by_key(|(at, s)| (*at, std::cmp::Reverse(s.len())))
-        {
-            let (before, after) = rest.split_at(at);
-            self.inner.write_all(escape(before).as_bytes())?;
-            if self.styles {
-                self.inner.write_all(style.as_bytes())?;
+        // them is escaped. Every style starts with ESC: one pass over the text, looking at
+        // each ESC once (searching for each style in the rest made a long report
+        // quadratic: 11 ms of inspect's 14 on the system CA bundle).
+        while let Some(at) = rest.find('\x1b') {
+            let (before, here) = rest.split_at(at);
+            // The longest style starting here: bold-and-green, not bold alone.
+            let style = super::styles().iter().filter(|s| here.starts_with(s.as_str())).max_by_key(|s| s.len());
+            match style {
+                Some(style) => {
+                    self.inner.write_all(escape(before).as_bytes())?;
+                    if self.styles {
+                        self.inner.write_all(style.as_bytes())?;
+                    }
+                    rest = here.get(style.len()..).unwrap_or_default();
+                }
+                None => {
+                    // An ESC of someone else's: escaped with what precedes it.
+                    let (upto, after) = rest.split_at(at + 1);
+                    self.inner.write_all(escape(upto).as_bytes())?;
+                    rest = after;
+                }
             }
-            rest = after.get(style.len()..).unwrap_or_default();
         }
         self.inner.write_all(escape(rest).as_bytes())?;
         Ok(buf.len())
