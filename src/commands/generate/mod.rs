@@ -241,7 +241,9 @@ pub fn run(args: &GenArgs, ctx: &Context) -> Result<Report, Failure> {
             Subject::file(&plan.cert_path.display().to_string(), None),
             format!("{address} is an address, not a name: the certificate names its host, {host} (ports and paths are not part of a certificate)"),
         )
-        .hint(format!("give the host name itself next time: `certsmith gen {}`", crate::finding::place::shell_word(host)))
+        // Nothing to paste: the pair names the host already, and gen again in this folder
+        // would refuse to replace it.
+        .hint(format!("nothing to do: the certificate is for {host}; next time, give the host name alone"))
     }));
 
     // Read everything first: a bad CA or key must not leave anything half done.
